@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: a release build runs every test (unit and end-to-end), then an
+# AddressSanitizer+UBSan build runs the unit tests again.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=${1:-build}
+asan=${2:-build-asan}
+jobs=$(nproc)
+
+scripts/fetch-samples.sh
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 1500)
+
+cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON >/dev/null
+cmake --build "$asan" -j"$jobs" --target imagemill_tests imagemill
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -LE e2e --timeout 1500)
+echo "make test: all tests passed"

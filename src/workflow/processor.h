@@ -1,0 +1,53 @@
+// Processor: the per-item work of a map run, the seed's child workflow (label one image and
+// answer in Rekognition's DetectLabels shape). The engine fetches an object's bytes and then
+// drives a processor in two stages, so decoding can run ahead of inference on other threads:
+//
+//   Prepare(item, bytes)  any thread, thread-safe: sniff, decode, pre-process.
+//   worker->Process(p)    on the worker that owns `worker` (a network is not thread-safe).
+//
+// Expected failures are values: Corrupt, Unsupported, TooLarge fail that item only;
+// NotAnImage marks an object that is not an image at all, counted as skipped.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/object_store.h"
+#include "util/status.h"
+
+namespace imagemill {
+
+// What Prepare hands to Process; each processor defines its own.
+class PreparedItem {
+ public:
+  virtual ~PreparedItem() = default;
+};
+
+// Per-worker state. Used by one thread at a time; owned by that worker.
+class ProcessorWorker {
+ public:
+  virtual ~ProcessorWorker() = default;
+  // The answer for one item, a JSON object in the DetectLabels response shape.
+  virtual Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) = 0;
+};
+
+class Processor {
+ public:
+  virtual ~Processor() = default;
+
+  // A short identifier of the processor and the settings that change its answers, stored with
+  // each result ("image-properties", "labels/nanodet-320"). Thread-safe.
+  virtual std::string Name() const = 0;
+
+  // Stage 1. Thread-safe; may be called from many threads at once. Takes ownership of `bytes`.
+  virtual Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
+                                                        std::string bytes) const = 0;
+
+  // Stage 2 state for one worker thread. Thread-safe. May fail (e.g. a model that will not load):
+  // that aborts the run, since no item could be processed.
+  virtual Result<std::unique_ptr<ProcessorWorker>> NewWorker() const = 0;
+};
+
+}  // namespace imagemill
