@@ -1,0 +1,122 @@
+#include "store/sqlite.h"
+
+namespace imagemill::sqlite {
+namespace {
+
+[[noreturn]] void Fail(sqlite3* db, const std::string& path, std::string_view what) {
+  throw DatabaseError("results database " + path + ": " + std::string(what) + ": " +
+                      (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& path) : path_(path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DatabaseError("cannot open the results database " + path + ": " + msg +
+                        " (check that its folder exists and is writable)");
+  }
+  sqlite3_busy_timeout(db_, 30000);
+  Exec("PRAGMA journal_mode=WAL");
+  Exec("PRAGMA synchronous=NORMAL");
+  Exec("PRAGMA foreign_keys=OFF");
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+void Connection::Exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string s(sql);
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : "unknown error";
+    sqlite3_free(err);
+    throw DatabaseError("results database " + path_ + ": " + msg + " (in: " + s.substr(0, 60) +
+                        ")");
+  }
+}
+
+Statement Connection::Prepare(std::string_view sql) { return Statement(*this, sql); }
+
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+Statement::Statement(Connection& conn, std::string_view sql) : conn_(&conn) {
+  if (sqlite3_prepare_v3(conn.raw(), sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+    Fail(conn.raw(), conn.path(), "cannot prepare a statement");
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement::Statement(Statement&& other) noexcept : conn_(other.conn_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Fail(conn_->raw(), conn_->path(), "statement failed");
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+  Reset();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+std::string Statement::Text(int column) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  return p != nullptr ? std::string(reinterpret_cast<const char*>(p),
+                                    static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+                      : std::string();
+}
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) { conn_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      conn_.Exec("ROLLBACK");
+    } catch (const DatabaseError&) {  // NOLINT(bugprone-empty-catch): nothing left to undo
+    }
+  }
+}
+
+void Transaction::Commit() {
+  conn_.Exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace imagemill::sqlite

@@ -1,0 +1,90 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements with typed binds,
+// and a transaction guard. Failures throw DatabaseError: an unusable results database aborts the
+// run (it is not a per-image error).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace imagemill::sqlite {
+
+class DatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+// One connection. Not thread-safe: callers serialise access (SqliteDatabase holds a mutex).
+class Connection {
+ public:
+  // Opens (creating if needed) the database file at `path`; sets WAL, NORMAL sync and a busy
+  // timeout so several processes can share the file.
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void Exec(std::string_view sql);
+  Statement Prepare(std::string_view sql);
+  int64_t Changes() const;
+  const std::string& path() const { return path_; }
+  sqlite3* raw() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Connection& conn, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& operator=(Statement&&) = delete;
+
+  // Binds by 1-based index. Returns *this so binds chain.
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& BindNull(int index);
+
+  // Advances; true while a row is available.
+  bool Step();
+  // Runs a statement that returns no rows.
+  void Run();
+  // Resets for re-use with new binds.
+  void Reset();
+
+  int64_t Int(int column) const;
+  double Double(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  Connection* conn_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void Commit();
+
+ private:
+  Connection& conn_;
+  bool done_ = false;
+};
+
+}  // namespace imagemill::sqlite

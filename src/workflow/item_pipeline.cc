@@ -1,0 +1,138 @@
+#include "workflow/item_pipeline.h"
+
+#include <map>
+
+namespace imagemill {
+
+ItemPipeline::ItemPipeline(ObjectStore& source, const Processor& processor,
+                           const RetryPolicy& retry, Clock& clock, PipelineOptions options)
+    : source_(source),
+      processor_(processor),
+      retry_(retry),
+      clock_(clock),
+      options_(options),
+      to_process_(std::max<size_t>(1, options.prefetch)) {}
+
+ItemPipeline::~ItemPipeline() { Stop(); }
+
+Status ItemPipeline::Start() {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    Result<std::unique_ptr<ProcessorWorker>> w = processor_.NewWorker();
+    if (!w.ok()) return w.status();
+    workers_.push_back(std::move(w).value());
+  }
+  for (auto& w : workers_) work_threads_.emplace_back([this, &w] { WorkLoop(*w); });
+  for (int i = 0; i < std::max(1, options_.fetchers); ++i) {
+    fetch_threads_.emplace_back([this] { FetchLoop(); });
+  }
+  return Status::Ok();
+}
+
+void ItemPipeline::Submit(WorkItem work) { to_fetch_.Push(std::move(work)); }
+
+std::optional<PipelineEvent> ItemPipeline::NextEvent(Clock::Duration timeout) {
+  return events_.PopFor(timeout);
+}
+
+std::vector<WorkItem> ItemPipeline::TakeQueued() { return to_fetch_.Drain(); }
+
+void ItemPipeline::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  to_fetch_.Close();
+  for (std::thread& t : fetch_threads_) t.join();
+  to_process_.Close();
+  for (std::thread& t : work_threads_) t.join();
+  events_.Close();
+}
+
+void ItemPipeline::Emit(WorkItem work, Status failure) {
+  PipelineEvent ev;
+  if (retry_.ShouldRetry(failure, work.tries)) {
+    ev.retry_after = retry_.Delay(work.tries, clock_);
+    ev.work = std::move(work);
+    events_.Push(std::move(ev));
+    return;
+  }
+  ItemOutcome o;
+  o.item = work.item;
+  o.status = failure.code() == Code::kNotAnImage ? ItemStatus::kSkipped : ItemStatus::kFailed;
+  o.error = std::string(CodeName(failure.code()));
+  o.cause = failure.message();
+  o.start_ms = work.first_start_ms;
+  o.stop_ms = ToUnixMillis(clock_.Now());
+  o.attempts = work.tries;
+  ev.work = std::move(work);
+  ev.outcome = std::move(o);
+  events_.Push(std::move(ev));
+}
+
+void ItemPipeline::FetchLoop() {
+  while (std::optional<WorkItem> w = to_fetch_.Pop()) {
+    WorkItem work = std::move(*w);
+    ++work.tries;
+    if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
+    if (work.item.size > options_.max_object_bytes) {
+      Status too_large = Status::TooLarge(
+          work.item.key + ": " + std::to_string(work.item.size) + " bytes, over the limit of " +
+          std::to_string(options_.max_object_bytes) + " (raise --max-object-bytes to process it)");
+      Emit(std::move(work), std::move(too_large));
+      continue;
+    }
+    Result<std::string> bytes = source_.Get(work.item.key);
+    if (!bytes.ok()) {
+      Emit(std::move(work), bytes.status());
+      continue;
+    }
+    to_process_.Push(Fetched{std::move(work), std::move(bytes).value()});
+  }
+}
+
+void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
+  while (std::optional<Fetched> f = to_process_.Pop()) {
+    WorkItem& work = f->work;
+    Result<std::unique_ptr<PreparedItem>> prepared =
+        processor_.Prepare(work.item, std::move(f->bytes));
+    if (!prepared.ok()) {
+      Emit(std::move(work), prepared.status());
+      continue;
+    }
+    Result<nlohmann::json> answer = worker.Process(work.item, **prepared);
+    if (!answer.ok()) {
+      Emit(std::move(work), answer.status());
+      continue;
+    }
+    ItemOutcome o;
+    o.item = work.item;
+    o.status = ItemStatus::kSucceeded;
+    o.start_ms = work.first_start_ms;
+    o.stop_ms = ToUnixMillis(clock_.Now());
+    o.attempts = work.tries;
+    o.labels = LabelIndexEntries(*answer);
+    o.response = answer->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    events_.Push(PipelineEvent{std::move(work), std::move(o), {}});
+  }
+}
+
+std::vector<std::pair<std::string, double>> LabelIndexEntries(const nlohmann::json& response) {
+  std::map<std::string, double> best;
+  auto labels = response.find("Labels");
+  if (labels == response.end() || !labels->is_array()) return {};
+  for (const nlohmann::json& l : *labels) {
+    if (!l.contains("Name") || !l["Name"].is_string()) continue;
+    double c = l.value("Confidence", 0.0);
+    auto note = [&](const std::string& name) {
+      double& b = best[name];
+      b = std::max(b, c);
+    };
+    note(l["Name"].get<std::string>());
+    if (l.contains("Parents") && l["Parents"].is_array()) {
+      for (const nlohmann::json& p : l["Parents"]) {
+        if (p.contains("Name") && p["Name"].is_string()) note(p["Name"].get<std::string>());
+      }
+    }
+  }
+  return {best.begin(), best.end()};
+}
+
+}  // namespace imagemill

@@ -1,0 +1,300 @@
+#include "workflow/map_run.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "storage/faulty_store.h"
+#include "storage/local_store.h"
+#include "storage/memory_store.h"
+#include "store/sqlite_database.h"
+#include "support/fake_processor.h"
+#include "support/temp_dir.h"
+#include "workflow/batcher.h"
+
+namespace imagemill {
+namespace {
+
+using testing::FakeProcessor;
+using testing::TempDir;
+
+class MapRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override { db_ = std::make_unique<SqliteDatabase>(dir_.path() + "/state.db"); }
+
+  // 'n' good images "img/0000.jpg".., plus the given extra objects.
+  void Fill(int n) {
+    for (int i = 0; i < n; ++i) {
+      char key[32];
+      std::snprintf(key, sizeof(key), "img/%04d.jpg", i);
+      ASSERT_TRUE(source().Put(key, i % 2 == 0 ? "cat 90" : "dog 70").ok());
+    }
+  }
+  ObjectStore& source() { return memory_; }
+
+  ExecutionSpec Spec() {
+    ExecutionSpec s;
+    s.source = "mem://photos";
+    s.processor = processor_.Name();
+    s.max_items_per_batch = 10;
+    s.tolerated_failure_percentage = 5;
+    return s;
+  }
+  RunOptions Options() {
+    RunOptions o;
+    o.pipeline.fetchers = 3;
+    o.pipeline.workers = 2;
+    o.retry.interval_seconds = 0.001;
+    o.retry.max_attempts = 3;
+    return o;
+  }
+  RunSummary MustRun(const ExecutionSpec& spec, const std::string& name, RunOptions options,
+                     ObjectStore* store = nullptr) {
+    MapRun run(store != nullptr ? *store : source(), *db_, *db_, processor_, std::move(options));
+    Result<RunSummary> r = run.Run(spec, name);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : RunSummary();
+  }
+
+  TempDir dir_;
+  MemoryStore memory_{"mem://photos"};
+  std::unique_ptr<SqliteDatabase> db_;
+  FakeProcessor processor_;
+};
+
+TEST_F(MapRunTest, BadObjectsFailAloneWithinTolerance) {
+  Fill(200);
+  ASSERT_TRUE(source().Put("img/bad1.jpg", "corrupt bytes").ok());
+  ASSERT_TRUE(source().Put("img/bad2.jpg", "corrupt again").ok());
+  ASSERT_TRUE(source().Put("notes.txt", "text file").ok());
+  RunSummary s = MustRun(Spec(), "e1", Options());
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kSucceeded) << s.execution.cause;
+  EXPECT_EQ(s.counts.total, 203);
+  EXPECT_EQ(s.counts.succeeded, 200);
+  EXPECT_EQ(s.counts.failed, 2);
+  EXPECT_EQ(s.counts.skipped, 1);
+  EXPECT_EQ(s.counts.pending + s.counts.running, 0);
+  EXPECT_EQ(s.counts.results_written, 200);
+  std::optional<StoredResult> r = db_->GetResult("img/0001.jpg");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->response["Labels"][0]["Name"], "dog");
+  EXPECT_FALSE(db_->GetResult("img/bad1.jpg").has_value());
+  EXPECT_EQ(db_->QueryLabel("CAT", 0, 1000).size(), 100u);  // case-insensitive, indexed
+  EXPECT_EQ(db_->QueryLabel("thing", 80, 1000).size(), 100u);  // parents indexed too
+  std::vector<std::string> failed;
+  db_->ForEachOutcome("e1", ItemStatus::kFailed, [&](const ItemOutcome& o) {
+    failed.push_back(o.item.key);
+    EXPECT_EQ(o.error, "Corrupt");
+    EXPECT_NE(o.cause.find(o.item.key), std::string::npos);
+    EXPECT_EQ(o.attempts, 1);  // permanent errors are not retried
+  });
+  EXPECT_EQ(failed, (std::vector<std::string>{"img/bad1.jpg", "img/bad2.jpg"}));
+}
+
+TEST_F(MapRunTest, ZeroToleranceFailsAndStopsEarly) {
+  ASSERT_TRUE(source().Put("a/000-bad.jpg", "corrupt").ok());
+  Fill(300);
+  ExecutionSpec spec = Spec();
+  spec.tolerated_failure_percentage = 0;
+  RunOptions o = Options();
+  o.max_concurrency = 1;
+  o.pipeline.workers = 1;
+  o.pipeline.fetchers = 1;
+  RunSummary s = MustRun(spec, "strict", o);
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(s.execution.error, "States.ExceedToleratedFailureThreshold");
+  EXPECT_NE(s.execution.cause.find("1 of"), std::string::npos) << s.execution.cause;
+  EXPECT_EQ(s.counts.failed, 1);
+  EXPECT_GT(s.counts.pending, 0) << "no new batch may start once the tolerance is exceeded";
+  EXPECT_LT(processor_.total_processed(), 301);
+}
+
+TEST_F(MapRunTest, ToleratedFailureCountIsHonoured) {
+  Fill(50);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(source().Put("z/bad" + std::to_string(i), "corrupt").ok());
+  }
+  ExecutionSpec spec = Spec();
+  spec.tolerated_failure_percentage.reset();
+  spec.tolerated_failure_count = 3;
+  EXPECT_EQ(MustRun(spec, "count3", Options()).execution.status, ExecutionStatus::kSucceeded);
+  spec.tolerated_failure_count = 2;
+  spec.force = true;
+  EXPECT_EQ(MustRun(spec, "count2", Options()).execution.status, ExecutionStatus::kFailed);
+}
+
+TEST_F(MapRunTest, FinishedExecutionReturnsItsStoredResult) {
+  Fill(30);
+  RunSummary first = MustRun(Spec(), "again", Options());
+  ASSERT_EQ(first.execution.status, ExecutionStatus::kSucceeded);
+  int64_t processed = processor_.total_processed();
+  RunSummary second = MustRun(Spec(), "again", Options());
+  EXPECT_TRUE(second.already_finished);
+  EXPECT_EQ(second.counts.succeeded, 30);
+  EXPECT_EQ(processor_.total_processed(), processed);
+}
+
+TEST_F(MapRunTest, SameNameWithDifferentJobIsRefused) {
+  Fill(5);
+  MustRun(Spec(), "taken", Options());
+  ExecutionSpec other = Spec();
+  other.prefix = "img/00";
+  MapRun run(source(), *db_, *db_, processor_, Options());
+  Result<RunSummary> r = run.Run(other, "taken");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("taken"), std::string::npos);
+}
+
+TEST_F(MapRunTest, NewExecutionSkipsUnchangedItemsUnlessForced) {
+  Fill(40);
+  MustRun(Spec(), "first", Options());
+  ASSERT_TRUE(source().Put("img/0003.jpg", "cat 99").ok());  // changed: new ETag
+  ASSERT_TRUE(source().Put("img/new.jpg", "dog 88").ok());   // new
+  int64_t before = processor_.total_processed();
+  RunSummary second = MustRun(Spec(), "second", Options());
+  EXPECT_EQ(second.counts.total, 41);
+  EXPECT_EQ(second.counts.succeeded, 2);
+  EXPECT_EQ(second.counts.skipped, 39);
+  EXPECT_EQ(processor_.total_processed() - before, 2);
+  EXPECT_EQ(db_->GetResult("img/0003.jpg")->response["Labels"][0]["Confidence"], 99.0);
+
+  ExecutionSpec forced = Spec();
+  forced.force = true;
+  RunSummary third = MustRun(forced, "third", Options());
+  EXPECT_EQ(third.counts.succeeded, 41);
+}
+
+TEST_F(MapRunTest, TransientErrorsAreRetriedWithBackoff) {
+  Fill(20);
+  std::atomic<int> throttles{0};
+  FaultyStore faulty(source(), [&](FaultyStore::Op op, std::string_view key) {
+    if (op == FaultyStore::Op::kGet && key == "img/0007.jpg" && throttles.fetch_add(1) < 2) {
+      return Status::Throttled("img/0007.jpg: SlowDown");
+    }
+    if (op == FaultyStore::Op::kGet && key == "img/0009.jpg") {
+      return Status::Io("img/0009.jpg: connection reset");
+    }
+    return Status::Ok();
+  });
+  ExecutionSpec spec = Spec();
+  spec.tolerated_failure_count = 1;
+  RunSummary s = MustRun(spec, "retry", Options(), &faulty);
+  EXPECT_EQ(s.counts.succeeded, 19);
+  EXPECT_EQ(s.counts.failed, 1);
+  db_->ForEachOutcome("retry", ItemStatus::kSucceeded, [&](const ItemOutcome& o) {
+    if (o.item.key == "img/0007.jpg") {
+      EXPECT_EQ(o.attempts, 3);
+    }
+  });
+  db_->ForEachOutcome("retry", ItemStatus::kFailed, [&](const ItemOutcome& o) {
+    EXPECT_EQ(o.item.key, "img/0009.jpg");
+    EXPECT_EQ(o.error, "Io");
+    EXPECT_EQ(o.attempts, 4);  // the first try and MaxAttempts (3) retries
+  });
+}
+
+TEST_F(MapRunTest, RedriveRunsOnlyWhatFailed) {
+  Fill(30);
+  std::atomic<bool> broken{true};
+  FaultyStore faulty(source(), [&](FaultyStore::Op op, std::string_view key) {
+    if (broken && op == FaultyStore::Op::kGet && key.ends_with("5.jpg")) {
+      return Status::Io(std::string(key) + ": disk error");
+    }
+    return Status::Ok();
+  });
+  ExecutionSpec spec = Spec();
+  spec.tolerated_failure_percentage = 0;
+  RunOptions o = Options();
+  o.retry.max_attempts = 0;
+  RunSummary first = MustRun(spec, "redo", o, &faulty);
+  ASSERT_EQ(first.execution.status, ExecutionStatus::kFailed);
+  broken = false;
+  Batcher batcher(spec.max_items_per_batch, 0);
+  int64_t again = db_->PrepareRedrive("redo", [&](std::vector<ObjectInfo> items) {
+    return batcher.Cut(std::move(items));
+  });
+  EXPECT_EQ(again, first.counts.failed);
+  int64_t before = processor_.total_processed();
+  RunSummary second = MustRun(spec, "redo", o, &faulty);
+  EXPECT_EQ(second.execution.status, ExecutionStatus::kSucceeded) << second.execution.cause;
+  EXPECT_EQ(second.execution.redrive_count, 1);
+  EXPECT_EQ(second.counts.succeeded, 30);
+  EXPECT_EQ(second.counts.failed, 0);
+  // Only what failed or never ran was run again.
+  EXPECT_EQ(processor_.total_processed() - before, 30 - first.counts.succeeded);
+  for (int i = 0; i < 30; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "img/%04d.jpg", i);
+    EXPECT_EQ(processor_.ProcessedCount(key), 1) << key;
+  }
+}
+
+TEST_F(MapRunTest, InterruptedRunResumesWithoutRedoingFinishedBatches) {
+  Fill(400);
+  std::atomic<bool> interrupt{false};
+  std::atomic<int> gets{0};
+  FaultyStore slow(source(), [&](FaultyStore::Op op, std::string_view) {
+    if (op == FaultyStore::Op::kGet && gets.fetch_add(1) == 120) interrupt = true;
+    return Status::Ok();
+  });
+  RunOptions o = Options();
+  o.interrupt = &interrupt;
+  RunSummary first = MustRun(Spec(), "resume", o, &slow);
+  EXPECT_EQ(first.execution.status, ExecutionStatus::kAborted);
+  EXPECT_LT(first.counts.succeeded, 400);
+  EXPECT_GT(first.counts.succeeded, 0);
+  int64_t done_before = first.counts.succeeded;
+  std::set<std::string> done_keys;
+  db_->ForEachOutcome("resume", ItemStatus::kSucceeded,
+                      [&](const ItemOutcome& oc) { done_keys.insert(oc.item.key); });
+
+  RunSummary second = MustRun(Spec(), "resume", Options());
+  EXPECT_TRUE(second.resumed);
+  EXPECT_EQ(second.execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(second.counts.succeeded, 400);
+  EXPECT_EQ(second.counts.total, 400);
+  EXPECT_EQ(static_cast<int64_t>(done_keys.size()), done_before);
+  for (const std::string& k : done_keys) EXPECT_EQ(processor_.ProcessedCount(k), 1) << k;
+}
+
+TEST_F(MapRunTest, ByteLimitCutsBatches) {
+  Fill(10);  // each object is 6 bytes
+  ExecutionSpec spec = Spec();
+  spec.max_input_bytes_per_batch = 13;
+  RunSummary s = MustRun(spec, "bytes", Options());
+  EXPECT_EQ(s.counts.succeeded, 10);
+}
+
+TEST_F(MapRunTest, ListsAFolderToo) {
+  TempDir photos;
+  for (int i = 0; i < 25; ++i) photos.Write("d" + std::to_string(i % 3) + "/" + std::to_string(i), "cat 80");
+  auto local = std::move(LocalStore::Open(photos.path(), false).value());
+  ExecutionSpec spec = Spec();
+  spec.source = photos.path();
+  spec.prefix = "d1";
+  RunSummary s = MustRun(spec, "folder", Options(), local.get());
+  EXPECT_EQ(s.counts.total, 8);
+  EXPECT_EQ(s.counts.succeeded, 8);
+  EXPECT_TRUE(db_->GetResult("d1/1").has_value());
+}
+
+TEST(BatcherTest, CutsByItemsAndBytes) {
+  Batcher by_items(3, 0);
+  std::vector<ObjectInfo> items;
+  for (int i = 0; i < 7; ++i) items.push_back({"k" + std::to_string(i), 10, "", ""});
+  std::vector<BatchRecord> b = by_items.Cut(items);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].items.size(), 3u);
+  EXPECT_EQ(b[2].items.size(), 1u);
+
+  Batcher by_bytes(100, 25);
+  items[3].size = 100;  // larger than the limit: travels alone
+  b = by_bytes.Cut(items);
+  std::vector<size_t> sizes;
+  for (const BatchRecord& r : b) sizes.push_back(r.items.size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 1, 1, 2, 1}));
+}
+
+}  // namespace
+}  // namespace imagemill
