@@ -16,4 +16,10 @@ struct CommandContext {
   int exit_code = kExitOk;
 };
 
+// Each adds its subcommand(s) to `app`; defined in the file named after it.
+void RegisterRunCommand(CLI::App& app, CommandContext& ctx);
+void RegisterRedriveCommand(CLI::App& app, CommandContext& ctx);
+void RegisterExecutionsCommand(CLI::App& app, CommandContext& ctx);
+void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
+
 }  // namespace imagemill::cli

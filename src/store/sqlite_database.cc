@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS labels (
   id         TEXT NOT NULL,
   label      TEXT NOT NULL COLLATE NOCASE,
   confidence REAL NOT NULL,
+  direct     INTEGER NOT NULL,             -- 1: detected; 0: a parent of a detected label
   PRIMARY KEY (id, label)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS labels_by_label ON labels (label, confidence DESC);
@@ -329,8 +330,9 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       "execution = excluded.execution, updated_at = excluded.updated_at");
   Statement unlabel = conn_.Prepare("DELETE FROM labels WHERE id = ?");
   Statement label = conn_.Prepare(
-      "INSERT INTO labels (id, label, confidence) VALUES (?, ?, ?) "
-      "ON CONFLICT (id, label) DO UPDATE SET confidence = max(confidence, excluded.confidence)");
+      "INSERT INTO labels (id, label, confidence, direct) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (id, label) DO UPDATE SET confidence = max(confidence, excluded.confidence), "
+      "direct = max(direct, excluded.direct)");
   Statement done = conn_.Prepare(
       "UPDATE batches SET status = 'DONE', owner = NULL, lease_until_ms = NULL "
       "WHERE execution = ? AND seq = ?");
@@ -351,8 +353,9 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       result.Bind(5, static_cast<int64_t>(o.item.size)).Bind(6, processor).Bind(7, o.response);
       result.Bind(8, name).Bind(9, FormatIso8601(FromUnixMillis(o.stop_ms))).Run();
       unlabel.Bind(1, o.item.key).Run();
-      for (const auto& [name_, confidence] : o.labels) {
-        label.Bind(1, o.item.key).Bind(2, name_).Bind(3, confidence).Run();
+      for (const LabelEntry& l : o.labels) {
+        label.Bind(1, o.item.key).Bind(2, l.name).Bind(3, l.confidence);
+        label.Bind(4, int64_t{l.direct ? 1 : 0}).Run();
       }
     }
     done.Bind(1, name).Bind(2, b.seq).Run();
@@ -480,6 +483,18 @@ std::vector<LabelHit> SqliteDatabase::QueryLabel(std::string_view label, double 
   st.Bind(1, label).Bind(2, min_confidence).Bind(3, static_cast<int64_t>(limit));
   std::vector<LabelHit> out;
   while (st.Step()) out.push_back({st.Text(0), st.Text(1), st.Double(2)});
+  return out;
+}
+
+std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelCounts(
+    std::string_view execution, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare(
+      "SELECT l.label, count(*) AS n FROM labels l JOIN results r ON r.id = l.id "
+      "WHERE r.execution = ? AND l.direct = 1 GROUP BY l.label ORDER BY n DESC, l.label LIMIT ?");
+  st.Bind(1, execution).Bind(2, static_cast<int64_t>(limit));
+  std::vector<std::pair<std::string, int64_t>> out;
+  while (st.Step()) out.emplace_back(st.Text(0), st.Int(1));
   return out;
 }
 

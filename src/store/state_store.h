@@ -58,6 +58,13 @@ struct BatchRecord {
 enum class ItemStatus { kSucceeded, kFailed, kSkipped };
 std::string_view ItemStatusName(ItemStatus s);  // "SUCCEEDED", "FAILED", "SKIPPED"
 
+// One entry of the label index: a detected label (direct) or one of its parents.
+struct LabelEntry {
+  std::string name;
+  double confidence = 0;
+  bool direct = true;
+};
+
 struct ItemOutcome {
   ObjectInfo item;
   ItemStatus status = ItemStatus::kSucceeded;
@@ -67,7 +74,7 @@ struct ItemOutcome {
   int64_t stop_ms = 0;
   int attempts = 1;
   std::string response;  // SUCCEEDED: the DetectLabels-shaped answer, serialised JSON
-  std::vector<std::pair<std::string, double>> labels;  // SUCCEEDED: (label name, confidence)
+  std::vector<LabelEntry> labels;  // SUCCEEDED: the label index entries
 };
 
 struct FinishedBatch {
@@ -187,6 +194,9 @@ class ResultsTable {
   // first.
   virtual std::vector<LabelHit> QueryLabel(std::string_view label, double min_confidence,
                                            int limit) = 0;
+  // The labels (not parents) found most often in the results `execution` wrote, with counts.
+  virtual std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
+                                                                   int limit) = 0;
   // For each item: does a result with the same id, ETag and processor already exist?
   virtual std::vector<bool> Unchanged(const std::vector<ObjectInfo>& items,
                                       std::string_view processor) = 0;

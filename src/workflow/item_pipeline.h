@@ -88,6 +88,6 @@ class ItemPipeline {
 
 // The label index entries of a DetectLabels answer: each label and each of its parents, with the
 // label's confidence.
-std::vector<std::pair<std::string, double>> LabelIndexEntries(const nlohmann::json& response);
+std::vector<LabelEntry> LabelIndexEntries(const nlohmann::json& response);
 
 }  // namespace imagemill
