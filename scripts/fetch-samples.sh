@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache="${IMAGEMILL_CACHE:-$top/.cache}"
 out="$cache/samples"
-[[ -f "$out/.complete" ]] && exit 0
+[[ -f "$cache/samples.complete" ]] && exit 0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,5 +17,5 @@ dpkg -x "$work"/darknet_*.deb "$work/x"
 mkdir -p "$out"
 cp "$work"/x/usr/share/darknet/data/*.jpg "$out/"
 cp "$work"/x/usr/share/darknet/data/coco.names "$cache/coco.names"
-touch "$out/.complete"
+touch "$cache/samples.complete"
 echo "fetch-samples: $(ls "$out"/*.jpg | wc -l) photos in $out"

@@ -11,6 +11,7 @@ struct ResultsFlags {
   std::string db;
   std::string id;
   std::string label;
+  std::string execution;
   double min_confidence = 0;
   int limit = 1000;
   bool json = false;
@@ -26,6 +27,51 @@ int Get(const ResultsFlags& f) {
   }
   std::cout << r->ToJson().dump(2) << "\n";
   return kExitOk;
+}
+
+// "dog.jpg  Dog 92.1, Bicycle 85.0" or, without labels, the image's dominant colours.
+std::string OneLine(const StoredResult& r) {
+  std::string line;
+  const nlohmann::json& resp = r.response;
+  if (resp.contains("Labels")) {
+    for (const nlohmann::json& l : resp["Labels"]) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "%s%s %.1f", line.empty() ? "" : ", ",
+                    l.value("Name", "?").c_str(), l.value("Confidence", 0.0));
+      line += buf;
+    }
+  }
+  if (line.empty() && resp.contains("ImageProperties")) {
+    const nlohmann::json& p = resp["ImageProperties"];
+    std::string colors;
+    for (const nlohmann::json& c : p.value("DominantColors", nlohmann::json::array())) {
+      if (!colors.empty()) colors += ", ";
+      colors += c.value("SimplifiedColor", "?") + " " +
+                std::to_string(static_cast<int>(c.value("PixelPercent", 0.0) + 0.5)) + "%";
+      if (colors.size() > 60) break;
+    }
+    char buf[256];
+    std::snprintf(buf, sizeof(buf), "no labels; brightness %.0f, sharpness %.0f; colours: %s",
+                  p.value("Quality", nlohmann::json::object()).value("Brightness", 0.0),
+                  p.value("Quality", nlohmann::json::object()).value("Sharpness", 0.0),
+                  colors.c_str());
+    line = buf;
+  }
+  return line.empty() ? "no labels" : line;
+}
+
+int List(const ResultsFlags& f) {
+  std::unique_ptr<SqliteDatabase> db = OpenDatabase(f.db);
+  int n = 0;
+  db->ForEachResult(f.execution, f.limit, [&](const StoredResult& r) {
+    ++n;
+    if (f.json) {
+      std::cout << r.ToJson().dump() << "\n";
+    } else {
+      std::printf("%-28s %s\n", r.id.c_str(), OneLine(r).c_str());
+    }
+  });
+  return n > 0 ? kExitOk : kExitRunFailed;
 }
 
 int Query(const ResultsFlags& f) {
@@ -51,6 +97,13 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   get->add_option("ID", flags->id, "The item's id: its object key")->required();
   AddDbFlag(*get, flags->db);
   get->callback([flags, &ctx] { ctx.exit_code = Get(*flags); });
+
+  CLI::App* list = app.add_subcommand("results", "Stored results, one line per image");
+  list->add_option("--execution", flags->execution, "Only what this execution wrote");
+  list->add_option("--limit", flags->limit, "At most this many")->capture_default_str();
+  list->add_flag("--json", flags->json, "One JSON object per line");
+  AddDbFlag(*list, flags->db);
+  list->callback([flags, &ctx] { ctx.exit_code = List(*flags); });
 
   CLI::App* query = app.add_subcommand("query", "Images carrying a label, most confident first");
   query->add_option("--label", flags->label, "Label name, e.g. Dog (case-insensitive)")->required();

@@ -454,13 +454,12 @@ int64_t SqliteDatabase::PrepareRedrive(std::string_view name, const BatchCutter&
   return count;
 }
 
-std::optional<StoredResult> SqliteDatabase::GetResult(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Statement st = conn_.Prepare(
-      "SELECT id, bucket, key, etag, size, processor, response, execution, updated_at "
-      "FROM results WHERE id = ?");
-  st.Bind(1, id);
-  if (!st.Step()) return std::nullopt;
+namespace {
+
+constexpr std::string_view kResultColumns =
+    "id, bucket, key, etag, size, processor, response, execution, updated_at";
+
+StoredResult ReadResult(Statement& st) {
   StoredResult r;
   r.id = st.Text(0);
   r.bucket = st.Text(1);
@@ -472,6 +471,25 @@ std::optional<StoredResult> SqliteDatabase::GetResult(std::string_view id) {
   r.execution = st.Text(7);
   r.updated_at = st.Text(8);
   return r;
+}
+
+}  // namespace
+
+std::optional<StoredResult> SqliteDatabase::GetResult(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) + " FROM results WHERE id = ?");
+  st.Bind(1, id);
+  if (!st.Step()) return std::nullopt;
+  return ReadResult(st);
+}
+
+void SqliteDatabase::ForEachResult(std::string_view execution, int limit,
+                                   const std::function<void(const StoredResult&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) +
+                               " FROM results WHERE ? = '' OR execution = ? ORDER BY id LIMIT ?");
+  st.Bind(1, execution).Bind(2, execution).Bind(3, static_cast<int64_t>(limit));
+  while (st.Step()) fn(ReadResult(st));
 }
 
 std::vector<LabelHit> SqliteDatabase::QueryLabel(std::string_view label, double min_confidence,

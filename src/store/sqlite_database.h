@@ -46,6 +46,8 @@ class SqliteDatabase final : public StateStore, public ResultsTable {
   std::optional<StoredResult> GetResult(std::string_view id) override;
   std::vector<LabelHit> QueryLabel(std::string_view label, double min_confidence,
                                    int limit) override;
+  void ForEachResult(std::string_view execution, int limit,
+                     const std::function<void(const StoredResult&)>& fn) override;
   std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                            int limit) override;
   std::vector<bool> Unchanged(const std::vector<ObjectInfo>& items,

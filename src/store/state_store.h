@@ -194,6 +194,9 @@ class ResultsTable {
   // first.
   virtual std::vector<LabelHit> QueryLabel(std::string_view label, double min_confidence,
                                            int limit) = 0;
+  // Every stored result, in id order; only those `execution` wrote when it is not empty.
+  virtual void ForEachResult(std::string_view execution, int limit,
+                             const std::function<void(const StoredResult&)>& fn) = 0;
   // The labels (not parents) found most often in the results `execution` wrote, with counts.
   virtual std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                                    int limit) = 0;
