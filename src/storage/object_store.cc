@@ -2,6 +2,7 @@
 
 #include "storage/local_store.h"
 #include "storage/memory_store.h"
+#include "storage/s3_store.h"
 
 namespace imagemill {
 
@@ -12,7 +13,8 @@ Result<StoreLocation> ParseStoreUri(std::string_view uri) {
     size_t slash = rest.find('/');
     std::string bucket(rest.substr(0, slash));
     if (bucket.empty()) {
-      return Status::InvalidArgument(std::string(uri) + ": no bucket name (write s3://bucket/prefix)");
+      return Status::InvalidArgument(std::string(uri) +
+                                     ": no bucket name (write s3://bucket/prefix)");
     }
     std::string prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
     return StoreLocation{"s3://" + bucket, prefix};
@@ -40,7 +42,9 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri,
   const std::string& where = loc->store_uri;
   if (where.starts_with("mem://")) return MemoryStore::Shared(where);
   if (where.starts_with("s3://")) {
-    return Status::Unsupported(where + ": this build of imagemill has no S3 support");
+    Result<std::unique_ptr<S3Store>> s3 = S3Store::Open(where.substr(5), options);
+    if (!s3.ok()) return s3.status();
+    return std::unique_ptr<ObjectStore>(std::move(*s3));
   }
   return LocalStore::Open(where, options.create_if_missing);
 }

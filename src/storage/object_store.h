@@ -2,8 +2,8 @@
 //
 // A store is a flat namespace of keys, as in S3: a local folder is a bucket whose keys are the
 // relative paths of its files joined with '/'. Backends are chosen by URI scheme (OpenObjectStore):
-// `/path`, `./path`, `file:///path` -> LocalStore; `s3://bucket` -> S3Store; `mem://` -> MemoryStore.
-// Tests wrap a real store in FaultyStore to inject errors and latency.
+// `/path`, `./path`, `file:///path` -> LocalStore; `s3://bucket` -> S3Store; `mem://` ->
+// MemoryStore. Tests wrap a real store in FaultyStore to inject errors and latency.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +79,9 @@ struct StoreOptions {
   enum class Addressing { kAuto, kPath, kVirtual } addressing = Addressing::kAuto;
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;
+  // Get refuses an object (or range) larger than this with TooLarge, so one huge object cannot
+  // exhaust memory; 0: no limit. Read by S3Store (Rekognition's limit for S3 images is 15 MB).
+  uint64_t max_object_bytes = 0;
   // Create a missing folder / refuse nothing: used for result-writer destinations.
   bool create_if_missing = false;
 };
