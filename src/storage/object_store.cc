@@ -13,8 +13,7 @@ Result<StoreLocation> ParseStoreUri(std::string_view uri) {
     size_t slash = rest.find('/');
     std::string bucket(rest.substr(0, slash));
     if (bucket.empty()) {
-      return Status::InvalidArgument(std::string(uri) +
-                                     ": no bucket name (write s3://bucket/prefix)");
+      return Status::InvalidArgument(std::string(uri) + ": no bucket name (write s3://bucket/prefix)");
     }
     std::string prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
     return StoreLocation{"s3://" + bucket, prefix};

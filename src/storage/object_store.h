@@ -2,8 +2,8 @@
 //
 // A store is a flat namespace of keys, as in S3: a local folder is a bucket whose keys are the
 // relative paths of its files joined with '/'. Backends are chosen by URI scheme (OpenObjectStore):
-// `/path`, `./path`, `file:///path` -> LocalStore; `s3://bucket` -> S3Store; `mem://` ->
-// MemoryStore. Tests wrap a real store in FaultyStore to inject errors and latency.
+// `/path`, `./path`, `file:///path` -> LocalStore; `s3://bucket` -> S3Store; `mem://` -> MemoryStore.
+// Tests wrap a real store in FaultyStore to inject errors and latency.
 #pragma once
 
 #include <cstdint>
