@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -261,10 +262,18 @@ Result<ListPage> S3Store::ListOnce(std::string_view prefix, std::string_view sta
                         parsed.status().message());
     }
     for (ObjectInfo& o : parsed->objects) {
-      // The contract, whatever the server does: in order, after start_after, under prefix.
-      const std::string_view floor =
-          page.objects.empty() ? start_after : std::string_view(page.objects.back().key);
-      if (o.key <= floor || !o.key.starts_with(prefix)) continue;
+      // Whatever the server does: only keys after start_after, under prefix, each once.
+      if (o.key <= start_after || !o.key.starts_with(prefix)) continue;
+      if (!page.objects.empty() && o.key <= page.objects.back().key) {
+        if (o.key == page.objects.back().key) continue;
+        // Kept, not dropped: losing a key is worse than an unordered page.
+        if (!warned_unordered_.exchange(true)) {
+          spdlog::warn(
+              "{}: {} lists keys out of UTF-8 byte order ('{}' after '{}'); "
+              "S3 does not, and a listing resumed from a key may miss some",
+              Uri(), config_.client.endpoint_url, o.key, page.objects.back().key);
+        }
+      }
       page.objects.push_back(std::move(o));
     }
     if (!parsed->truncated) return page;

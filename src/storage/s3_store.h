@@ -10,6 +10,7 @@
 // TooLarge (over max_object_bytes), InvalidArgument (wrong region, malformed requests).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -47,9 +48,12 @@ class S3Store final : public ObjectStore {
 
   Result<ListPage> List(std::string_view prefix, std::string_view start_after,
                         size_t max_keys) override;
-  Result<std::string> Get(std::string_view key, std::optional<ByteRange> range) override;
+  // Defaults as in ObjectStore, so they apply when called on an S3Store too.
+  Result<std::string> Get(std::string_view key,
+                          std::optional<ByteRange> range = std::nullopt) override;
   Result<ObjectInfo> Head(std::string_view key) override;
-  Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
+  Status Put(std::string_view key, std::string_view bytes,
+             std::string_view content_type = "application/octet-stream") override;
   std::string Uri() const override { return "s3://" + config_.bucket; }
   std::string Bucket() const override { return config_.bucket; }
 
@@ -85,6 +89,7 @@ class S3Store final : public ObjectStore {
     std::string last_key;
     std::string token;
   };
+  std::atomic<bool> warned_unordered_{false};
   std::mutex mu_;
   std::deque<Cursor> cursors_;  // guarded by mu_; most recent first, at most kMaxCursors
   static constexpr size_t kMaxCursors = 16;
