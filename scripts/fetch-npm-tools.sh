@@ -15,6 +15,11 @@ install_pinned() {  # name version -> installs into $cache/npm/name-version
   local name=$1 version=$2
   local dir="$cache/npm/$name-$version"
   [[ -f "$dir/.complete" ]] && return 0
+  # Test processes run in parallel and may all arrive here on a fresh machine: one installs.
+  mkdir -p "$cache/npm"
+  exec 9>"$cache/npm/.lock"
+  flock 9
+  [[ -f "$dir/.complete" ]] && return 0
   command -v npm >/dev/null || "$top/scripts/install-deps.sh"
   rm -rf "$dir"
   mkdir -p "$dir"
