@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/store_check.h"
 #include "support/s3rver.h"
 #include "support/store_conformance.h"
 #include "support/temp_dir.h"
@@ -71,6 +72,14 @@ std::vector<std::string> ListAllKeys(ObjectStore& store, const std::string& pref
 class S3StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Tests that resolve configuration from the environment set what they need; nothing of the
+    // user's AWS set-up may leak in.
+    for (const char* var :
+         {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+          "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}) {
+      ::unsetenv(var);
+    }
     server_ = S3rver::Shared();
     ASSERT_NE(server_, nullptr);
     bucket_ = server_->CreateBucket();
@@ -352,6 +361,25 @@ TEST_F(S3StoreTest, OpenObjectStoreResolvesAProfileFromTheSharedFiles) {
   CommandResult r =
       server_->Aws({"s3", "cp", "s3://" + bucket_ + "/via/profile.txt", "-"}, "", false);
   EXPECT_EQ(r.output, "hello");
+}
+
+TEST_F(S3StoreTest, OpenCheckedStoreFailsAtStartUpWithTheReason) {
+  StoreOptions options;
+  options.endpoint_url = server_->endpoint_url();
+  ::setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  Result<std::unique_ptr<ObjectStore>> good = OpenCheckedStore("s3://" + bucket_ + "/p", options);
+  EXPECT_TRUE(good.ok()) << good.status().ToString();
+  Result<std::unique_ptr<ObjectStore>> missing = OpenCheckedStore("s3://nobucket/p", options);
+  EXPECT_EQ(missing.status().code(), Code::kNotFound) << missing.status().ToString();
+  ::setenv("AWS_ACCESS_KEY_ID", "NOTAKEY", 1);
+  Result<std::unique_ptr<ObjectStore>> refused = OpenCheckedStore("s3://" + bucket_, options);
+  EXPECT_EQ(refused.status().code(), Code::kPermissionDenied) << refused.status().ToString();
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  options.endpoint_url = "not a url";
+  EXPECT_EQ(OpenCheckedStore("s3://" + bucket_, options).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(OpenCheckedStore("/no/such/folder", {}).status().code(), Code::kNotFound);
 }
 
 }  // namespace
