@@ -2,6 +2,7 @@
 
 #include "storage/local_store.h"
 #include "storage/memory_store.h"
+#include "storage/s3_store.h"
 
 namespace imagemill {
 
@@ -40,7 +41,9 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri,
   const std::string& where = loc->store_uri;
   if (where.starts_with("mem://")) return MemoryStore::Shared(where);
   if (where.starts_with("s3://")) {
-    return Status::Unsupported(where + ": this build of imagemill has no S3 support");
+    Result<std::unique_ptr<S3Store>> s3 = S3Store::Open(where.substr(5), options);
+    if (!s3.ok()) return s3.status();
+    return std::unique_ptr<ObjectStore>(std::move(*s3));
   }
   return LocalStore::Open(where, options.create_if_missing);
 }

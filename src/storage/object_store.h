@@ -79,6 +79,9 @@ struct StoreOptions {
   enum class Addressing { kAuto, kPath, kVirtual } addressing = Addressing::kAuto;
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;
+  // Get refuses an object (or range) larger than this with TooLarge, so one huge object cannot
+  // exhaust memory; 0: no limit. Read by S3Store (Rekognition's limit for S3 images is 15 MB).
+  uint64_t max_object_bytes = 0;
   // Create a missing folder / refuse nothing: used for result-writer destinations.
   bool create_if_missing = false;
 };

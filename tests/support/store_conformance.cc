@@ -1,11 +1,23 @@
 #include "support/store_conformance.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace imagemill::testing {
 namespace {
+
+std::map<std::pair<StoreFactory, std::string>, std::string>& Deviations() {
+  static auto* deviations = new std::map<std::pair<StoreFactory, std::string>, std::string>();
+  return *deviations;
+}
+
+// The reason `factory`'s server is known to fail `test`, or nullptr.
+const std::string* KnownDeviation(StoreFactory factory, const std::string& test) {
+  auto it = Deviations().find({factory, test});
+  return it == Deviations().end() ? nullptr : &it->second;
+}
 
 std::vector<std::string> ListAll(ObjectStore& store, const std::string& prefix, size_t page) {
   std::vector<std::string> keys;
@@ -47,6 +59,10 @@ TEST_P(ObjectStoreConformance, MissingKeyIsNotFoundAndNamesTheKey) {
 }
 
 TEST_P(ObjectStoreConformance, ListsInByteOrderWithPlainStringPrefix) {
+  if (const std::string* why =
+          KnownDeviation(GetParam(), "ListsInByteOrderWithPlainStringPrefix")) {
+    GTEST_SKIP() << "known deviation of the test server: " << *why;
+  }
   std::unique_ptr<ObjectStore> store = GetParam()();
   // '-' (0x2d) sorts before '/' (0x2f): "a-c" comes before "a/b" in byte order.
   std::vector<std::string> keys = {"a/b",          "a-c",        "a0",        "sample/x.jpg",
@@ -108,4 +124,11 @@ TEST_P(ObjectStoreConformance, PutReplacesAndChangesEtag) {
 }
 
 }  // namespace
+
+bool DeclareKnownDeviation(StoreFactory factory, const std::string& test,
+                           const std::string& reason) {
+  Deviations()[{factory, test}] = reason;
+  return true;
+}
+
 }  // namespace imagemill::testing
