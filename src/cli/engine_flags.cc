@@ -1,6 +1,7 @@
 #include "cli/engine_flags.h"
 
 #include <csignal>
+#include <limits>
 #include <iostream>
 #include <thread>
 
@@ -8,6 +9,8 @@
 #include "cli/database.h"
 #include "cli/processors.h"
 #include "cli/progress_bar.h"
+#include "cli/store_flags.h"
+#include "storage/store_check.h"
 
 namespace imagemill::cli {
 namespace {
@@ -64,9 +67,6 @@ void EngineFlags::Add(CLI::App& cmd) {
                  "Batches in flight at once (default: enough to keep every thread busy)");
   cmd.add_option("--workers", workers, "Processing threads (default: one per core)");
   cmd.add_option("--fetchers", fetchers, "Object-fetching threads (default: 4, or 16 for s3://)");
-  cmd.add_option("--max-object-bytes", max_object_bytes,
-                 "Objects larger than this fail as TooLarge without being read")
-      ->capture_default_str();
   cmd.add_option("--max-pixels", max_pixels,
                  "Images with more pixels fail as TooLarge before decoding")
       ->capture_default_str();
@@ -77,9 +77,10 @@ void EngineFlags::Add(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--retry-backoff-rate", retry_backoff_rate, "Growth of the delay per retry")
       ->capture_default_str();
-  cmd.add_option("--endpoint-url", store.endpoint_url, "S3-compatible endpoint for s3:// URIs");
-  cmd.add_option("--region", store.region, "Region for s3:// URIs");
-  cmd.add_option("--profile", store.profile, "AWS profile for s3:// credentials");
+  // Larger than Rekognition's 15 MB: images are decoded here, and --max-pixels guards the
+  // decoder against decompression bombs.
+  store.max_object_bytes = 50ull << 20;
+  AddStoreFlags(cmd, store);
   cmd.add_flag("--json", json, "Print one machine-readable summary on stdout at the end");
   cmd.add_flag("--quiet,-q", quiet, "No progress output");
 }
@@ -91,7 +92,8 @@ RunOptions EngineFlags::ToRunOptions() const {
   o.pipeline.workers = workers > 0 ? workers : cores;
   o.pipeline.fetchers = fetchers > 0 ? fetchers : 4;
   o.pipeline.prefetch = static_cast<size_t>(2 * o.pipeline.workers + 2);
-  o.pipeline.max_object_bytes = max_object_bytes;
+  o.pipeline.max_object_bytes =
+      store.max_object_bytes > 0 ? store.max_object_bytes : std::numeric_limits<uint64_t>::max();
   o.retry.interval_seconds = retry_interval_seconds;
   o.retry.max_attempts = retry_max_attempts;
   o.retry.backoff_rate = retry_backoff_rate;
@@ -100,9 +102,9 @@ RunOptions EngineFlags::ToRunOptions() const {
 
 int ExecuteAndReport(const ExecutionSpec& spec, const std::string& name, const EngineFlags& flags,
                      SqliteDatabase& db) {
-  Result<std::unique_ptr<ObjectStore>> source = OpenObjectStore(spec.source, flags.store);
+  Result<std::unique_ptr<ObjectStore>> source = OpenCheckedStore(spec.source, flags.store);
   if (!source.ok()) {
-    std::cerr << "imagemill: cannot open the source: " << source.status().message() << "\n";
+    std::cerr << "imagemill: cannot read the source: " << source.status().ToString() << "\n";
     return kExitUsage;
   }
   Result<std::unique_ptr<Processor>> processor =
@@ -119,10 +121,11 @@ int ExecuteAndReport(const ExecutionSpec& spec, const std::string& name, const E
     StoreOptions ro = flags.store;
     ro.create_if_missing = true;
     Result<std::unique_ptr<ObjectStore>> dest =
-        where.ok() ? OpenObjectStore(where->store_uri, ro) : Result<std::unique_ptr<ObjectStore>>(where.status());
+        where.ok() ? OpenCheckedStore(where->store_uri, ro)
+                   : Result<std::unique_ptr<ObjectStore>>(where.status());
     if (!dest.ok()) {
-      std::cerr << "imagemill: cannot open the --result-writer destination: "
-                << dest.status().message() << "\n";
+      std::cerr << "imagemill: cannot write to the --result-writer destination: "
+                << dest.status().ToString() << "\n";
       return kExitUsage;
     }
     result_store = std::move(dest).value();

@@ -18,14 +18,13 @@ struct EngineFlags {
   int max_concurrency = 0;
   int workers = 0;
   int fetchers = 0;
-  uint64_t max_object_bytes = 50ull << 20;
   uint64_t max_pixels = 100'000'000;
   double retry_interval_seconds = 2.0;
   int retry_max_attempts = 6;
   double retry_backoff_rate = 2.0;
   bool json = false;
   bool quiet = false;
-  StoreOptions store;
+  StoreOptions store;  // --endpoint-url, --region, ..., --max-object-bytes (cli/store_flags.h)
 
   void Add(CLI::App& cmd);
   // REQUIRES: the flags were parsed.
