@@ -78,6 +78,7 @@ std::optional<TiffFields> ParseTiffIfd0(std::string_view tiff) {
         break;
       case kTagOrientation:
         fields.orientation = value;
+        if (type == kTypeShort) fields.orientation_offset = e + 8;
         break;
       default:
         break;

@@ -7,6 +7,7 @@
 // general EXIF library. Every read is bounds-checked: the input is untrusted bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -19,6 +20,7 @@ struct TiffFields {
   std::optional<uint32_t> width;        // tag 256 ImageWidth
   std::optional<uint32_t> height;       // tag 257 ImageLength
   std::optional<uint32_t> orientation;  // tag 274 Orientation (EXIF: 1..8)
+  size_t orientation_offset = 0;        // where the Orientation SHORT is stored, when it is one
 };
 
 // Parses IFD0 of `tiff`, which starts at the byte-order mark ("II*\0" or "MM\0*").
