@@ -51,12 +51,19 @@ int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
 }  // namespace
 
-int ReducedScaleDenominator(const ImageHeader& header, int min_side) {
-  if (min_side <= 0 || header.format != ImageFormat::kJpeg) return 1;
+int ReducedScaleDenominator(const ImageHeader& header, const DecodeOptions& options) {
+  if (header.format != ImageFormat::kJpeg ||
+      (options.min_side <= 0 && options.min_long_side <= 0)) {
+    return 1;
+  }
   const int shorter = std::min(header.width, header.height);
+  const int longer = std::max(header.width, header.height);
   for (int denom : {8, 4, 2}) {
     // libjpeg's scaled output is ceil(size / denom).
-    if (CeilDiv(shorter, denom) >= min_side) return denom;
+    if (CeilDiv(shorter, denom) >= options.min_side &&
+        CeilDiv(longer, denom) >= options.min_long_side) {
+      return denom;
+    }
   }
   return 1;
 }
@@ -129,7 +136,7 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
 
   Image image;
   image.header = h;
-  image.scale_denom = ReducedScaleDenominator(h, options.min_side);
+  image.scale_denom = ReducedScaleDenominator(h, options);
   // OpenCV reads the bytes in place; imdecode does not write to its input.
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                         const_cast<char*>(bytes.data()));

@@ -16,7 +16,8 @@
 //      to ignore it; so a TIFF with an orientation other than 1 is decoded from a copy whose tag
 //      is rewritten to 1 (the only copy of the input made here).
 //   5. Reduced scale: a JPEG is decoded at 1/2, 1/4 or 1/8 (libjpeg's DCT scaling, much faster)
-//      when options.min_side asks for it and the decoded shorter side stays >= min_side. Other
+//      when options.min_side / min_long_side ask for it and the decoded sides stay at least
+//      that large. Other
 //      formats are always decoded at full size: OpenCV's IMREAD_REDUCED_* for them decodes fully
 //      and then shrinks with a nearest-like filter, saving nothing; callers resize as they need.
 //
@@ -38,9 +39,12 @@ inline constexpr uint64_t kDefaultMaxPixels = 100'000'000;  // 100 megapixels
 struct DecodeOptions {
   // Images whose header gives more pixels than this are refused as TooLarge, undecoded.
   uint64_t max_pixels = kDefaultMaxPixels;
-  // > 0: allow reduced-scale decoding while the decoded image's shorter side stays >= min_side
-  // (a label model asks for its input size, e.g. 320 or 416). 0: always full size.
+  // Reduced-scale decoding is allowed when either is > 0, as long as the decoded image's shorter
+  // side stays >= min_side and its longer side >= min_long_side. A label model asks for its input
+  // size (min_side 320 or 416); the image properties for their working size (min_long_side 512).
+  // Both 0: always full size.
   int min_side = 0;
+  int min_long_side = 0;
   // Apply the EXIF orientation so that the pixels are the image as displayed.
   bool apply_orientation = true;
 };
@@ -60,8 +64,8 @@ struct Image {
 Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
                           const DecodeOptions& options = {});
 
-// The scale denominator DecodeImage uses for `header` and `min_side` (1 unless JPEG).
-int ReducedScaleDenominator(const ImageHeader& header, int min_side);
+// The scale denominator DecodeImage uses for `header` under `options` (1 unless JPEG).
+int ReducedScaleDenominator(const ImageHeader& header, const DecodeOptions& options);
 
 // Transforms `stored` pixels by EXIF `orientation` (1..8) into the image as displayed. Returns
 // `stored` itself (no copy) for 1 and out-of-range values.

@@ -49,7 +49,7 @@ Result<std::unique_ptr<PreparedItem>> ImagePropertiesProcessor::Prepare(const Ob
                                                                         std::string bytes) const {
   DecodeOptions decode;
   decode.max_pixels = options_.max_pixels;
-  decode.min_side = kAnalysisLongSide;
+  decode.min_long_side = kAnalysisLongSide;
   Result<Image> image = DecodeImage(bytes, item.key, decode);
   if (!image.ok()) return image.status();
   return std::unique_ptr<PreparedItem>(

@@ -4,7 +4,7 @@
 //   {"Labels": [], "ImageProperties": {"Quality": {...}, "DominantColors": [...]}}
 //
 // (no LabelModelVersion: no label model ran). Stage 1, Prepare, sniffs and decodes the bytes
-// (JPEG at reduced scale, down to a shorter side of kAnalysisLongSide) and shrinks the pixels to
+// (JPEG at reduced scale, down to a longer side of kAnalysisLongSide) and shrinks the pixels to
 // the properties' working size, so a prepared item waiting in a queue holds at most 512 x 512
 // pixels and no encoded bytes. Stage 2, Process, computes the properties.
 //

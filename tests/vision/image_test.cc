@@ -143,6 +143,18 @@ TEST(DecodeImageTest, ReducedJpegStaysAtLeastMinSide) {
   }
 }
 
+TEST(DecodeImageTest, ReducedJpegCanKeepTheLongerSideInstead) {
+  cv::Mat wide(1000, 4000, CV_8UC3, cv::Scalar(kGrey));
+  const std::string jpeg = Encode(wide, ".jpg");
+  Result<Image> img = DecodeImage(jpeg, "k", {.min_long_side = 512});
+  ASSERT_TRUE(img.ok()) << img.status().ToString();
+  EXPECT_EQ(img->scale_denom, 4);  // 1000x250; 1/8 would leave a longer side of 500
+  EXPECT_EQ(img->bgr.size(), cv::Size(1000, 250));
+  Result<Image> both = DecodeImage(jpeg, "k", {.min_side = 300, .min_long_side = 512});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->scale_denom, 2);  // the shorter side decides
+}
+
 TEST(DecodeImageTest, ReducedJpegRoundsUpOddSizesAndKeepsOrientation) {
   cv::Mat odd(1001, 1503, CV_8UC3, cv::Scalar(kGrey));
   odd(cv::Rect(0, 0, 200, 200)).setTo(cv::Scalar(kRed));
