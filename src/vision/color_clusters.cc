@@ -52,6 +52,7 @@ std::vector<ColorCluster> ExactColors(const cv::Mat& bgr, int k) {
     }
   }
   std::vector<ColorCluster> out;
+  out.reserve(colors.size());
   for (const auto& [packed, sums] : colors) out.push_back(sums.Mean());
   return out;
 }
