@@ -49,17 +49,9 @@ TEST_P(ObjectStoreConformance, MissingKeyIsNotFoundAndNamesTheKey) {
 TEST_P(ObjectStoreConformance, ListsInByteOrderWithPlainStringPrefix) {
   std::unique_ptr<ObjectStore> store = GetParam()();
   // '-' (0x2d) sorts before '/' (0x2f): "a-c" comes before "a/b" in byte order.
-  std::vector<std::string> keys = {"a/b",
-                                   "a-c",
-                                   "a0",
-                                   "sample/x.jpg",
-                                   "samples.jpg",
-                                   "sample.png",
-                                   "samplex/y",
-                                   "z",
-                                   "sample/d/e.jpg",
-                                   "b c+d&e=f.jpg",
-                                   "\xc3\xa9t\xc3\xa9.jpg"};
+  std::vector<std::string> keys = {"a/b",          "a-c",        "a0",        "sample/x.jpg",
+                                   "samples.jpg",  "sample.png", "samplex/y", "z",
+                                   "sample/d/e.jpg", "b c+d&e=f.jpg", "\xc3\xa9t\xc3\xa9.jpg"};
   for (const std::string& k : keys) ASSERT_TRUE(store->Put(k, "x").ok()) << k;
   std::vector<std::string> sorted(keys.begin(), keys.end());
   std::sort(sorted.begin(), sorted.end());
@@ -76,8 +68,7 @@ TEST_P(ObjectStoreConformance, ListsInByteOrderWithPlainStringPrefix) {
 
 TEST_P(ObjectStoreConformance, StartAfterAnyKeyResumesThere) {
   std::unique_ptr<ObjectStore> store = GetParam()();
-  for (const char* k : {"p/1", "p/2", "p/3/a", "p/3/b", "p/4"})
-    ASSERT_TRUE(store->Put(k, "x").ok());
+  for (const char* k : {"p/1", "p/2", "p/3/a", "p/3/b", "p/4"}) ASSERT_TRUE(store->Put(k, "x").ok());
   Result<ListPage> page = store->List("p/", "p/3/a", 1000);
   ASSERT_TRUE(page.ok());
   std::vector<std::string> got;
