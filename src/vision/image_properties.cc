@@ -18,14 +18,25 @@ constexpr double kSharpnessHalfPoint = 300.0;  // Laplacian variance that maps t
 
 double Round2(double v) { return std::round(v * 100.0) / 100.0; }
 
+// Halves with cv::pyrDown (Gaussian, antialiased, fast) while the image is at least twice the
+// target, then takes the last step, less than 2x, bilinearly. cv::resize's INTER_AREA does the
+// same job in one step but takes its slow general path for non-integer ratios: 4.4 ms for
+// 768x576 -> 512x384, against well under 1 ms here.
 cv::Mat ShrinkTo(const cv::Mat& bgr, int long_side) {
   const int longer = std::max(bgr.cols, bgr.rows);
   if (longer <= long_side) return bgr;
   const double f = static_cast<double>(long_side) / longer;
   const cv::Size size(std::max(1, static_cast<int>(std::lround(bgr.cols * f))),
                       std::max(1, static_cast<int>(std::lround(bgr.rows * f))));
+  cv::Mat cur = bgr;
+  while (std::max(cur.cols, cur.rows) >= 2 * long_side) {
+    cv::Mat half;
+    cv::pyrDown(cur, half);
+    cur = half;
+  }
+  if (cur.size() == size) return cur;
   cv::Mat out;
-  cv::resize(bgr, out, size, 0, 0, cv::INTER_AREA);
+  cv::resize(cur, out, size, 0, 0, cv::INTER_LINEAR);
   return out;
 }
 

@@ -54,8 +54,9 @@ struct ImagePropertiesOptions {
   int max_dominant_colors = 10;  // 0..kMaxDominantColorsLimit (values outside are clamped)
 };
 
-// The working copy the properties are computed on: `bgr` shrunk (INTER_AREA) so that its longer
-// side is at most kAnalysisLongSide, or `bgr` itself (sharing its pixels) when it is that small.
+// The working copy the properties are computed on: `bgr` shrunk (Gaussian pyramid, then a last
+// bilinear step) so that its longer side is at most kAnalysisLongSide, or `bgr` itself (sharing
+// its pixels) when it is that small.
 // Callers that keep images in a queue may shrink early; the properties do not change.
 cv::Mat ShrinkForAnalysis(const cv::Mat& bgr);
 
