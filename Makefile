@@ -2,10 +2,12 @@
 # Debian 12 machine (it installs what it needs first).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build asan demo test unit bench bench-smoke format clean
+.PHONY: all deps build asan demo test unit bench bench-smoke fuzz format clean
 
 all: build
 
@@ -30,8 +32,22 @@ test:
 bench: build
 	@scripts/bench.sh $(BUILD)
 
+# Builds the fuzz targets with clang's libFuzzer (ASan+UBSan) and runs each for FUZZ_SECONDS,
+# keeping its corpus in .cache/fuzz/<target>. Warnings are not errors here: clang warns about
+# things GCC does not, and the fuzz build must not stop on them.
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DIMAGEMILL_FUZZ=ON -DIMAGEMILL_WERROR=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+	@for f in $(FUZZ_BUILD)/*_fuzz; do \
+	  name=$$(basename $$f); mkdir -p .cache/fuzz/$$name; \
+	  dict=fuzz/$${name%_fuzz}.dict; [ -f $$dict ] && dictarg=-dict=$$dict || dictarg=; \
+	  $$f $$dictarg -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .cache/fuzz/$$name || exit 1; \
+	done
+
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

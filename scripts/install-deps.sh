@@ -15,6 +15,10 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql)
 fi
+# Packages the fuzz targets need (clang with libFuzzer's runtime).
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

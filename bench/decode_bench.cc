@@ -1,0 +1,138 @@
+// Decoding cost per megapixel, full size against reduced scale, for the formats imagemill reads.
+//
+//   cmake --build build --target decode_bench && build/decode_bench [--samples DIR] [--repeats N]
+//
+// Test photos are mosaics of the Debian `darknet` sample photos (scripts/fetch-samples.sh) at
+// their native scale, so that a 12-megapixel image has the detail density of real photos rather
+// than that of an upscaled one, encoded as JPEG (quality 90), PNG (OpenCV's default level) and
+// WebP (lossy, quality 90). Each figure is the median and the minimum of --repeats runs on one
+// thread (the engine decodes on several workers at once, one image per worker).
+//
+// "full" is DecodeImage with no minimum side; "reduced" asks for min_side 416 (a label model's
+// input), which for JPEG picks libjpeg's DCT scaling; the last column is OpenCV's own
+// IMREAD_REDUCED_COLOR_2, which for PNG and WebP decodes fully and then shrinks: the reason those
+// formats are always decoded at full size.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <string>
+#include <vector>
+
+#include "vision/image.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using imagemill::vision::DecodeImage;
+
+// Median and minimum of `repeats` timed runs after one warm-up, in milliseconds. On a shared,
+// busy machine the minimum is the better estimate of the cost itself.
+struct Timing {
+  double median = 0, min = 0;
+};
+Timing TimeMs(int repeats, const std::function<void()>& fn) {
+  fn();
+  std::vector<double> ms;
+  for (int i = 0; i < repeats; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms.front()};
+}
+
+// A width x height mosaic of `photos` at native scale, every other tile mirrored.
+cv::Mat Mosaic(const std::vector<cv::Mat>& photos, int width, int height) {
+  cv::Mat canvas(height, width, CV_8UC3, cv::Scalar(0, 0, 0));
+  size_t next = 0;
+  for (int y = 0; y < height;) {
+    int row_h = 0;
+    for (int x = 0; x < width;) {
+      cv::Mat tile = photos[next % photos.size()];
+      if (next % 2) cv::flip(tile, tile, 1);
+      ++next;
+      const int w = std::min(tile.cols, width - x), h = std::min(tile.rows, height - y);
+      tile(cv::Rect(0, 0, w, h)).copyTo(canvas(cv::Rect(x, y, w, h)));
+      x += w;
+      row_h = std::max(row_h, h);
+    }
+    y += row_h;
+  }
+  return canvas;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* cache = std::getenv("IMAGEMILL_CACHE");
+  fs::path samples = fs::path(cache ? cache : ".cache") / "samples";
+  int repeats = 7;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string arg = argv[i];
+    if (arg == "--samples") samples = argv[i + 1];
+    if (arg == "--repeats") repeats = std::max(1, std::atoi(argv[i + 1]));
+  }
+  std::vector<cv::Mat> photos;
+  for (const auto& entry : fs::directory_iterator(samples)) {
+    if (entry.path().extension() != ".jpg") continue;
+    cv::Mat m = cv::imread(entry.path().string(), cv::IMREAD_COLOR);
+    if (!m.empty()) photos.push_back(m);
+  }
+  if (photos.empty()) {
+    std::fprintf(stderr, "decode_bench: no photos in %s; run scripts/fetch-samples.sh\n",
+                 samples.c_str());
+    return 2;
+  }
+  cv::setNumThreads(1);
+  std::printf(
+      "decode_bench: %zu sample photos, %d runs each, 1 thread; ms per megapixel of the\n"
+      "original image as median (min)\n\n",
+      photos.size(), repeats);
+  std::printf("%-5s %-10s %9s | %-15s | %-15s %5s | %s\n", "fmt", "size", "bytes", "full ms/MP",
+              "reduced ms/MP", "scale", "cv IMREAD_REDUCED_2 ms/MP");
+  const struct { int w, h; } sizes[] = {{2048, 1536}, {4000, 3000}};
+  const struct {
+    const char* name;
+    const char* ext;
+    std::vector<int> params;
+  } formats[] = {{"JPEG", ".jpg", {cv::IMWRITE_JPEG_QUALITY, 90}},
+                 {"PNG", ".png", {}},
+                 {"WebP", ".webp", {cv::IMWRITE_WEBP_QUALITY, 90}}};
+  for (const auto& size : sizes) {
+    const cv::Mat mosaic = Mosaic(photos, size.w, size.h);
+    const double mp = size.w * double(size.h) / 1e6;
+    for (const auto& f : formats) {
+      std::vector<uchar> buf;
+      cv::imencode(f.ext, mosaic, buf, f.params);
+      const std::string bytes(buf.begin(), buf.end());
+      int scale = 1;
+      const Timing full = TimeMs(repeats, [&] {
+        if (!DecodeImage(bytes, "bench").ok()) std::abort();
+      });
+      const Timing reduced = TimeMs(repeats, [&] {
+        auto img = DecodeImage(bytes, "bench", {.min_side = 416});
+        if (!img.ok()) std::abort();
+        scale = img->scale_denom;
+      });
+      const Timing cv_reduced = TimeMs(repeats, [&] {
+        if (cv::imdecode(buf, cv::IMREAD_REDUCED_COLOR_2).empty()) std::abort();
+      });
+      const std::string dims = std::to_string(size.w) + "x" + std::to_string(size.h);
+      std::printf("%-5s %-10s %9zu | %6.2f (%6.2f) | %6.2f (%6.2f)   1/%d | %6.2f (%6.2f)\n",
+                  f.name, dims.c_str(), bytes.size(), full.median / mp, full.min / mp,
+                  reduced.median / mp, reduced.min / mp, scale, cv_reduced.median / mp,
+                  cv_reduced.min / mp);
+    }
+  }
+  std::printf(
+      "\nreduced: min_side 416; JPEG takes the smallest of 1/2, 1/4, 1/8 that keeps the shorter\n"
+      "side >= 416 px, other formats decode at full size.\n");
+  return 0;
+}
