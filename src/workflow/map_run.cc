@@ -86,6 +86,7 @@ class MapRun::Scheduler {
   void ClaimMore();
   void HandleEvent(PipelineEvent ev);
   void DispatchDueRetries();
+  void CheckTolerance();
   void BeginStopping(Stop why);
   bool OthersStillRunning();
   ProgressSnapshot Snapshot(bool final);
@@ -262,8 +263,13 @@ void MapRun::Scheduler::HandleEvent(PipelineEvent ev) {
     to_write_.Push(FinishedBatch{f.batch.seq, std::move(f.outcomes)});
     in_flight_.erase(it);
   }
+  CheckTolerance();
+}
+
+void MapRun::Scheduler::CheckTolerance() {
   int64_t failed = base_failed_ + failed_;
-  if (stop_ == Stop::kNone && tolerance_.Exceeded(failed, listed_.load())) {
+  bool final = listing_done_.load();
+  if (stop_ == Stop::kNone && tolerance_.Exceeded(failed, listed_.load(), final)) {
     stop_cause_ = tolerance_.Cause(failed, listed_.load());
     BeginStopping(Stop::kTolerance);
   }
@@ -374,6 +380,7 @@ RunSummary MapRun::Scheduler::Run() {
         stop_ = Stop::kListing;
       }
     }
+    CheckTolerance();  // the total may just have become final
     ClaimMore();
     DispatchDueRetries();
     if (in_flight_.empty()) {
@@ -417,7 +424,8 @@ RunSummary MapRun::Scheduler::Run() {
     error = kExceedToleratedFailureThreshold;
   }
   ItemCounts counts = run_.state_.CountItems(exec_.name);
-  if (status == ExecutionStatus::kSucceeded && tolerance_.Exceeded(counts.failed, counts.total)) {
+  if (status == ExecutionStatus::kSucceeded &&
+      tolerance_.Exceeded(counts.failed, counts.total, /*total_is_final=*/true)) {
     status = ExecutionStatus::kFailed;
     error = kExceedToleratedFailureThreshold;
     stop_cause_ = tolerance_.Cause(counts.failed, counts.total);

@@ -4,11 +4,12 @@
 
 namespace imagemill {
 
-bool Tolerance::Exceeded(int64_t failed, int64_t total) const {
+bool Tolerance::Exceeded(int64_t failed, int64_t total, bool total_is_final) const {
   if (failed == 0) return false;
   if (!percentage_ && !count_) return true;
   if (count_ && failed > *count_) return true;
-  if (percentage_ && total > 0 &&
+  if (percentage_ && *percentage_ == 0) return true;
+  if (percentage_ && total_is_final && total > 0 &&
       static_cast<double>(failed) * 100.0 > *percentage_ * static_cast<double>(total)) {
     return true;
   }

@@ -14,8 +14,11 @@ class Tolerance {
   Tolerance(std::optional<double> percentage, std::optional<int64_t> count)
       : percentage_(percentage), count_(count) {}
 
-  // `total` is the number of items listed so far (the whole map run once listing is done).
-  bool Exceeded(int64_t failed, int64_t total) const;
+  // `total` is the number of items listed so far; `total_is_final` once listing is done. A
+  // percentage is of the map run's total, so before it is known only a zero percentage (any
+  // failure) and the count can be exceeded; a bucket whose broken images sort first must not
+  // fail a run whose listing has not reached the rest.
+  bool Exceeded(int64_t failed, int64_t total, bool total_is_final) const;
   // The Cause of the failure, with the figures.
   std::string Cause(int64_t failed, int64_t total) const;
 

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     WriteFile(fs::path(out) / "bad/truncated2.jpg", whole.substr(0, 600));
     WriteFile(fs::path(out) / "bad/zero1.jpg", "");
     WriteFile(fs::path(out) / "bad/zero2.png", "");
-    WriteFile(fs::path(out) / "bad/header-only.jpg", whole.substr(0, 2));
+    WriteFile(fs::path(out) / "bad/header-only.jpg", whole.substr(0, 20));
     WriteFile(fs::path(out) / "bad/notes.txt", "shopping list: milk, eggs\n");
     WriteFile(fs::path(out) / "bad/meta.json", "{\"camera\": \"x\"}\n");
     WriteFile(fs::path(out) / "bad/page.html", "<html><body>not a photo</body></html>\n");

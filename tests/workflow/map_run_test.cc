@@ -11,6 +11,7 @@
 #include "support/fake_processor.h"
 #include "support/temp_dir.h"
 #include "workflow/batcher.h"
+#include "workflow/tolerance.h"
 
 namespace imagemill {
 namespace {
@@ -294,6 +295,24 @@ TEST(BatcherTest, CutsByItemsAndBytes) {
   std::vector<size_t> sizes;
   for (const BatchRecord& r : b) sizes.push_back(r.items.size());
   EXPECT_EQ(sizes, (std::vector<size_t>{2, 1, 1, 2, 1}));
+}
+
+}  // namespace
+}  // namespace imagemill
+
+namespace imagemill {
+namespace {
+
+TEST(ToleranceTest, PercentageWaitsForTheTotalButZeroAndCountsDoNot) {
+  Tolerance five(5.0, std::nullopt);
+  EXPECT_FALSE(five.Exceeded(60, 1000, /*total_is_final=*/false));
+  EXPECT_TRUE(five.Exceeded(60, 1000, true));
+  EXPECT_FALSE(five.Exceeded(50, 1000, true));  // exactly 5 % is tolerated
+  EXPECT_TRUE(Tolerance(0.0, std::nullopt).Exceeded(1, 1000000, false));
+  EXPECT_TRUE(Tolerance(std::nullopt, 3).Exceeded(4, 1000000, false));
+  EXPECT_FALSE(Tolerance(std::nullopt, 3).Exceeded(3, 10, true));
+  EXPECT_TRUE(Tolerance(std::nullopt, std::nullopt).Exceeded(1, 10, false));
+  EXPECT_FALSE(Tolerance(std::nullopt, std::nullopt).Exceeded(0, 10, true));
 }
 
 }  // namespace

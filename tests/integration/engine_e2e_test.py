@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""End to end: `imagemill run` over 500 generated images of mixed formats plus 10 broken objects.
+
+- At 5 % tolerance the run succeeds, the table holds exactly the good images, FAILED lists each
+  broken image with its cause, SKIPPED the objects that are not images.
+- The result-writer files parse and agree with the counters.
+- At tolerance 0 the run fails with States.ExceedToleratedFailureThreshold and stops early.
+- kill -9 at random moments, several times, then resume: the final table equals that of an
+  uninterrupted run, and no batch that had finished was run again.
+"""
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+IMAGEMILL = os.environ["IMAGEMILL"]
+TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
+
+
+def run(*args, check=None):
+    p = subprocess.run([IMAGEMILL, *args], capture_output=True, text=True)
+    if check is not None and p.returncode != check:
+        sys.exit(f"imagemill {' '.join(args)} exited {p.returncode}, wanted {check}\n"
+                 f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def table(db):
+    with sqlite3.connect(db) as c:
+        return {row[0]: (row[1], row[2]) for row in c.execute("SELECT id, etag, response FROM results")}
+
+
+def expect(cond, what):
+    if not cond:
+        sys.exit("FAILED: " + what)
+    print("ok:", what)
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="imagemill-e2e-")
+    photos = os.path.join(work, "photos")
+    subprocess.run([TESTDATA, photos, "--count", "500", "--bad", "--min-side", "48",
+                    "--max-side", "160"], check=True)
+    good = set()
+    for root, _, files in os.walk(photos):
+        for f in files:
+            key = os.path.relpath(os.path.join(root, f), photos)
+            if not key.startswith("bad/"):
+                good.add(key)
+    expect(len(good) == 500, "500 good images generated")
+
+    # 1. A whole run at the seed's tolerance.
+    ref_db = os.path.join(work, "ref.db")
+    out = os.path.join(work, "results")
+    p = run("run", photos, "--db", "sqlite:" + ref_db, "--execution-name", "ref",
+            "--max-items-per-batch", "20", "--tolerated-failure-percentage", "5",
+            "--result-writer", out, "--json", check=0)
+    summary = json.loads(p.stdout)
+    counts = summary["itemCounts"]
+    expect(summary["status"] == "SUCCEEDED", "run at 5% tolerance succeeds")
+    expect(counts["total"] == 510, "510 objects listed")
+    expect(counts["succeeded"] == 500, "500 succeeded")
+    expect(counts["failed"] == 7, "the 7 broken images failed")
+    expect(counts["skipped"] == 3, "the 3 non-images were skipped")
+    ref = table(ref_db)
+    expect(set(ref) == good, "the table holds exactly the good images")
+
+    manifest_path = summary["manifest"]
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    base = os.path.dirname(os.path.dirname(os.path.dirname(manifest_path)))
+    records = {}
+    for status, files in manifest["ResultFiles"].items():
+        records[status] = []
+        for entry in files:
+            path = os.path.join(base, entry["Key"])
+            expect(os.path.getsize(path) == entry["Size"], f"{entry['Key']} has the size the manifest says")
+            with open(path) as f:
+                records[status].extend(json.load(f))
+    expect(len(records["SUCCEEDED"]) == counts["succeeded"], "SUCCEEDED files agree with the counters")
+    expect(len(records["FAILED"]) == counts["failed"], "FAILED files agree with the counters")
+    expect(len(records["SKIPPED"]) == 3, "SKIPPED files list the non-images")
+    expect(len(records["PENDING"]) == 0, "nothing pending")
+    failed = {json.loads(r["Input"])["Name"]: r for r in records["FAILED"]}
+    expect(set(failed) == {"bad/corrupt1.jpg", "bad/corrupt2.png", "bad/truncated1.jpg",
+                           "bad/truncated2.jpg", "bad/zero1.jpg", "bad/zero2.png",
+                           "bad/header-only.jpg"}, "FAILED names each broken image")
+    for key, r in failed.items():
+        expect(r["Error"] and key in r["Cause"], f"{key}: error {r['Error']}, cause names it")
+        expect(r["StartDate"] <= r["StopDate"], f"{key}: start and stop dates")
+    for r in records["SUCCEEDED"][:5]:
+        out_json = json.loads(r["Output"])
+        expect("ImageProperties" in out_json or "Labels" in out_json, "SUCCEEDED records carry the answer")
+
+    # 2. No tolerance: fails with the Step Functions error and starts no new batches.
+    strict_db = os.path.join(work, "strict.db")
+    p = run("run", photos, "--prefix", "bad/", "--db", "sqlite:" + strict_db, "--json",
+            "--tolerated-failure-percentage", "0", "--max-items-per-batch", "1",
+            "--max-concurrency", "1", "--workers", "1", check=1)
+    strict = json.loads(p.stdout)
+    expect(strict["status"] == "FAILED", "tolerance 0 fails the run")
+    expect(strict["error"] == "States.ExceedToleratedFailureThreshold", "with the Step Functions error")
+    expect(strict["itemCounts"]["pending"] > 0, "and stops early (items left pending)")
+
+    # 3. kill -9 at random moments, then resume. Larger images, so the run lasts a few seconds.
+    big = os.path.join(work, "big")
+    subprocess.run([TESTDATA, big, "--count", "400", "--bad", "--min-side", "500",
+                    "--max-side", "1100", "--seed", "3"], check=True)
+    big_db = os.path.join(work, "big.db")
+    run("run", big, "--db", "sqlite:" + big_db, "--execution-name", "whole", "--quiet", check=0)
+    ref = table(big_db)
+    expect(len(ref) == 400, "the uninterrupted run stored the 400 good images")
+    crash_db = os.path.join(work, "crash.db")
+    args = [IMAGEMILL, "run", big, "--db", "sqlite:" + crash_db, "--execution-name", "crashy",
+            "--max-items-per-batch", "10", "--workers", "1", "--quiet"]
+    rng = random.Random(7)
+    kills = 0
+    done_attempts = {}
+    while True:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 0.5))
+        if proc.poll() is not None:
+            expect(proc.returncode == 0, "the resumed run finished by itself")
+            break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        with sqlite3.connect(crash_db) as c:
+            for seq, attempts in c.execute(
+                    "SELECT seq, attempts FROM batches WHERE execution='crashy' AND status='DONE'"):
+                done_attempts.setdefault(seq, attempts)
+        if kills > 100:
+            sys.exit("FAILED: the run never finished between kills")
+    expect(kills >= 3, f"killed {kills} times before it finished")
+    crash = table(crash_db)
+    expect(crash == ref, "the final table equals the uninterrupted run's")
+    with sqlite3.connect(crash_db) as c:
+        after = dict(c.execute("SELECT seq, attempts FROM batches WHERE execution='crashy'"))
+        status = c.execute("SELECT status FROM executions WHERE name='crashy'").fetchone()[0]
+        n_items = c.execute("SELECT count(*) FROM items WHERE execution='crashy'").fetchone()[0]
+    expect(status == "SUCCEEDED", "the resumed execution succeeded")
+    expect(n_items == 410, "every object has exactly one outcome")
+    rerun = [s for s, a in done_attempts.items() if after[s] != a]
+    expect(not rerun, f"no finished batch ran again ({len(done_attempts)} were finished at kills)")
+    p = run("run", big, "--db", "sqlite:" + crash_db, "--execution-name", "crashy",
+            "--max-items-per-batch", "10", "--json", check=0)
+    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == 400, "asking again returns the stored result")
+    print("engine e2e: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
