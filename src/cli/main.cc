@@ -5,6 +5,7 @@
 
 namespace imagemill::cli {
 // Each defined in its own file beside this one.
+void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
 }  // namespace imagemill::cli
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("imagemill ") + IMAGEMILL_VERSION);
   app.require_subcommand(1);
   CommandContext ctx;
+  RegisterModelCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
