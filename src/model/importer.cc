@@ -182,7 +182,15 @@ Result<ImportedModel> Convert(const TfjsGraph& graph, const ImportOptions& optio
     if (name == tensor) {
       renamed.insert(tensor);
     } else {
-      if (builder.IsUsedName(name)) name += "/output";
+      // The output keeps its TF name; an internal tensor that has it is renamed out of the way
+      // (OpenCV resolves output names to layers, and would find the internal one).
+      if (builder.IsUsedName(name)) {
+        if (graph_inputs.count(name) > 0 || renamed.count(name) > 0) {
+          name += "/output";
+        } else {
+          builder.Rename(name, builder.UniqueName(name + "/internal"));
+        }
+      }
       result.outputs[k].name = name;
       if (renamed.count(tensor) > 0 || graph_inputs.count(tensor) > 0) {
         builder.AddNode("Identity", {tensor}, name);
