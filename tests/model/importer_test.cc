@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/dnn.hpp>
 
 #include "model/net_loader.h"
+#include "support/cached_assets.h"
 
 namespace imagemill::model {
 namespace {
@@ -251,6 +253,73 @@ TEST(ImporterTest, DecodesFloat16Weights) {
   const HostTensor& w = graph->weights.at("w");
   EXPECT_EQ(w.shape, (Shape{2, 3}));
   EXPECT_EQ(w.f, v);
+}
+
+}  // namespace
+}  // namespace imagemill::model
+
+namespace imagemill::model {
+namespace {
+
+class RealModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = imagemill::testing::ModelsDir();
+    ASSERT_FALSE(dir_.empty()) << "scripts/fetch-models.sh failed";
+  }
+  std::filesystem::path dir_;
+};
+
+// NanoDet is an ONNX→TF export: 83 Transposes and 29 Pads around its NHWC convolutions. Layout
+// tracking leaves only the 6 Transposes that its outputs really contain, and every Pad is
+// absorbed into a convolution or pooling.
+TEST_F(RealModelTest, NanoDetLosesItsLayoutTransposesAndPads) {
+  auto imported = ImportTfjsModel(dir_ / "nanodet.json", {});
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  EXPECT_EQ(imported->tf_ops["Transpose"], 83);
+  EXPECT_EQ(imported->onnx_ops["Transpose"], 6);
+  EXPECT_EQ(imported->onnx_ops.count("Pad"), 0u);
+  EXPECT_EQ(imported->onnx_ops["Conv"], 34);
+  ASSERT_EQ(imported->inputs.size(), 1u);
+  EXPECT_EQ(imported->inputs[0].shape, (Shape{1, 3, 416, 416}));
+}
+
+TEST_F(RealModelTest, NanoDetImportsAtOtherSizes) {
+  ImportOptions options;
+  options.input_height = options.input_width = 320;
+  auto imported = ImportTfjsModel(dir_ / "nanodet.json", options);
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  std::set<Shape> shapes;
+  for (const auto& o : imported->outputs) shapes.insert(o.shape);
+  EXPECT_EQ(shapes, (std::set<Shape>{{1, 1600, 80}, {1, 400, 80}, {1, 100, 80},
+                                     {1, 1600, 44}, {1, 400, 44}, {1, 100, 44}}));
+  auto net = NetFromOnnx(imported->onnx, "nanodet-320");
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  const int dims[] = {1, 3, 320, 320};
+  net->setInput(cv::Mat(4, dims, CV_32F, cv::Scalar(0.5)));
+  std::vector<cv::Mat> outs;
+  std::vector<std::string> names;
+  for (const auto& o : imported->outputs) names.push_back(o.name);
+  net->forward(outs, names);
+  for (size_t k = 0; k < outs.size(); ++k) {
+    EXPECT_EQ(static_cast<int64_t>(outs[k].total()), NumElements(imported->outputs[k].shape)) << names[k];
+  }
+}
+
+TEST_F(RealModelTest, CenterNetImportsUpToItsHeatmapButNotItsTail) {
+  auto whole = ImportTfjsModel(dir_ / "centernet.json", {});
+  ASSERT_FALSE(whole.ok());
+  // Its tail (peak mask, TopKV2, gather) has ops OpenCV cannot run; the error names the first one
+  // met and says how to cut the graph.
+  EXPECT_EQ(whole.status().code(), Code::kUnsupported);
+  EXPECT_NE(whole.status().message().find("(op Equal)"), std::string::npos) << whole.status().ToString();
+  EXPECT_NE(whole.status().message().find("--outputs"), std::string::npos);
+  ImportOptions options;
+  options.outputs = {"tower_0/keypoints", "tower_0/wh"};
+  auto cut = ImportTfjsModel(dir_ / "centernet.json", options);
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_EQ(cut->outputs[0].shape, (Shape{1, 128, 128, 80}));
+  EXPECT_EQ(cut->outputs[1].shape, (Shape{1, 128, 128, 4}));
 }
 
 }  // namespace
