@@ -7,17 +7,17 @@
 // the median and mean of ITERATIONS forward passes (DetectInput: network plus decoding) over the
 // photos, after one warm-up pass per photo. Whether tcmalloc is linked depends on the build
 // (IMAGEMILL_TCMALLOC); the program reports which allocator it runs with.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <dlfcn.h>
 #include <filesystem>
 #include <numeric>
-#include <vector>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 #include "vision/detector.h"
 #include "vision/detector_coco_classes.h"
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  const Variant variants[] = {{"nanodet", true, 320}, {"nanodet", true, 416}, {"centernet", false, 512}};
+  const Variant variants[] = {
+      {"nanodet", true, 320}, {"nanodet", true, 416}, {"centernet", false, 512}};
   for (const auto& v : variants) {
     DetectorOptions options;
     options.model = imagemill::vision::DefaultModelDir() / (std::string(v.name) + ".json");
@@ -93,7 +94,9 @@ int main(int argc, char** argv) {
       auto r = d.DetectInput(inputs[k]);
       std::printf("  %-12s", photos[k].first.c_str());
       for (const auto& det : *r) {
-        std::printf(" %s:%.2f", std::string(imagemill::vision::CocoClassName(det.class_index)).c_str(), det.score);
+        std::printf(" %s:%.2f",
+                    std::string(imagemill::vision::CocoClassName(det.class_index)).c_str(),
+                    det.score);
       }
       std::printf("\n");
     }

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -20,7 +19,8 @@ std::vector<std::string> SplitList(const std::string& s) {
   size_t start = 0;
   while (start <= s.size()) {
     const size_t comma = s.find(',', start);
-    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!item.empty()) out.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -68,8 +68,10 @@ int Import(const ModelArgs& a) {
   int nodes = 0;
   for (const auto& [op, n] : imported->onnx_ops) nodes += n;
   std::cout << a.out << ": " << nodes << " ONNX nodes, " << imported->onnx.size() << " bytes\n";
-  for (const auto& t : imported->inputs) std::cout << "  input  " << t.name << " " << model::ShapeToString(t.shape) << "\n";
-  for (const auto& t : imported->outputs) std::cout << "  output " << t.name << " " << model::ShapeToString(t.shape) << "\n";
+  for (const auto& t : imported->inputs)
+    std::cout << "  input  " << t.name << " " << model::ShapeToString(t.shape) << "\n";
+  for (const auto& t : imported->outputs)
+    std::cout << "  output " << t.name << " " << model::ShapeToString(t.shape) << "\n";
   return kExitOk;
 }
 
@@ -106,7 +108,8 @@ int Run(const ModelArgs& a) {
   auto loaded = model::LoadNet(a.model, Options(a));
   if (!loaded.ok()) return Fail(loaded.status());
   if (a.inputs.size() != loaded->inputs.size()) {
-    return Fail(Status::InvalidArgument(a.model + ": the model has " + std::to_string(loaded->inputs.size()) +
+    return Fail(Status::InvalidArgument(a.model + ": the model has " +
+                                        std::to_string(loaded->inputs.size()) +
                                         " inputs; give one --input FILE.npy for each"));
   }
   if (a.threads > 0) cv::setNumThreads(a.threads);
@@ -147,23 +150,33 @@ void RegisterModelCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<ModelArgs>();
 
   auto* imp = model_cmd->add_subcommand("import", "Convert a TensorFlow.js graph model to ONNX");
-  imp->add_option("model", args->model, "model.json of a TF.js graph model")->required()->check(CLI::ExistingFile);
+  imp->add_option("model", args->model, "model.json of a TF.js graph model")
+      ->required()
+      ->check(CLI::ExistingFile);
   imp->add_option("-o,--output", args->out, "ONNX file to write")->required();
-  imp->add_option("--outputs", args->outputs, "comma-separated TF tensors to output (default: the signature's)");
-  imp->add_option("--input-size", args->input_size, "square input size in pixels (default: the model's)");
+  imp->add_option("--outputs", args->outputs,
+                  "comma-separated TF tensors to output (default: the signature's)");
+  imp->add_option("--input-size", args->input_size,
+                  "square input size in pixels (default: the model's)");
   imp->callback([args, &ctx] { ctx.exit_code = Import(*args); });
 
   auto* info = model_cmd->add_subcommand("info", "Describe a TF.js or ONNX model as JSON");
-  info->add_option("model", args->model, "model.json or .onnx")->required()->check(CLI::ExistingFile);
+  info->add_option("model", args->model, "model.json or .onnx")
+      ->required()
+      ->check(CLI::ExistingFile);
   info->add_option("--outputs", args->outputs, "comma-separated TF tensors to output");
   info->add_option("--input-size", args->input_size, "square input size in pixels");
   info->callback([args, &ctx] { ctx.exit_code = Info(*args); });
 
-  auto* run = model_cmd->add_subcommand("run", "Run a model on .npy tensors, write its outputs as .npy");
-  run->add_option("model", args->model, "model.json or .onnx")->required()->check(CLI::ExistingFile);
+  auto* run =
+      model_cmd->add_subcommand("run", "Run a model on .npy tensors, write its outputs as .npy");
+  run->add_option("model", args->model, "model.json or .onnx")
+      ->required()
+      ->check(CLI::ExistingFile);
   run->add_option("--input", args->inputs, "one .npy file per model input, in order")->required();
   run->add_option("-o,--output-dir", args->out, "folder for the output .npy files")->required();
-  run->add_option("--outputs", args->outputs, "comma-separated TF tensors to output (TF.js models)");
+  run->add_option("--outputs", args->outputs,
+                  "comma-separated TF tensors to output (TF.js models)");
   run->add_option("--input-size", args->input_size, "square input size in pixels (TF.js models)");
   run->add_option("--threads", args->threads, "OpenCV threads (default: OpenCV's)");
   run->callback([args, &ctx] { ctx.exit_code = Run(*args); });

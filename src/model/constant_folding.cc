@@ -9,7 +9,8 @@ namespace {
 
 // The index into a tensor of shape `shape` (right-aligned against `out_shape`, broadcast on
 // size-1 axes) of the element at multi-index `index` of the output.
-int64_t BroadcastIndex(const Shape& shape, const Shape& out_shape, const std::vector<int64_t>& index) {
+int64_t BroadcastIndex(const Shape& shape, const Shape& out_shape,
+                       const std::vector<int64_t>& index) {
   const size_t offset = out_shape.size() - shape.size();
   int64_t flat = 0;
   for (size_t a = 0; a < shape.size(); ++a) {

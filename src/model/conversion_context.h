@@ -86,9 +86,9 @@ class ConversionContext {
   const TfjsGraph& graph_;
   OnnxBuilder& builder_;
   const std::map<std::string, Shape>* native_shapes_;
-  std::map<std::string, Value> values_;               // by TF tensor name "node" or "node:k"
-  std::map<std::string, std::string> transposed_;     // cache: "onnx|perm" -> ONNX tensor
-  std::map<std::string, std::string> padded_;         // cache: pending pads emitted
+  std::map<std::string, Value> values_;            // by TF tensor name "node" or "node:k"
+  std::map<std::string, std::string> transposed_;  // cache: "onnx|perm" -> ONNX tensor
+  std::map<std::string, std::string> padded_;      // cache: pending pads emitted
   std::map<std::string, int> consumers_;
   struct BiaslessConv {
     onnx::NodeProto* node;

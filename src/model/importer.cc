@@ -33,7 +33,8 @@ Result<std::vector<const TfjsNode*>> TopologicalOrder(const TfjsGraph& graph,
   for (const auto& out : outputs) {
     const TfjsNode* root = graph.FindNode(SplitTensorName(out).first);
     if (root == nullptr) {
-      return Status::InvalidArgument(graph.path.string() + ": the graph has no tensor '" + out + "'");
+      return Status::InvalidArgument(graph.path.string() + ": the graph has no tensor '" + out +
+                                     "'");
     }
     if (state[root] == 2) continue;
     std::vector<Frame> stack = {{root, 0}};
@@ -49,8 +50,8 @@ Result<std::vector<const TfjsNode*>> TopologicalOrder(const TfjsGraph& graph,
       const std::string& in = f.node->inputs[f.next_input++];
       const TfjsNode* producer = graph.FindNode(SplitTensorName(in).first);
       if (producer == nullptr) {
-        return Status::Corrupt(graph.path.string() + ": node '" + f.node->name +
-                               "' reads '" + in + "', which no node produces");
+        return Status::Corrupt(graph.path.string() + ": node '" + f.node->name + "' reads '" + in +
+                               "', which no node produces");
       }
       if (state[producer] == 1) {
         return Status::Unsupported(graph.path.string() + ": the graph has a cycle through '" +
@@ -65,7 +66,8 @@ Result<std::vector<const TfjsNode*>> TopologicalOrder(const TfjsGraph& graph,
   return order;
 }
 
-Result<Shape> InputShape(const TfjsGraph& graph, const TfjsNode& node, const ImportOptions& options) {
+Result<Shape> InputShape(const TfjsGraph& graph, const TfjsNode& node,
+                         const ImportOptions& options) {
   Shape shape;
   for (const auto& in : graph.inputs) {
     if (in.name == node.name) shape = in.shape;
@@ -76,7 +78,8 @@ Result<Shape> InputShape(const TfjsGraph& graph, const TfjsNode& node, const Imp
     }
   }
   if (shape.empty()) {
-    return Status::Unsupported(graph.path.string() + ": input '" + node.name + "' has no known shape");
+    return Status::Unsupported(graph.path.string() + ": input '" + node.name +
+                               "' has no known shape");
   }
   if (shape[0] < 0) shape[0] = 1;
   if (shape.size() == 4 && (options.input_height > 0 || options.input_width > 0)) {
@@ -117,7 +120,8 @@ Result<ImportedModel> Convert(const TfjsGraph& graph, const ImportOptions& optio
       if (!shape.ok()) return shape.status();
       builder.AddInput(node->name, *shape);
       result.inputs.push_back({node->name, *shape});
-      ctx.Define(*node, 0, Value{node->name, IdentityPerm(static_cast<int>(shape->size())), *shape});
+      ctx.Define(*node, 0,
+                 Value{node->name, IdentityPerm(static_cast<int>(shape->size())), *shape});
       continue;
     }
     if (node->op == "Const") {
@@ -153,8 +157,9 @@ Result<ImportedModel> Convert(const TfjsGraph& graph, const ImportOptions& optio
     }
     auto converter = Converters().find(node->op);
     if (converter == Converters().end()) {
-      return ctx.Error(*node, "imagemill does not import this op; if it follows the outputs you "
-                              "need, cut the graph before it (--outputs)");
+      return ctx.Error(*node,
+                       "imagemill does not import this op; if it follows the outputs you "
+                       "need, cut the graph before it (--outputs)");
     }
     if (Status s = converter->second(ctx, *node); !s.ok()) return s;
     ++result.tf_ops[node->op];
@@ -165,7 +170,8 @@ Result<ImportedModel> Convert(const TfjsGraph& graph, const ImportOptions& optio
   for (const auto& out : outputs) {
     const Value* v = ctx.Find(out);
     if (v == nullptr) {
-      return Status::InvalidArgument(graph.path.string() + ": the graph has no tensor '" + out + "'");
+      return Status::InvalidArgument(graph.path.string() + ": the graph has no tensor '" + out +
+                                     "'");
     }
     if (v->is_constant()) {
       return Status::InvalidArgument(graph.path.string() + ": output '" + out + "' is a constant");

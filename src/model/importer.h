@@ -45,7 +45,7 @@ struct ImportOptions {
 struct TensorInfo {
   // The ONNX graph input or output name: the TF tensor name ("node", or "node:k" for output k).
   std::string name;
-  Shape shape;       // in TF semantics (an NHWC tensor stays NHWC)
+  Shape shape;  // in TF semantics (an NHWC tensor stays NHWC)
 };
 
 struct ImportedModel {

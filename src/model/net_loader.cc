@@ -1,10 +1,10 @@
 #include "model/net_loader.h"
 
+#include <onnx/onnx_pb.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <onnx/onnx_pb.h>
 
 namespace imagemill::model {
 

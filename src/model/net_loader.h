@@ -3,7 +3,6 @@
 #pragma once
 
 #include <filesystem>
-
 #include <opencv2/dnn.hpp>
 
 #include "model/importer.h"

@@ -1,14 +1,14 @@
 // OnnxBuilder: appends nodes, initializers, inputs and outputs to an ONNX model held as the
-// protobuf classes of Debian's libonnx. Names of the tensors it creates are unique within the model.
-// Not thread-safe; one builder per conversion.
+// protobuf classes of Debian's libonnx. Names of the tensors it creates are unique within the
+// model. Not thread-safe; one builder per conversion.
 #pragma once
+
+#include <onnx/onnx_pb.h>
 
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "model/tensor.h"
 

@@ -35,7 +35,8 @@ Status ResolvePadding(ConversionContext& ctx, const TfjsNode& node, const Value&
     for (int d = 0; d < 2; ++d) {
       out_hw[d] = (in_hw[d] + w.strides[d] - 1) / w.strides[d];
       const int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
-      const int64_t total = std::max<int64_t>((out_hw[d] - 1) * w.strides[d] + extent - in_hw[d], 0);
+      const int64_t total =
+          std::max<int64_t>((out_hw[d] - 1) * w.strides[d] + extent - in_hw[d], 0);
       w.pads[d] = total / 2;  // TF puts the odd pixel at the end
       w.pads[d + 2] = total - total / 2;
     }
@@ -86,7 +87,8 @@ Status Conv(ConversionContext& ctx, const TfjsNode& node) {
   if (in.rank() != 4) return ctx.Error(node, "input is not 4-D: " + ShapeToString(in.shape));
   auto filter = ctx.ConstInput(node, 1);
   if (!filter.ok()) return filter.status();
-  if (filter->shape.size() != 4 || !filter->is_float()) return ctx.Error(node, "filter is not 4-D float");
+  if (filter->shape.size() != 4 || !filter->is_float())
+    return ctx.Error(node, "filter is not 4-D float");
   const int64_t kh = filter->shape[0], kw = filter->shape[1];
   const int64_t fin = filter->shape[2], fout = filter->shape[3];
   const auto [ah, aw] = SpatialAxes(format);
@@ -119,10 +121,12 @@ Status Conv(ConversionContext& ctx, const TfjsNode& node) {
       for (int64_t x = 0; x < kw; ++x)
         for (int64_t c = 0; c < fin; ++c)
           for (int64_t m = 0; m < fout; ++m)
-            weights.f[((c * fout + m) * kh + y) * kw + x] = filter->f[((y * kw + x) * fin + c) * fout + m];
+            weights.f[((c * fout + m) * kh + y) * kw + x] =
+                filter->f[((y * kw + x) * fin + c) * fout + m];
   } else {
     // TF [kh, kw, Cin, Cout] -> ONNX [Cout, Cin, kh, kw]; grouped when Cin < input channels.
-    if (fin <= 0 || in_channels % fin != 0) return ctx.Error(node, "filter channels do not match the input");
+    if (fin <= 0 || in_channels % fin != 0)
+      return ctx.Error(node, "filter channels do not match the input");
     group = in_channels / fin;
     out_channels = fout;
     weights = Transposed(*filter, {3, 2, 0, 1});
@@ -202,7 +206,8 @@ Status Pool(ConversionContext& ctx, const TfjsNode& node) {
   // A max pool ignores padding, which is what a -inf pad value does in TF.
   const float absorbable = -std::numeric_limits<float>::infinity();
   // An average pool counts padded zeros differently from TF: keep an explicit Pad as a layer.
-  std::string x = max ? AbsorbPad(ctx, in, format, absorbable, w) : ctx.Tensor(in, NchwLayout(format));
+  std::string x =
+      max ? AbsorbPad(ctx, in, format, absorbable, w) : ctx.Tensor(in, NchwLayout(format));
   std::vector<OnnxAttr> attrs = {OnnxAttr::Ints("kernel_shape", w.kernel),
                                  OnnxAttr::Ints("strides", w.strides),
                                  OnnxAttr::Ints("pads", w.pads)};
@@ -219,7 +224,8 @@ Status Pool(ConversionContext& ctx, const TfjsNode& node) {
 }  // namespace
 
 void RegisterConvOps(OpConverterMap& map) {
-  for (const char* op : {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"}) {
+  for (const char* op :
+       {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"}) {
     map[op] = Conv;
   }
   map["MaxPool"] = Pool;

@@ -103,8 +103,8 @@ Status Binary(ConversionContext& ctx, const TfjsNode& node) {
       return Status::Ok();
     }
     if (negate_tensor) {
-      const std::string minus_one = ctx.onnx().AddInitializer(node.name + "/minus_one",
-                                                              HostTensor::Float({1}, {-1.0f}));
+      const std::string minus_one =
+          ctx.onnx().AddInitializer(node.name + "/minus_one", HostTensor::Float({1}, {-1.0f}));
       x = ctx.onnx().AddNode("Mul", {x, minus_one}, node.name + "/neg");
     }
     const std::string k = BroadcastConstant(ctx, node.name + "/const", c, t.rank(), out.perm);
@@ -147,7 +147,8 @@ void RegisterElementwiseOps(OpConverterMap& map) {
   map["StopGradient"] = Alias;
   map["Snapshot"] = Alias;
   map["Cast"] = Cast;
-  for (const char* op : {"Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "Maximum", "Minimum"}) {
+  for (const char* op :
+       {"Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "Maximum", "Minimum"}) {
     map[op] = Binary;
   }
 }

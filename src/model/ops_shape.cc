@@ -6,7 +6,9 @@
 namespace imagemill::model {
 namespace {
 
-int NormalizeAxis(int64_t axis, int rank) { return static_cast<int>(axis < 0 ? axis + rank : axis); }
+int NormalizeAxis(int64_t axis, int rank) {
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
 
 Status Transpose(ConversionContext& ctx, const TfjsNode& node) {
   const Value& in = ctx.Input(node, 0);
@@ -54,8 +56,8 @@ Status Reshape(ConversionContext& ctx, const TfjsNode& node) {
   out.shape = shape;
   out.perm = IdentityPerm(static_cast<int>(shape.size()));
   const std::string x = ctx.Tensor(in, IdentityPerm(in.rank()));
-  const std::string t = ctx.onnx().AddInitializer(node.name + "/shape",
-                                                  HostTensor::Int({static_cast<int64_t>(dims.size())}, dims));
+  const std::string t = ctx.onnx().AddInitializer(
+      node.name + "/shape", HostTensor::Int({static_cast<int64_t>(dims.size())}, dims));
   out.onnx = ctx.onnx().AddNode("Reshape", {x, t}, node.name);
   ctx.Define(node, 0, std::move(out));
   return Status::Ok();
@@ -73,8 +75,8 @@ Status Squeeze(ConversionContext& ctx, const TfjsNode& node) {
   Value out;
   out.shape = shape;
   out.perm = IdentityPerm(static_cast<int>(shape.size()));
-  const std::string t = ctx.onnx().AddInitializer(node.name + "/shape",
-                                                  HostTensor::Int({static_cast<int64_t>(shape.size())}, shape));
+  const std::string t = ctx.onnx().AddInitializer(
+      node.name + "/shape", HostTensor::Int({static_cast<int64_t>(shape.size())}, shape));
   out.onnx = ctx.onnx().AddNode("Reshape", {ctx.Tensor(in, IdentityPerm(in.rank())), t}, node.name);
   ctx.Define(node, 0, std::move(out));
   return Status::Ok();
@@ -100,7 +102,7 @@ Status Concat(ConversionContext& ctx, const TfjsNode& node) {
     const Value& v = ctx.Input(node, k);
     if (v.rank() != lead->rank()) return ctx.Error(node, "inputs differ in rank");
     out.shape[axis] += v.shape[axis];
-    inputs.push_back(&v == lead ? lead_name
+    inputs.push_back(&v == lead        ? lead_name
                      : v.is_constant() ? ctx.Constant(node.name + "/const", *v.constant, out.perm)
                                        : ctx.Tensor(v, out.perm));
   }
@@ -140,10 +142,11 @@ Status Split(ConversionContext& ctx, const TfjsNode& node) {
   Perm perm;
   const std::string x = ctx.TensorAnyLayout(in, &perm);
   std::vector<std::string> hints;
-  for (size_t k = 0; k < sizes.size(); ++k) hints.push_back(TensorName(node.name, static_cast<int>(k)));
-  const auto outs = ctx.onnx().AddNodeN("Split", {x}, hints,
-                                        {OnnxAttr::Int("axis", OnnxAxis(perm, axis)),
-                                         OnnxAttr::Ints("split", sizes)});
+  for (size_t k = 0; k < sizes.size(); ++k)
+    hints.push_back(TensorName(node.name, static_cast<int>(k)));
+  const auto outs = ctx.onnx().AddNodeN(
+      "Split", {x}, hints,
+      {OnnxAttr::Int("axis", OnnxAxis(perm, axis)), OnnxAttr::Ints("split", sizes)});
   for (size_t k = 0; k < sizes.size(); ++k) {
     Value out;
     out.onnx = outs[k];
@@ -197,7 +200,8 @@ Status Mean(ConversionContext& ctx, const TfjsNode& node) {
   const bool keep = node.AttrBool("keep_dims", false);
   Value out;
   // Without keep_dims the rank drops; reduce in TF layout so that the result needs no layout.
-  const std::string x = keep ? ctx.TensorAnyLayout(in, &out.perm) : ctx.Tensor(in, IdentityPerm(in.rank()));
+  const std::string x =
+      keep ? ctx.TensorAnyLayout(in, &out.perm) : ctx.Tensor(in, IdentityPerm(in.rank()));
   if (!keep) out.perm = IdentityPerm(in.rank());
   std::vector<int64_t> axes;
   std::vector<bool> reduced(in.rank(), false);
@@ -214,8 +218,9 @@ Status Mean(ConversionContext& ctx, const TfjsNode& node) {
     }
   }
   if (!keep) out.perm = IdentityPerm(static_cast<int>(out.shape.size()));
-  out.onnx = ctx.onnx().AddNode("ReduceMean", {x}, node.name,
-                                {OnnxAttr::Ints("axes", axes), OnnxAttr::Int("keepdims", keep ? 1 : 0)});
+  out.onnx =
+      ctx.onnx().AddNode("ReduceMean", {x}, node.name,
+                         {OnnxAttr::Ints("axes", axes), OnnxAttr::Int("keepdims", keep ? 1 : 0)});
   ctx.Define(node, 0, std::move(out));
   return Status::Ok();
 }

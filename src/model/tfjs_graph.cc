@@ -36,7 +36,8 @@ int64_t JsonInt(const nlohmann::json& v) {
 Shape ShapeFromJson(const nlohmann::json& tensor_shape) {
   Shape shape;
   if (!tensor_shape.contains("dim")) return shape;
-  for (const auto& d : tensor_shape["dim"]) shape.push_back(d.contains("size") ? JsonInt(d["size"]) : -1);
+  for (const auto& d : tensor_shape["dim"])
+    shape.push_back(d.contains("size") ? JsonInt(d["size"]) : -1);
   return shape;
 }
 
@@ -187,7 +188,8 @@ std::string TfjsNode::AttrString(const std::string& key, const std::string& fall
 std::vector<int64_t> TfjsNode::AttrInts(const std::string& key) const {
   std::vector<int64_t> out;
   if (!attr.contains(key) || !attr[key].contains("list")) return out;
-  for (const auto& v : attr[key]["list"].value("i", nlohmann::json::array())) out.push_back(JsonInt(v));
+  for (const auto& v : attr[key]["list"].value("i", nlohmann::json::array()))
+    out.push_back(JsonInt(v));
   return out;
 }
 
@@ -216,8 +218,8 @@ Result<TfjsGraph> LoadTfjsGraph(const std::filesystem::path& model_json) {
     return Status::Corrupt(file + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object() || !j.contains("modelTopology") || !j.contains("weightsManifest")) {
-    return Status::InvalidArgument(file +
-                                   ": not a TensorFlow.js model (no modelTopology/weightsManifest)");
+    return Status::InvalidArgument(
+        file + ": not a TensorFlow.js model (no modelTopology/weightsManifest)");
   }
   if (j.value("format", "graph-model") != "graph-model" || !j["modelTopology"].contains("node")) {
     return Status::Unsupported(file + ": a TensorFlow.js '" + j.value("format", "") +
@@ -245,7 +247,8 @@ Result<TfjsGraph> LoadTfjsGraph(const std::filesystem::path& model_json) {
     const nlohmann::json* signature = nullptr;
     if (j.contains("signature")) {
       signature = &j["signature"];
-    } else if (j.contains("userDefinedMetadata") && j["userDefinedMetadata"].contains("signature")) {
+    } else if (j.contains("userDefinedMetadata") &&
+               j["userDefinedMetadata"].contains("signature")) {
       signature = &j["userDefinedMetadata"]["signature"];
     }
     if (signature != nullptr) {

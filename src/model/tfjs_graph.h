@@ -6,11 +6,10 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/tensor.h"
 #include "util/status.h"
@@ -30,7 +29,8 @@ struct TfjsNode {
   int64_t AttrInt(const std::string& key, int64_t fallback) const;
   float AttrFloat(const std::string& key, float fallback) const;
   bool AttrBool(const std::string& key, bool fallback) const;
-  std::string AttrString(const std::string& key, const std::string& fallback) const;  // base64-decoded
+  std::string AttrString(const std::string& key,
+                         const std::string& fallback) const;  // base64-decoded
   std::vector<int64_t> AttrInts(const std::string& key) const;
   std::vector<std::string> AttrStrings(const std::string& key) const;  // base64-decoded
 };

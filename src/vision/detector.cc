@@ -19,7 +19,8 @@ std::filesystem::path DefaultModelDir() {
   return cache / "models" / "human-models-3.0.4";
 }
 
-std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, float iou, int max_count) {
+std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, float iou,
+                                         int max_count) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Detection& a, const Detection& b) { return a.score > b.score; });
   std::vector<Detection> kept;

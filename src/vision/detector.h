@@ -8,10 +8,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "util/status.h"
 
@@ -44,10 +43,10 @@ class Detector {
 
 // Settings shared by the detectors.
 struct DetectorOptions {
-  std::filesystem::path model;  // TF.js model.json (imported in memory) or an imported .onnx
-  int input_size = 0;           // square network input in pixels; 0: the detector's default
-  float score_threshold = 0.3f; // detections scoring lower are dropped
-  float nms_iou = 0.6f;         // same-class boxes overlapping more than this are merged
+  std::filesystem::path model;   // TF.js model.json (imported in memory) or an imported .onnx
+  int input_size = 0;            // square network input in pixels; 0: the detector's default
+  float score_threshold = 0.3f;  // detections scoring lower are dropped
+  float nms_iou = 0.6f;          // same-class boxes overlapping more than this are merged
   int max_detections = 100;
 };
 
@@ -64,6 +63,7 @@ std::filesystem::path DefaultModelDir();
 
 // Greedy per-class non-maximum suppression: keeps the best box and drops same-class boxes whose
 // IoU with a kept one exceeds `iou`; returns at most `max_count`, best first.
-std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, float iou, int max_count);
+std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, float iou,
+                                         int max_count);
 
 }  // namespace imagemill::vision

@@ -1,7 +1,6 @@
 #include "vision/detector_centernet.h"
 
 #include <algorithm>
-
 #include <opencv2/imgproc.hpp>
 
 #include "vision/detector_coco_classes.h"
@@ -17,7 +16,8 @@ const char* const kSizes = "tower_0/wh";
 
 }  // namespace
 
-CenterNetDetector::CenterNetDetector(model::LoadedNet net, const DetectorOptions& options, int input_size)
+CenterNetDetector::CenterNetDetector(model::LoadedNet net, const DetectorOptions& options,
+                                     int input_size)
     : net_(std::move(net)), options_(options), size_(input_size) {}
 
 std::string CenterNetDetector::Name() const { return "centernet-" + std::to_string(size_); }
@@ -50,7 +50,9 @@ Result<std::vector<Detection>> CenterNetDetector::DetectInput(const cv::Mat& inp
   const int rows = heat.size[1], cols = heat.size[2];
   const float* h = heat.ptr<float>();
   const float* s = wh.ptr<float>();
-  auto at = [&](int y, int x, int c) { return h[(static_cast<size_t>(y) * cols + x) * kCocoClassCount + c]; };
+  auto at = [&](int y, int x, int c) {
+    return h[(static_cast<size_t>(y) * cols + x) * kCocoClassCount + c];
+  };
 
   std::vector<Detection> candidates;
   for (int y = 0; y < rows; ++y) {
@@ -71,12 +73,16 @@ Result<std::vector<Detection>> CenterNetDetector::DetectInput(const cv::Mat& inp
         }
         if (!peak) continue;
         const float* size = s + (static_cast<size_t>(y) * cols + x) * 4;
-        const float cx = static_cast<float>(x * kOutputStride), cy = static_cast<float>(y * kOutputStride);
+        const float cx = static_cast<float>(x * kOutputStride),
+                    cy = static_cast<float>(y * kOutputStride);
         const float limit = static_cast<float>(size_);
-        const float x1 = std::clamp(cx - size[0], 0.0f, limit), y1 = std::clamp(cy - size[1], 0.0f, limit);
-        const float x2 = std::clamp(cx + size[2], 0.0f, limit), y2 = std::clamp(cy + size[3], 0.0f, limit);
+        const float x1 = std::clamp(cx - size[0], 0.0f, limit),
+                    y1 = std::clamp(cy - size[1], 0.0f, limit);
+        const float x2 = std::clamp(cx + size[2], 0.0f, limit),
+                    y2 = std::clamp(cy + size[3], 0.0f, limit);
         if (x2 <= x1 || y2 <= y1) continue;
-        candidates.push_back({c, v, cv::Rect2f(x1 / limit, y1 / limit, (x2 - x1) / limit, (y2 - y1) / limit)});
+        candidates.push_back(
+            {c, v, cv::Rect2f(x1 / limit, y1 / limit, (x2 - x1) / limit, (y2 - y1) / limit)});
       }
     }
   }
@@ -89,14 +95,16 @@ Result<std::vector<Detection>> CenterNetDetector::DetectInput(const cv::Mat& inp
 Result<std::unique_ptr<Detector>> MakeCenterNetDetector(const DetectorOptions& options) {
   const int size = options.input_size > 0 ? options.input_size : kDefaultSize;
   if (size % 32 != 0 || size < 64) {
-    return Status::InvalidArgument("centernet: input size " + std::to_string(size) + " is not a multiple of 32");
+    return Status::InvalidArgument("centernet: input size " + std::to_string(size) +
+                                   " is not a multiple of 32");
   }
   model::ImportOptions import;
   import.outputs = {kHeatmap, kSizes};
   import.input_height = import.input_width = size;
   auto net = model::LoadNet(options.model, import);
   if (!net.ok()) return net.status();
-  return std::unique_ptr<Detector>(std::make_unique<CenterNetDetector>(std::move(net).value(), options, size));
+  return std::unique_ptr<Detector>(
+      std::make_unique<CenterNetDetector>(std::move(net).value(), options, size));
 }
 
 }  // namespace imagemill::vision

@@ -1,7 +1,6 @@
 #include "vision/detector_nanodet.h"
 
 #include <cmath>
-
 #include <opencv2/imgproc.hpp>
 
 #include "vision/detector_coco_classes.h"
@@ -30,7 +29,8 @@ float SideDistance(const float* logits) {
 
 }  // namespace
 
-NanoDetDetector::NanoDetDetector(model::LoadedNet net, const DetectorOptions& options, int input_size)
+NanoDetDetector::NanoDetDetector(model::LoadedNet net, const DetectorOptions& options,
+                                 int input_size)
     : net_(std::move(net)), options_(options), size_(input_size) {
   // Outputs come as [1, N, 80] scores and [1, N, 44] distances; order them by N, largest first.
   std::vector<std::pair<int64_t, std::string>> cls, reg;
@@ -80,7 +80,8 @@ Result<std::vector<Detection>> NanoDetDetector::DetectInput(const cv::Mat& input
     const cv::Mat& dist = outs[level + 3];
     const int cells = scores.size[1];
     if (cells != cols * (size_ / stride) || dist.size[1] != cells || dist.size[2] != 4 * kBins) {
-      return Status::Internal(Name() + ": unexpected output shapes for stride " + std::to_string(stride));
+      return Status::Internal(Name() + ": unexpected output shapes for stride " +
+                              std::to_string(stride));
     }
     const float* s = scores.ptr<float>();
     const float* d = dist.ptr<float>();
@@ -92,14 +93,16 @@ Result<std::vector<Detection>> NanoDetDetector::DetectInput(const cv::Mat& input
       const float cy = (static_cast<float>(n / cols) + 0.5f) * stride;
       const float* bins = d + static_cast<size_t>(n) * 4 * kBins;
       const float l = SideDistance(bins) * stride, t = SideDistance(bins + kBins) * stride;
-      const float r = SideDistance(bins + 2 * kBins) * stride, b = SideDistance(bins + 3 * kBins) * stride;
+      const float r = SideDistance(bins + 2 * kBins) * stride,
+                  b = SideDistance(bins + 3 * kBins) * stride;
       const float x1 = std::clamp(cx - l, 0.0f, static_cast<float>(size_));
       const float y1 = std::clamp(cy - t, 0.0f, static_cast<float>(size_));
       const float x2 = std::clamp(cx + r, 0.0f, static_cast<float>(size_));
       const float y2 = std::clamp(cy + b, 0.0f, static_cast<float>(size_));
       if (x2 <= x1 || y2 <= y1) continue;
-      candidates.push_back({best, row[best],
-                            cv::Rect2f(x1 * inv_size, y1 * inv_size, (x2 - x1) * inv_size, (y2 - y1) * inv_size)});
+      candidates.push_back(
+          {best, row[best],
+           cv::Rect2f(x1 * inv_size, y1 * inv_size, (x2 - x1) * inv_size, (y2 - y1) * inv_size)});
     }
   }
   return SuppressNonMaxima(std::move(candidates), options_.nms_iou, options_.max_detections);
@@ -116,10 +119,12 @@ Result<std::unique_ptr<Detector>> MakeNanoDetDetector(const DetectorOptions& opt
   auto net = model::LoadNet(options.model, import);
   if (!net.ok()) return net.status();
   if (net->outputs.size() != 6) {
-    return Status::InvalidArgument(options.model.string() + ": not a NanoDet model (expects 6 outputs, has " +
+    return Status::InvalidArgument(options.model.string() +
+                                   ": not a NanoDet model (expects 6 outputs, has " +
                                    std::to_string(net->outputs.size()) + ")");
   }
-  return std::unique_ptr<Detector>(std::make_unique<NanoDetDetector>(std::move(net).value(), options, size));
+  return std::unique_ptr<Detector>(
+      std::make_unique<NanoDetDetector>(std::move(net).value(), options, size));
 }
 
 }  // namespace imagemill::vision

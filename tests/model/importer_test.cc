@@ -8,11 +8,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <set>
-
 #include <nlohmann/json.hpp>
 #include <opencv2/dnn.hpp>
+#include <random>
+#include <set>
 
 #include "model/net_loader.h"
 #include "support/cached_assets.h"
@@ -36,8 +35,8 @@ uint16_t ToHalf(float f) {
 class GraphWriter {
  public:
   explicit GraphWriter(const std::string& name)
-      : dir_(std::filesystem::temp_directory_path() / ("imagemill_importer_" + name + "_" +
-                                                       std::to_string(::getpid()))) {
+      : dir_(std::filesystem::temp_directory_path() /
+             ("imagemill_importer_" + name + "_" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(dir_);
   }
   ~GraphWriter() { std::filesystem::remove_all(dir_); }
@@ -47,7 +46,8 @@ class GraphWriter {
     nodes_.push_back({{"name", name}, {"op", op}, {"input", inputs}, {"attr", attr}});
   }
   // A float32 constant, stored as float16 when `half`.
-  void Const(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& v, bool half = false) {
+  void Const(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& v,
+             bool half = false) {
     Node(name, "Const", {});
     json spec = {{"name", name}, {"shape", shape}, {"dtype", "float32"}};
     if (half) {
@@ -58,18 +58,21 @@ class GraphWriter {
     }
     weights_.push_back(spec);
   }
-  void IntConst(const std::string& name, std::vector<int64_t> shape, const std::vector<int32_t>& v) {
+  void IntConst(const std::string& name, std::vector<int64_t> shape,
+                const std::vector<int32_t>& v) {
     Node(name, "Const", {});
     weights_.push_back({{"name", name}, {"shape", shape}, {"dtype", "int32"}});
     for (int32_t i : v) Append(i);
   }
   std::filesystem::path Write(json signature = nullptr, bool write_shard = true) {
-    json model = {{"format", "graph-model"},
-                  {"modelTopology", {{"node", nodes_}}},
-                  {"weightsManifest", json::array({{{"paths", {"w.bin"}}, {"weights", weights_}}})}};
+    json model = {
+        {"format", "graph-model"},
+        {"modelTopology", {{"node", nodes_}}},
+        {"weightsManifest", json::array({{{"paths", {"w.bin"}}, {"weights", weights_}}})}};
     if (!signature.is_null()) model["signature"] = signature;
     std::ofstream(dir_ / "model.json") << model.dump();
-    if (write_shard) std::ofstream(dir_ / "w.bin", std::ios::binary).write(bytes_.data(), bytes_.size());
+    if (write_shard)
+      std::ofstream(dir_ / "w.bin", std::ios::binary).write(bytes_.data(), bytes_.size());
     return dir_ / "model.json";
   }
   const std::filesystem::path& dir() const { return dir_; }
@@ -98,8 +101,8 @@ const char* const kNhwc = "TkhXQw==";   // "NHWC"
 
 // TF convolution, NHWC input [H][W][C], filter [kh][kw][cin][m]; depthwise when `depthwise`.
 std::vector<float> ReferenceConv(const std::vector<float>& in, int h, int w, int c,
-                                 const std::vector<float>& f, int k, int m, int stride,
-                                 int pad_top, int pad_left, int oh, int ow, bool depthwise) {
+                                 const std::vector<float>& f, int k, int m, int stride, int pad_top,
+                                 int pad_left, int oh, int ow, bool depthwise) {
   const int out_c = depthwise ? c * m : m;
   std::vector<float> out(static_cast<size_t>(oh) * ow * out_c, 0.0f);
   for (int y = 0; y < oh; ++y)
@@ -114,7 +117,8 @@ std::vector<float> ReferenceConv(const std::vector<float>& in, int h, int w, int
               const int ci = o / m, mi = o % m;
               sum += in[(iy * w + ix) * c + ci] * f[((ky * k + kx) * c + ci) * m + mi];
             } else {
-              for (int ci = 0; ci < c; ++ci) sum += in[(iy * w + ix) * c + ci] * f[((ky * k + kx) * c + ci) * m + o];
+              for (int ci = 0; ci < c; ++ci)
+                sum += in[(iy * w + ix) * c + ci] * f[((ky * k + kx) * c + ci) * m + o];
             }
           }
         out[(y * ow + x) * out_c + o] = static_cast<float>(sum);
@@ -136,14 +140,18 @@ std::vector<float> Values(int n, int seed, float scale) {
 TEST(ImporterTest, MatchesDirectComputationOfTfSemantics) {
   const int H = 8, W = 7, C = 3, M = 4;
   GraphWriter g("conv");
-  g.Node("input", "Placeholder", {}, {{"shape", {{"shape", {{"dim", {{{"size", "1"}}, {{"size", "3"}}, {{"size", "8"}}, {{"size", "7"}}}}}}}}});
+  g.Node("input", "Placeholder", {},
+         {{"shape",
+           {{"shape",
+             {{"dim", {{{"size", "1"}}, {{"size", "3"}}, {{"size", "8"}}, {{"size", "7"}}}}}}}}});
   g.IntConst("pads", {4, 2}, {0, 0, 0, 0, 1, 1, 1, 1});
   g.Node("pad", "Pad", {"input", "pads"});
   g.IntConst("to_nhwc", {4}, {0, 2, 3, 1});
   g.Node("nhwc", "Transpose", {"pad", "to_nhwc"});
   const auto filter = Values(3 * 3 * C * M, 1, 1.0f);
   g.Const("filter", {3, 3, C, M}, filter, /*half=*/true);
-  g.Node("conv", "Conv2D", {"nhwc", "filter"}, {{"strides", Ints({1, 2, 2, 1})}, {"padding", Str(kValid)}, {"data_format", Str(kNhwc)}});
+  g.Node("conv", "Conv2D", {"nhwc", "filter"},
+         {{"strides", Ints({1, 2, 2, 1})}, {"padding", Str(kValid)}, {"data_format", Str(kNhwc)}});
   const auto bias = Values(M, 2, 0.5f);
   g.Const("bias", {M}, bias);
   g.Node("biased", "Add", {"conv", "bias"});
@@ -152,7 +160,8 @@ TEST(ImporterTest, MatchesDirectComputationOfTfSemantics) {
   g.Node("a", "LeakyRelu", {"nchw"}, {{"alpha", {{"f", 0.1}}}});
   const auto dw = Values(3 * 3 * C * 2, 3, 2.0f);
   g.Const("dw", {3, 3, C, 2}, dw);
-  g.Node("depthwise", "DepthwiseConv2dNative", {"nhwc", "dw"}, {{"strides", Ints({1, 2, 2, 1})}, {"padding", Str(kSame)}, {"data_format", Str(kNhwc)}});
+  g.Node("depthwise", "DepthwiseConv2dNative", {"nhwc", "dw"},
+         {{"strides", Ints({1, 2, 2, 1})}, {"padding", Str(kSame)}, {"data_format", Str(kNhwc)}});
   g.Node("b", "Relu6", {"depthwise"});
   ImportOptions options;
   options.outputs = {"a", "b"};
@@ -181,7 +190,8 @@ TEST(ImporterTest, MatchesDirectComputationOfTfSemantics) {
   std::vector<float> padded(static_cast<size_t>(ph) * pw * C, 0.0f);
   for (int c = 0; c < C; ++c)
     for (int y = 0; y < H; ++y)
-      for (int x = 0; x < W; ++x) padded[((y + 1) * pw + (x + 1)) * C + c] = nchw[(c * H + y) * W + x];
+      for (int x = 0; x < W; ++x)
+        padded[((y + 1) * pw + (x + 1)) * C + c] = nchw[(c * H + y) * W + x];
   auto a = ReferenceConv(padded, ph, pw, C, filter, 3, M, 2, 0, 0, 4, 4, false);
   // SAME, stride 2, on the padded 10x9: output 5x5; rows get a total pad of 1, which TF puts at
   // the bottom (asymmetric), columns 2, one on each side.
@@ -205,7 +215,8 @@ TEST(ImporterTest, MatchesDirectComputationOfTfSemantics) {
 
 TEST(ImporterTest, UnsupportedOpNamesFileNodeAndOp) {
   GraphWriter g("unsupported");
-  g.Node("input", "Placeholder", {}, {{"shape", {{"shape", {{"dim", {{{"size", "1"}}, {{"size", "8"}}}}}}}}});
+  g.Node("input", "Placeholder", {},
+         {{"shape", {{"shape", {{"dim", {{{"size", "1"}}, {{"size", "8"}}}}}}}}});
   g.IntConst("k", {}, {3});
   g.Node("top", "TopKV2", {"input", "k"});
   const auto path = g.Write();
@@ -238,7 +249,8 @@ TEST(ImporterTest, BadFilesAreClearErrors) {
 
   std::ofstream(g.dir() / "broken.json") << "{\"modelTopology\": ";
   EXPECT_EQ(LoadTfjsGraph(g.dir() / "broken.json").status().code(), Code::kCorrupt);
-  std::ofstream(g.dir() / "layers.json") << R"({"format": "layers-model", "modelTopology": {}, "weightsManifest": []})";
+  std::ofstream(g.dir() / "layers.json")
+      << R"({"format": "layers-model", "modelTopology": {}, "weightsManifest": []})";
   EXPECT_EQ(LoadTfjsGraph(g.dir() / "layers.json").status().code(), Code::kUnsupported);
   EXPECT_EQ(LoadTfjsGraph(g.dir() / "absent.json").status().code(), Code::kNotFound);
 }
@@ -291,8 +303,10 @@ TEST_F(RealModelTest, NanoDetImportsAtOtherSizes) {
   ASSERT_TRUE(imported.ok()) << imported.status().ToString();
   std::set<Shape> shapes;
   for (const auto& o : imported->outputs) shapes.insert(o.shape);
-  EXPECT_EQ(shapes, (std::set<Shape>{{1, 1600, 80}, {1, 400, 80}, {1, 100, 80},
-                                     {1, 1600, 44}, {1, 400, 44}, {1, 100, 44}}));
+  EXPECT_EQ(
+      shapes,
+      (std::set<Shape>{
+          {1, 1600, 80}, {1, 400, 80}, {1, 100, 80}, {1, 1600, 44}, {1, 400, 44}, {1, 100, 44}}));
   auto net = NetFromOnnx(imported->onnx, "nanodet-320");
   ASSERT_TRUE(net.ok()) << net.status().ToString();
   const int dims[] = {1, 3, 320, 320};
@@ -302,7 +316,8 @@ TEST_F(RealModelTest, NanoDetImportsAtOtherSizes) {
   for (const auto& o : imported->outputs) names.push_back(o.name);
   net->forward(outs, names);
   for (size_t k = 0; k < outs.size(); ++k) {
-    EXPECT_EQ(static_cast<int64_t>(outs[k].total()), NumElements(imported->outputs[k].shape)) << names[k];
+    EXPECT_EQ(static_cast<int64_t>(outs[k].total()), NumElements(imported->outputs[k].shape))
+        << names[k];
   }
 }
 
@@ -312,7 +327,8 @@ TEST_F(RealModelTest, CenterNetImportsUpToItsHeatmapButNotItsTail) {
   // Its tail (peak mask, TopKV2, gather) has ops OpenCV cannot run; the error names the first one
   // met and says how to cut the graph.
   EXPECT_EQ(whole.status().code(), Code::kUnsupported);
-  EXPECT_NE(whole.status().message().find("(op Equal)"), std::string::npos) << whole.status().ToString();
+  EXPECT_NE(whole.status().message().find("(op Equal)"), std::string::npos)
+      << whole.status().ToString();
   EXPECT_NE(whole.status().message().find("--outputs"), std::string::npos);
   ImportOptions options;
   options.outputs = {"tower_0/keypoints", "tower_0/wh"};

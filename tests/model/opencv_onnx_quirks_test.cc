@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <limits>
-
 #include <opencv2/dnn.hpp>
 
 #include "model/onnx_builder.h"
@@ -21,10 +20,13 @@ float RunOneNode(Variant v) {
   b.AddInput("x", {1, 2, 4, 4});
   std::string y;
   if (v == Variant::kTopK) {
-    y = b.AddNodeN("TopK", {"x", b.AddInitializer("k", HostTensor::Int({1}, {2}))}, {"values", "indices"})[0];
+    y = b.AddNodeN("TopK", {"x", b.AddInitializer("k", HostTensor::Int({1}, {2}))},
+                   {"values", "indices"})[0];
   } else if (v == Variant::kClipInputs) {
-    y = b.AddNode("Clip", {"x", b.AddInitializer("lo", HostTensor::Float({}, {0})),
-                           b.AddInitializer("hi", HostTensor::Float({}, {6}))}, "y");
+    y = b.AddNode("Clip",
+                  {"x", b.AddInitializer("lo", HostTensor::Float({}, {0})),
+                   b.AddInitializer("hi", HostTensor::Float({}, {6}))},
+                  "y");
   } else {
     y = b.AddNode("Clip", {"x"}, "y", {OnnxAttr::Float("min", 0), OnnxAttr::Float("max", 6)});
   }
@@ -46,10 +48,11 @@ float RunOneNode(Variant v) {
 }
 
 TEST(OpenCvOnnxQuirksTest, ClipNeedsAttributesOutputsNeedShapesNoTopK) {
-  EXPECT_EQ(RunOneNode(Variant::kClipAttributes), 6.0f);           // what the importer writes for Relu6
-  EXPECT_TRUE(std::isnan(RunOneNode(Variant::kClipInputs)));       // the opset-11 form is refused
-  EXPECT_TRUE(std::isnan(RunOneNode(Variant::kOutputWithoutShape)));  // outputs must carry a type/shape
-  EXPECT_TRUE(std::isnan(RunOneNode(Variant::kTopK)));             // so CenterNet is cut before TopK
+  EXPECT_EQ(RunOneNode(Variant::kClipAttributes), 6.0f);      // what the importer writes for Relu6
+  EXPECT_TRUE(std::isnan(RunOneNode(Variant::kClipInputs)));  // the opset-11 form is refused
+  EXPECT_TRUE(
+      std::isnan(RunOneNode(Variant::kOutputWithoutShape)));  // outputs must carry a type/shape
+  EXPECT_TRUE(std::isnan(RunOneNode(Variant::kTopK)));        // so CenterNet is cut before TopK
 }
 
 }  // namespace

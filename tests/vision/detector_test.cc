@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <set>
 
 #include "support/cached_assets.h"
 #include "vision/detector_coco_classes.h"
@@ -39,7 +38,8 @@ std::set<std::string> Found(const std::vector<Detection>& detections) {
 
 std::string Describe(const std::vector<Detection>& detections) {
   std::string s;
-  for (const auto& d : detections) s += std::string(CocoClassName(d.class_index)) + ":" + std::to_string(d.score) + " ";
+  for (const auto& d : detections)
+    s += std::string(CocoClassName(d.class_index)) + ":" + std::to_string(d.score) + " ";
   return s;
 }
 
@@ -65,7 +65,8 @@ class DetectorTest : public ::testing::Test {
         bool hit = false;
         for (const char* c : any_of) hit = hit || found.count(c) > 0;
         EXPECT_TRUE(hit) << detector.Name() << " on " << e.photo << ": none of " << any_of[0]
-                         << (any_of.size() > 1 ? " (or alternatives)" : "") << " in " << Describe(*detections);
+                         << (any_of.size() > 1 ? " (or alternatives)" : "") << " in "
+                         << Describe(*detections);
       }
       for (const auto& d : *detections) {
         EXPECT_GE(d.box.x, 0.0f);
