@@ -52,7 +52,7 @@ std::string ConversionContext::TensorAnyLayout(const Value& v, Perm* perm) {
   *perm = v.perm;
   if (!v.pad) return v.onnx;
   // ONNX Pad: pads = [x1_begin, x2_begin, ..., x1_end, x2_end, ...] in ONNX axis order.
-  std::vector<int64_t> pads(2 * v.rank());
+  std::vector<int64_t> pads(2 * static_cast<size_t>(v.rank()));
   for (int k = 0; k < v.rank(); ++k) {
     pads[k] = v.pad->begin[v.perm[k]];
     pads[k + v.rank()] = v.pad->end[v.perm[k]];
@@ -63,7 +63,7 @@ std::string ConversionContext::TensorAnyLayout(const Value& v, Perm* perm) {
   auto it = padded_.find(key);
   if (it != padded_.end()) return it->second;
   const std::string pads_name =
-      builder_.AddInitializer(v.onnx + "/pads", HostTensor::Int({2 * v.rank()}, pads));
+      builder_.AddInitializer(v.onnx + "/pads", HostTensor::Int({int64_t{2} * v.rank()}, pads));
   const std::string value_name =
       builder_.AddInitializer(v.onnx + "/pad_value", HostTensor::Float({}, {v.pad->value}));
   std::string out = builder_.AddNode("Pad", {v.onnx, pads_name, value_name}, v.onnx + "/pad",
@@ -74,7 +74,7 @@ std::string ConversionContext::TensorAnyLayout(const Value& v, Perm* perm) {
 
 std::string ConversionContext::Tensor(const Value& v, const Perm& want) {
   Perm have;
-  const std::string base = TensorAnyLayout(v, &have);
+  std::string base = TensorAnyLayout(v, &have);
   if (have == want) return base;
   std::string key = base + "|";
   for (int p : want) key += std::to_string(p);

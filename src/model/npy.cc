@@ -42,7 +42,7 @@ Result<cv::Mat> ReadNpy(const std::filesystem::path& path) {
   std::stringstream shape(m[1].str());
   std::string item;
   while (std::getline(shape, item, ',')) {
-    if (item.find_first_not_of(" ") == std::string::npos) continue;
+    if (item.find_first_not_of(' ') == std::string::npos) continue;
     dims.push_back(std::stoi(item));
   }
   if (dims.empty()) dims.push_back(1);

@@ -45,7 +45,8 @@ Status ResolvePadding(ConversionContext& ctx, const TfjsNode& node, const Value&
   if (padding == "EXPLICIT") {
     const auto p = node.AttrInts("explicit_paddings");  // [before, after] per TF axis
     if (p.size() != 8) return ctx.Error(node, "malformed explicit_paddings");
-    w.pads = {p[2 * ah], p[2 * aw], p[2 * ah + 1], p[2 * aw + 1]};
+    const size_t h = 2 * static_cast<size_t>(ah), w2 = 2 * static_cast<size_t>(aw);
+    w.pads = {p[h], p[w2], p[h + 1], p[w2 + 1]};
   } else if (padding != "VALID") {
     return ctx.Error(node, "padding '" + padding + "' is not supported");
   }

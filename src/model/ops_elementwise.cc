@@ -9,7 +9,8 @@ namespace imagemill::model {
 namespace {
 
 // A unary op that maps to one ONNX node with the same layout.
-OpConverter Unary(std::string onnx_op, std::vector<OnnxAttr> (*attrs)(const TfjsNode&) = nullptr) {
+OpConverter Unary(const std::string& onnx_op,
+                  std::vector<OnnxAttr> (*attrs)(const TfjsNode&) = nullptr) {
   return [onnx_op, attrs](ConversionContext& ctx, const TfjsNode& node) -> Status {
     const Value& in = ctx.Input(node, 0);
     Value out;

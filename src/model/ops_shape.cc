@@ -163,7 +163,8 @@ Status Pad(ConversionContext& ctx, const TfjsNode& node) {
   const Value& in = ctx.Input(node, 0);
   auto paddings = ctx.ConstInput(node, 1);
   if (!paddings.ok()) return paddings.status();
-  if (paddings->size() != 2 * in.rank()) return ctx.Error(node, "paddings do not match the rank");
+  if (paddings->size() != int64_t{2} * in.rank())
+    return ctx.Error(node, "paddings do not match the rank");
   float value = 0;
   if (node.op == "PadV2") {
     auto v = ctx.ConstInput(node, 2);
@@ -172,8 +173,8 @@ Status Pad(ConversionContext& ctx, const TfjsNode& node) {
   }
   PendingPad pad;
   for (int k = 0; k < in.rank(); ++k) {
-    pad.begin.push_back(paddings->AsInt(2 * k));
-    pad.end.push_back(paddings->AsInt(2 * k + 1));
+    pad.begin.push_back(paddings->AsInt(int64_t{2} * k));
+    pad.end.push_back(paddings->AsInt(int64_t{2} * k + 1));
   }
   pad.value = value;
   Value out;
@@ -255,8 +256,9 @@ Status Resize(ConversionContext& ctx, const TfjsNode& node) {
                                  OnnxAttr::String("coordinate_transformation_mode", mode)};
   if (!bilinear) attrs.push_back(OnnxAttr::String("nearest_mode", "floor"));
   out.onnx = ctx.onnx().AddNode("Resize", {x, roi, scales}, node.name, attrs);
-  out.shape = {in.shape[0], static_cast<int64_t>(in.shape[1] * sy + 0.5f),
-               static_cast<int64_t>(in.shape[2] * sx + 0.5f), in.shape[3]};
+  // The output size as OpenCV's Resize layer computes it: input size times the scale, truncated.
+  out.shape = {in.shape[0], static_cast<int64_t>(static_cast<float>(in.shape[1]) * sy),
+               static_cast<int64_t>(static_cast<float>(in.shape[2]) * sx), in.shape[3]};
   ctx.Define(node, 0, std::move(out));
   return Status::Ok();
 }

@@ -56,6 +56,7 @@ cv::Mat NanoDetDetector::MakeInput(const cv::Mat& bgr) const {
   const int dims[] = {1, 3, size_, size_};
   cv::Mat blob(4, dims, CV_32F);
   std::vector<cv::Mat> planes;
+  planes.reserve(3);
   for (int c = 0; c < 3; ++c) planes.emplace_back(size_, size_, CV_32F, blob.ptr<float>(0, c));
   cv::split(normalized, planes);
   return blob;
@@ -90,11 +91,12 @@ Result<std::vector<Detection>> NanoDetDetector::DetectInput(const cv::Mat& input
       const int best = static_cast<int>(std::max_element(row, row + kCocoClassCount) - row);
       if (row[best] < options_.score_threshold) continue;
       const float cx = (static_cast<float>(n % cols) + 0.5f) * stride;
-      const float cy = (static_cast<float>(n / cols) + 0.5f) * stride;
+      const int cell_row = n / cols;
+      const float cy = (static_cast<float>(cell_row) + 0.5f) * stride;
       const float* bins = d + static_cast<size_t>(n) * 4 * kBins;
       const float l = SideDistance(bins) * stride, t = SideDistance(bins + kBins) * stride;
-      const float r = SideDistance(bins + 2 * kBins) * stride,
-                  b = SideDistance(bins + 3 * kBins) * stride;
+      const float r = SideDistance(bins + ptrdiff_t{2} * kBins) * stride,
+                  b = SideDistance(bins + ptrdiff_t{3} * kBins) * stride;
       const float x1 = std::clamp(cx - l, 0.0f, static_cast<float>(size_));
       const float y1 = std::clamp(cy - t, 0.0f, static_cast<float>(size_));
       const float x2 = std::clamp(cx + r, 0.0f, static_cast<float>(size_));
