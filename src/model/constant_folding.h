@@ -1,6 +1,7 @@
 // Constant folding: evaluates at import time the TF nodes whose inputs are all constants, such as
 // the SparseToDense + AddV2 chains that an ONNX→TF export leaves behind to build Reshape targets.
 // OpenCV's DNN cannot run those integer ops, and folding them leaves only the layers that matter.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #pragma once
 
 #include <optional>

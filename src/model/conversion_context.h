@@ -2,6 +2,7 @@
 // every TF tensor converted so far is (an ONNX tensor in some layout, or a constant), and the ONNX
 // model being built. Op converters (ops_*.cc) read their inputs from it and define their outputs
 // in it. Not thread-safe; one context per conversion.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #pragma once
 
 #include <functional>

@@ -5,6 +5,7 @@
 // A TF NHWC feature map held as an ONNX NCHW tensor has perm {0,3,1,2}. Tracking this lets the
 // importer drop TF Transposes (they only change perm) and emit an ONNX Transpose only where an op
 // needs a particular layout (an NCHW convolution, a Reshape, a graph output).
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #pragma once
 
 #include <cstddef>

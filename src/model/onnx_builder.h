@@ -1,6 +1,7 @@
 // OnnxBuilder: appends nodes, initializers, inputs and outputs to an ONNX model held as the
 // protobuf classes of Debian's libonnx. Names of the tensors it creates are unique within the
 // model. Not thread-safe; one builder per conversion.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -2,6 +2,7 @@
 // forms, MaxPool, AvgPool). ONNX convolves NCHW: the input is brought to NCHW layout, TF filters
 // are re-laid out, TF "SAME" padding becomes explicit (possibly asymmetric) pads, and a pending
 // Pad in front of the op is absorbed into those pads.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #include <limits>
 
 #include "model/conversion_context.h"

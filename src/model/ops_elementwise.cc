@@ -1,5 +1,6 @@
 // Converters for element-wise TF ops: activations and arithmetic. They keep whatever layout their
 // input has, so a chain of them between two convolutions needs no Transpose.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #include <cmath>
 
 #include "model/constant_folding.h"

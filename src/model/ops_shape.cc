@@ -1,6 +1,7 @@
 // Converters for TF ops that move data rather than compute it: Transpose (only changes the
 // tracked layout), Reshape, ConcatV2, Split/SplitV, Pad/PadV2 (kept pending so that a following
 // convolution can absorb it), Mean, and the bilinear/nearest resizes.
+// Part of the hand-written TF.js importer; importer.h says why no library does this.
 #include "model/conversion_context.h"
 
 namespace imagemill::model {
