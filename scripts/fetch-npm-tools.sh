@@ -12,9 +12,12 @@ tfjs_version="4.22.0"
 out="$cache/npm-tools"
 marker="$out/.complete-tfjs-$tfjs_version"
 [[ -f "$marker" ]] && exit 0
+mkdir -p "$out"
+exec 9>"$out/.fetch.lock"
+flock 9  # concurrent callers wait for the one installing
+[[ -f "$marker" ]] && exit 0
 
 command -v npm >/dev/null || { echo "fetch-npm-tools: needs npm (scripts/install-deps.sh)" >&2; exit 1; }
-mkdir -p "$out"
 # --ignore-scripts: nothing from the registry runs at install time.
 npm install --prefix "$out" --no-audit --no-fund --ignore-scripts --loglevel=error \
   "@tensorflow/tfjs@$tfjs_version" >/dev/null || {
