@@ -56,6 +56,8 @@ struct ImportedModel {
   std::map<std::string, int> onnx_ops;  // ONNX nodes emitted, by type
 };
 
+// Thread safety: conversions share no mutable state; any number may run at once.
+
 // Converts `graph`. Fails with Unsupported naming the file, node and op when the graph has an op
 // or attribute imagemill cannot convert, and InvalidArgument for an unknown output name.
 Result<ImportedModel> ImportTfjsGraph(const TfjsGraph& graph, const ImportOptions& options);
