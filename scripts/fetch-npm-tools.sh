@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Installs the npm tools the tests and benchmarks start as peers (today: the S3 server `s3rver`),
-# pinned, into ${IMAGEMILL_CACHE:-<repo>/.cache}/npm/<name>-<version>/ (once; later calls reuse the
-# cache and need no network). Nothing here is committed. Prints nothing when the cache is ready.
+# Installs the npm packages the tests and benchmarks use, pinned, into
+# ${IMAGEMILL_CACHE:-<repo>/.cache}/npm/<name>-<version>/ (once; later calls reuse the cache and
+# need no network). Nothing here is committed; nothing from the registry runs at install time.
+#   s3rver           an S3 server the tests start as a peer
+#   @tensorflow/tfjs the original TF.js runtime (pure-JS CPU backend), the reference the imported
+#                    models are compared with (tests/integration/model_import_test.sh)
 #
-#   scripts/fetch-npm-tools.sh            # every tool
-#   scripts/fetch-npm-tools.sh --print-s3rver   # also print the path of the s3rver entry point
+#   scripts/fetch-npm-tools.sh                  # every tool
+#   scripts/fetch-npm-tools.sh --print-s3rver   # and print the s3rver entry point
+#   scripts/fetch-npm-tools.sh --print-tfjs     # and print the tfjs package folder
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache="${IMAGEMILL_CACHE:-$top/.cache}"
 
 S3RVER_VERSION=3.7.1
+TFJS_VERSION=4.22.0
 
-install_pinned() {  # name version -> installs into $cache/npm/name-version
+install_pinned() {  # name version [--ignore-scripts] -> installs into $cache/npm/name-version
   local name=$1 version=$2
   local dir="$cache/npm/$name-$version"
   [[ -f "$dir/.complete" ]] && return 0
@@ -26,7 +31,7 @@ install_pinned() {  # name version -> installs into $cache/npm/name-version
   # A private package.json so npm installs here and nowhere else; exact version, no lockfile kept.
   printf '{"name":"imagemill-npm-tools","private":true}\n' >"$dir/package.json"
   echo "fetch-npm-tools: installing $name@$version into $dir" >&2
-  (cd "$dir" && npm install --no-audit --no-fund --no-save --loglevel=error \
+  (cd "$dir" && npm install --no-audit --no-fund --no-save --loglevel=error --ignore-scripts \
       --no-package-lock "$name@$version" >&2) || {
     echo "fetch-npm-tools: could not install $name@$version from the npm registry" >&2
     rm -rf "$dir"
@@ -36,7 +41,9 @@ install_pinned() {  # name version -> installs into $cache/npm/name-version
 }
 
 install_pinned s3rver "$S3RVER_VERSION"
+install_pinned @tensorflow/tfjs "$TFJS_VERSION"
 
-if [[ "${1:-}" == "--print-s3rver" ]]; then
-  echo "$cache/npm/s3rver-$S3RVER_VERSION/node_modules/s3rver/bin/s3rver.js"
-fi
+case "${1:-}" in
+  --print-s3rver) echo "$cache/npm/s3rver-$S3RVER_VERSION/node_modules/s3rver/bin/s3rver.js" ;;
+  --print-tfjs) echo "$cache/npm/@tensorflow/tfjs-$TFJS_VERSION/node_modules/@tensorflow/tfjs" ;;
+esac

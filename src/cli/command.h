@@ -21,5 +21,6 @@ void RegisterRunCommand(CLI::App& app, CommandContext& ctx);
 void RegisterRedriveCommand(CLI::App& app, CommandContext& ctx);
 void RegisterExecutionsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
+void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   RegisterRedriveCommand(app, ctx);
   RegisterExecutionsCommand(app, ctx);
   RegisterResultsCommands(app, ctx);
+  RegisterModelCommand(app, ctx);
   spdlog::set_pattern("imagemill: %l: %v");
   if (const char* level = std::getenv("IMAGEMILL_LOG")) {
     spdlog::set_level(spdlog::level::from_str(level));

@@ -1,5 +1,7 @@
 #include "support/s3rver.h"
 
+#include "support/cached_assets.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -71,7 +73,7 @@ S3rver::~S3rver() {
 bool S3rver::Start(std::string* error) {
   // Installs s3rver into the cache the first time; prints the entry point's path last.
   CommandResult fetch = RunCommand({SourceDir() + "/scripts/fetch-npm-tools.sh", "--print-s3rver"},
-                                   {"IMAGEMILL_CACHE=" + CacheDir()}, "", false);
+                                   {"IMAGEMILL_CACHE=" + CacheDir().string()}, "", false);
   std::string script = fetch.output;
   while (!script.empty() && (script.back() == '\n' || script.back() == '\r')) script.pop_back();
   script = script.substr(script.rfind('\n') + 1);

@@ -153,9 +153,5 @@ std::string SourceDir() {
   return env != nullptr && *env != '\0' ? env : IMAGEMILL_SOURCE_DIR;
 }
 
-std::string CacheDir() {
-  const char* env = std::getenv("IMAGEMILL_CACHE");
-  return env != nullptr && *env != '\0' ? std::string(env) : SourceDir() + "/.cache";
-}
 
 }  // namespace imagemill::testing

@@ -45,6 +45,5 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 // The directory of the project's sources and the download cache (IMAGEMILL_CACHE, else
 // <source>/.cache), as the build and ctest give them.
 std::string SourceDir();
-std::string CacheDir();
 
 }  // namespace imagemill::testing

@@ -1,0 +1,66 @@
+#include "model/net_loader.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace imagemill::model {
+
+Result<cv::dnn::Net> NetFromOnnx(const std::string& onnx, const std::string& what) {
+  try {
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.data(), onnx.size());
+    if (net.empty()) return Status::Corrupt(what + ": OpenCV read no layers from the model");
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    return net;
+  } catch (const cv::Exception& e) {
+    return Status::Unsupported(what + ": OpenCV cannot load the network: " + e.what());
+  }
+}
+
+Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions& options) {
+  LoadedNet loaded;
+  if (path.extension() == ".json") {
+    auto imported = ImportTfjsModel(path, options);
+    if (!imported.ok()) return imported.status();
+    auto net = NetFromOnnx(imported->onnx, path.string());
+    if (!net.ok()) return net.status();
+    loaded.net = std::move(net).value();
+    loaded.inputs = imported->inputs;
+    loaded.outputs = imported->outputs;
+    return loaded;
+  }
+  try {
+    loaded.net = cv::dnn::readNetFromONNX(path.string());
+    loaded.net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    loaded.net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  } catch (const cv::Exception& e) {
+    return Status::Unsupported(path.string() + ": OpenCV cannot load the network: " + e.what());
+  }
+  // OpenCV does not tell a model's input names; read them (and the shapes) from the file.
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  onnx::ModelProto proto;
+  if (!proto.ParseFromString(bytes.str())) {
+    return Status::Corrupt(path.string() + ": not an ONNX model");
+  }
+  std::set<std::string> initializers;
+  for (const auto& t : proto.graph().initializer()) initializers.insert(t.name());
+  auto info = [](const onnx::ValueInfoProto& v) {
+    TensorInfo t{v.name(), {}};
+    for (const auto& d : v.type().tensor_type().shape().dim()) {
+      t.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    }
+    return t;
+  };
+  for (const auto& v : proto.graph().input()) {
+    if (initializers.count(v.name()) == 0) loaded.inputs.push_back(info(v));
+  }
+  for (const auto& v : proto.graph().output()) loaded.outputs.push_back(info(v));
+  return loaded;
+}
+
+}  // namespace imagemill::model

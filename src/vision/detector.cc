@@ -1,0 +1,44 @@
+#include "vision/detector.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace imagemill::vision {
+
+Result<std::vector<Detection>> Detector::Detect(const cv::Mat& bgr) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) {
+    return Status::InvalidArgument(Name() + ": needs a non-empty 8-bit BGR image");
+  }
+  return DetectInput(MakeInput(bgr));
+}
+
+std::filesystem::path DefaultModelDir() {
+  if (const char* dir = std::getenv("IMAGEMILL_MODELS"); dir != nullptr && *dir != '\0') return dir;
+  std::filesystem::path cache = ".cache";
+  if (const char* c = std::getenv("IMAGEMILL_CACHE"); c != nullptr && *c != '\0') cache = c;
+  return cache / "models" / "human-models-3.0.4";
+}
+
+std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, float iou,
+                                         int max_count) {
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  std::vector<Detection> kept;
+  for (const auto& c : candidates) {
+    if (static_cast<int>(kept.size()) >= max_count) break;
+    bool suppressed = false;
+    for (const auto& k : kept) {
+      if (k.class_index != c.class_index) continue;
+      const float inter = (k.box & c.box).area();
+      const float uni = k.box.area() + c.box.area() - inter;
+      if (uni > 0 && inter / uni > iou) {
+        suppressed = true;
+        break;
+      }
+    }
+    if (!suppressed) kept.push_back(c);
+  }
+  return kept;
+}
+
+}  // namespace imagemill::vision
