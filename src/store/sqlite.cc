@@ -28,7 +28,33 @@ Connection::Connection(const std::string& path) : path_(path) {
   Exec("PRAGMA temp_store=MEMORY");
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+  for (auto& [sql, stmts] : idle_) {
+    for (sqlite3_stmt* s : stmts) sqlite3_finalize(s);
+  }
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Connection::Take(const std::string& sql) {
+  auto it = idle_.find(sql);
+  if (it != idle_.end() && !it->second.empty()) {
+    sqlite3_stmt* s = it->second.back();
+    it->second.pop_back();
+    return s;
+  }
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &s, nullptr) != SQLITE_OK) {
+    Fail(db_, path_, "cannot prepare a statement");
+  }
+  return s;
+}
+
+void Connection::Give(const std::string& sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  idle_[sql].push_back(stmt);
+}
 
 void Connection::Exec(std::string_view sql) {
   char* err = nullptr;
@@ -45,16 +71,15 @@ Statement Connection::Prepare(std::string_view sql) { return Statement(*this, sq
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 
-Statement::Statement(Connection& conn, std::string_view sql) : conn_(&conn) {
-  if (sqlite3_prepare_v3(conn.raw(), sql.data(), static_cast<int>(sql.size()),
-                         SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
-    Fail(conn.raw(), conn.path(), "cannot prepare a statement");
-  }
+Statement::Statement(Connection& conn, std::string_view sql)
+    : conn_(&conn), sql_(sql), stmt_(conn.Take(sql_)) {}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) conn_->Give(sql_, stmt_);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement::Statement(Statement&& other) noexcept : conn_(other.conn_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept
+    : conn_(other.conn_), sql_(std::move(other.sql_)), stmt_(other.stmt_) {
   other.stmt_ = nullptr;
 }
 

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace imagemill::sqlite {
 
@@ -37,8 +39,15 @@ class Connection {
   sqlite3* raw() { return db_; }
 
  private:
+  friend class Statement;
+  // Prepared statements are kept for re-use: a Statement takes an idle one for its SQL text, or
+  // prepares it, and gives it back (reset) when destroyed.
+  sqlite3_stmt* Take(const std::string& sql);
+  void Give(const std::string& sql, sqlite3_stmt* stmt);
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
 };
 
 class Statement {
@@ -70,6 +79,7 @@ class Statement {
 
  private:
   Connection* conn_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 

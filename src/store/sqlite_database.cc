@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS items (
   attempts      INTEGER NOT NULL,
   PRIMARY KEY (execution, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_status ON items (execution, status, key);
+-- No index by status: outcomes are read by status only at the end of a run (one scan), and
+-- every index costs an insert per item on the hot path.
 CREATE TABLE IF NOT EXISTS results (
   id         TEXT PRIMARY KEY,
   bucket     TEXT NOT NULL,
@@ -519,9 +520,14 @@ std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelCounts(
 std::vector<bool> SqliteDatabase::Unchanged(const std::vector<ObjectInfo>& items,
                                             std::string_view processor) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement st = conn_.Prepare("SELECT etag, processor FROM results WHERE id = ?");
   std::vector<bool> out;
   out.reserve(items.size());
+  Statement any = conn_.Prepare("SELECT 1 FROM results LIMIT 1");
+  if (!any.Step()) {  // nothing stored yet: nothing can be unchanged
+    out.assign(items.size(), false);
+    return out;
+  }
+  Statement st = conn_.Prepare("SELECT etag, processor FROM results WHERE id = ?");
   for (const ObjectInfo& o : items) {
     st.Bind(1, o.key);
     out.push_back(st.Step() && st.Text(0) == o.etag && st.Text(1) == processor);

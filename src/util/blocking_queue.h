@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,37 @@ class BlockingQueue {
     q_.push_back(std::move(v));
     not_empty_.notify_one();
     return true;
+  }
+
+  // Appends all of `vs` under one lock (ignoring the capacity: the caller bounds the total).
+  // Returns false if the queue is closed.
+  bool PushMany(std::vector<T> vs) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return false;
+    for (T& v : vs) q_.push_back(std::move(v));
+    if (vs.size() == 1) {
+      not_empty_.notify_one();
+    } else if (!vs.empty()) {
+      not_empty_.notify_all();
+    }
+    return true;
+  }
+
+  // Blocks until an element is available (or the queue is closed and empty), then takes a fair
+  // share of what is queued: 1 + size / (2 * consumers), at most `max`. Consumers that find a
+  // backlog take several at once instead of waking once per element.
+  std::vector<T> PopShare(size_t consumers, size_t max) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || !q_.empty(); });
+    size_t n = std::min({q_.size(), max, 1 + q_.size() / (2 * std::max<size_t>(1, consumers))});
+    std::vector<T> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(q_.front()));
+      q_.pop_front();
+    }
+    if (n > 0) not_full_.notify_all();
+    return out;
   }
 
   // Blocks until an element is available or the queue is closed and empty.

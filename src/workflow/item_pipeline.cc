@@ -28,7 +28,7 @@ Status ItemPipeline::Start() {
   return Status::Ok();
 }
 
-void ItemPipeline::Submit(WorkItem work) { to_fetch_.Push(std::move(work)); }
+void ItemPipeline::Submit(std::vector<WorkItem> work) { to_fetch_.PushMany(std::move(work)); }
 
 std::optional<PipelineEvent> ItemPipeline::NextEvent(Clock::Duration timeout) {
   return events_.PopFor(timeout);
@@ -46,9 +46,21 @@ void ItemPipeline::Stop() {
   events_.Close();
 }
 
-void ItemPipeline::Emit(WorkItem work, Status failure) {
-  PipelineEvent ev;
+void ItemPipeline::Finish(WorkItem& work, ItemOutcome outcome) {
+  std::shared_ptr<BatchSlots>& batch = work.batch;
+  batch->outcomes[work.index] = std::move(outcome);
+  if (batch->remaining.fetch_sub(1) == 1) {
+    PipelineEvent ev;
+    ev.kind = PipelineEvent::Kind::kBatchDone;
+    ev.batch = std::move(batch);
+    events_.Push(std::move(ev));
+  }
+}
+
+void ItemPipeline::Fail(WorkItem work, const Status& failure) {
   if (retry_.ShouldRetry(failure, work.tries)) {
+    PipelineEvent ev;
+    ev.kind = PipelineEvent::Kind::kRetry;
     ev.retry_after = retry_.Delay(work.tries, clock_);
     ev.work = std::move(work);
     events_.Push(std::move(ev));
@@ -62,55 +74,69 @@ void ItemPipeline::Emit(WorkItem work, Status failure) {
   o.start_ms = work.first_start_ms;
   o.stop_ms = ToUnixMillis(clock_.Now());
   o.attempts = work.tries;
-  ev.work = std::move(work);
-  ev.outcome = std::move(o);
-  events_.Push(std::move(ev));
+  const bool failed = o.status == ItemStatus::kFailed;
+  (failed ? counters_.failed : counters_.skipped).fetch_add(1);
+  Finish(work, std::move(o));
+  if (failed) events_.Push(PipelineEvent{PipelineEvent::Kind::kFailure, nullptr, {}, {}});
 }
 
 void ItemPipeline::FetchLoop() {
-  while (std::optional<WorkItem> w = to_fetch_.Pop()) {
-    WorkItem work = std::move(*w);
-    ++work.tries;
-    if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
-    if (work.item.size > options_.max_object_bytes) {
-      Status too_large = Status::TooLarge(
-          work.item.key + ": " + std::to_string(work.item.size) + " bytes, over the limit of " +
-          std::to_string(options_.max_object_bytes) + " (raise --max-object-bytes to process it)");
-      Emit(std::move(work), std::move(too_large));
-      continue;
+  const auto fetchers = static_cast<size_t>(std::max(1, options_.fetchers));
+  for (;;) {
+    std::vector<WorkItem> share = to_fetch_.PopShare(fetchers, 64);
+    if (share.empty()) return;  // closed
+    for (WorkItem& work : share) {
+      ++work.tries;
+      if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
+      if (work.item.size > options_.max_object_bytes) {
+        Status too_large = Status::TooLarge(
+            work.item.key + ": " + std::to_string(work.item.size) +
+            " bytes, over the limit of " + std::to_string(options_.max_object_bytes) +
+            " (raise --max-object-bytes to process it)");
+        Fail(std::move(work), too_large);
+        continue;
+      }
+      Result<std::string> bytes = source_.Get(work.item.key);
+      if (!bytes.ok()) {
+        Fail(std::move(work), bytes.status());
+        continue;
+      }
+      to_process_.Push(Fetched{std::move(work), std::move(bytes).value()});
     }
-    Result<std::string> bytes = source_.Get(work.item.key);
-    if (!bytes.ok()) {
-      Emit(std::move(work), bytes.status());
-      continue;
-    }
-    to_process_.Push(Fetched{std::move(work), std::move(bytes).value()});
   }
 }
 
 void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
-  while (std::optional<Fetched> f = to_process_.Pop()) {
-    WorkItem& work = f->work;
-    Result<std::unique_ptr<PreparedItem>> prepared =
-        processor_.Prepare(work.item, std::move(f->bytes));
-    if (!prepared.ok()) {
-      Emit(std::move(work), prepared.status());
-      continue;
+  const auto workers = static_cast<size_t>(std::max(1, options_.workers));
+  // What a worker takes out of the byte queue counts against the prefetch bound too.
+  const size_t most = std::max<size_t>(1, options_.prefetch / workers);
+  for (;;) {
+    std::vector<Fetched> share = to_process_.PopShare(workers, most);
+    if (share.empty()) return;  // closed
+    for (Fetched& f : share) {
+      WorkItem& work = f.work;
+      Result<std::unique_ptr<PreparedItem>> prepared =
+          processor_.Prepare(work.item, std::move(f.bytes));
+      if (!prepared.ok()) {
+        Fail(std::move(work), prepared.status());
+        continue;
+      }
+      Result<nlohmann::json> answer = worker.Process(work.item, **prepared);
+      if (!answer.ok()) {
+        Fail(std::move(work), answer.status());
+        continue;
+      }
+      ItemOutcome o;
+      o.item = work.item;
+      o.status = ItemStatus::kSucceeded;
+      o.start_ms = work.first_start_ms;
+      o.stop_ms = ToUnixMillis(clock_.Now());
+      o.attempts = work.tries;
+      o.labels = LabelIndexEntries(*answer);
+      o.response = answer->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      counters_.succeeded.fetch_add(1);
+      Finish(work, std::move(o));
     }
-    Result<nlohmann::json> answer = worker.Process(work.item, **prepared);
-    if (!answer.ok()) {
-      Emit(std::move(work), answer.status());
-      continue;
-    }
-    ItemOutcome o;
-    o.item = work.item;
-    o.status = ItemStatus::kSucceeded;
-    o.start_ms = work.first_start_ms;
-    o.stop_ms = ToUnixMillis(clock_.Now());
-    o.attempts = work.tries;
-    o.labels = LabelIndexEntries(*answer);
-    o.response = answer->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    events_.Push(PipelineEvent{std::move(work), std::move(o), {}});
   }
 }
 

@@ -1,10 +1,15 @@
 // ItemPipeline: the threads that do the per-item work of a map run.
 //
-//   Submit(work) ─▶ fetch queue ─▶ fetchers ×K ─▶ bounded byte queue ─▶ workers ×N ─▶ outcomes
+//   Submit(batch) ─▶ fetch queue ─▶ fetchers ×K ─▶ bounded byte queue ─▶ workers ×N
+//                                                                         │ outcome into its
+//                                   NextEvent ◀── batch finished ◀────────┘ slot of the batch
 //
-// Fetchers read objects (I/O); workers run the processor (each owns its ProcessorWorker). Every
-// submitted item comes back exactly once from NextEvent: done (an outcome), or to be retried after
-// a delay (a transient error). The pipeline holds no batch state; the scheduler does.
+// Fetchers read objects (I/O); workers run the processor (each owns its ProcessorWorker). Each
+// item's outcome is written into its slot of the batch's BatchSlots by the thread that finishes
+// it; the scheduler hears once per finished batch, not once per item, and reads live counts
+// from counters(). A transient failure comes back as a retry event instead (the scheduler
+// resubmits the item after its backoff). Consumers take a share of any backlog at once, so a
+// queue hand-off costs a wake-up per several items, not per item.
 #pragma once
 
 #include <atomic>
@@ -23,19 +28,40 @@
 
 namespace imagemill {
 
+// One in-flight batch's outcomes. Slot i is written only by the thread that finishes item i;
+// `remaining` counts items without an outcome. Shared by the scheduler and the pipeline.
+struct BatchSlots {
+  BatchSlots(int64_t seq, size_t n) : seq(seq), outcomes(n), remaining(n) {}
+  const int64_t seq;
+  std::vector<ItemOutcome> outcomes;
+  std::atomic<size_t> remaining;
+};
+
 struct WorkItem {
-  int64_t batch = 0;  // the batch's seq
-  size_t index = 0;   // the item's index in its batch
+  std::shared_ptr<BatchSlots> batch;
+  size_t index = 0;  // the item's slot in its batch
   ObjectInfo item;
-  int tries = 0;         // tries so far
+  int tries = 0;  // tries so far
   int64_t first_start_ms = 0;
 };
 
 struct PipelineEvent {
+  enum class Kind {
+    kBatchDone,  // every item of `batch` has its outcome
+    kFailure,    // an item failed (a nudge: check the tolerance now)
+    kRetry,      // `work` failed transiently: submit it again after `retry_after`
+  };
+  Kind kind = Kind::kBatchDone;
+  std::shared_ptr<BatchSlots> batch;
   WorkItem work;
-  // Set when the item is finished; unset when it should be retried after `retry_after`.
-  std::optional<ItemOutcome> outcome;
   Clock::Duration retry_after{};
+};
+
+// Outcomes so far, by status; read from any thread.
+struct PipelineCounters {
+  std::atomic<int64_t> succeeded{0};
+  std::atomic<int64_t> failed{0};
+  std::atomic<int64_t> skipped{0};
 };
 
 struct PipelineOptions {
@@ -47,20 +73,23 @@ struct PipelineOptions {
 
 class ItemPipeline {
  public:
-  // `source`, `processor`, `retry` and `clock` must outlive the pipeline. Creating the workers'
-  // processor state may fail (e.g. a model that does not load): Start reports it.
+  // `source`, `processor`, `retry` and `clock` must outlive the pipeline.
   ItemPipeline(ObjectStore& source, const Processor& processor, const RetryPolicy& retry,
                Clock& clock, PipelineOptions options);
   ~ItemPipeline();
 
+  // Creates the workers' processor state (which may fail, e.g. a model that does not load) and
+  // starts the threads.
   Status Start();
-  void Submit(WorkItem work);
+  void Submit(std::vector<WorkItem> work);
   // The next event, waiting at most `timeout`.
   std::optional<PipelineEvent> NextEvent(Clock::Duration timeout);
   // Takes back work not yet picked up by a fetcher (for a run that stops early).
   std::vector<WorkItem> TakeQueued();
   // Stops all threads after the work they hold; queued work is dropped.
   void Stop();
+
+  const PipelineCounters& counters() const { return counters_; }
 
  private:
   struct Fetched {
@@ -69,7 +98,9 @@ class ItemPipeline {
   };
   void FetchLoop();
   void WorkLoop(ProcessorWorker& worker);
-  void Emit(WorkItem work, Status failure);
+  // Records `outcome` in its slot; announces the batch when it was the last.
+  void Finish(WorkItem& work, ItemOutcome outcome);
+  void Fail(WorkItem work, const Status& failure);
 
   ObjectStore& source_;
   const Processor& processor_;
@@ -80,6 +111,7 @@ class ItemPipeline {
   BlockingQueue<WorkItem> to_fetch_;
   BlockingQueue<Fetched> to_process_;
   BlockingQueue<PipelineEvent> events_;
+  PipelineCounters counters_;
   std::vector<std::unique_ptr<ProcessorWorker>> workers_;
   std::vector<std::thread> fetch_threads_;
   std::vector<std::thread> work_threads_;

@@ -69,11 +69,6 @@ class MapRun::Scheduler {
   RunSummary Run();
 
  private:
-  struct InFlight {
-    BatchRecord batch;
-    std::vector<ItemOutcome> outcomes;
-    size_t remaining = 0;    // items without an outcome
-  };
   struct DueRetry {
     std::chrono::steady_clock::time_point due;
     WorkItem work;
@@ -104,7 +99,7 @@ class MapRun::Scheduler {
   int max_concurrency_ = 4;
 
   // Scheduler-thread state.
-  std::map<int64_t, InFlight> in_flight_;
+  std::map<int64_t, std::shared_ptr<BatchSlots>> in_flight_;
   std::priority_queue<DueRetry, std::vector<DueRetry>, std::greater<>> retries_;
   bool claim_may_find_ = true;
   std::chrono::steady_clock::time_point last_claim_{};
@@ -114,8 +109,7 @@ class MapRun::Scheduler {
   std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> rate_samples_;
   Stop stop_ = Stop::kNone;
   std::string stop_cause_;
-  int64_t base_succeeded_ = 0, base_failed_ = 0, base_skipped_ = 0;
-  int64_t succeeded_ = 0, failed_ = 0, skipped_ = 0;  // outcomes seen by this run
+  int64_t base_succeeded_ = 0, base_failed_ = 0, base_skipped_ = 0;  // before this run
 
   // Shared with the listing thread.
   std::atomic<int64_t> listed_{0};
@@ -177,9 +171,20 @@ void MapRun::Scheduler::Shutdown() {
 
 void MapRun::Scheduler::WriterLoop() {
   while (std::optional<FinishedBatch> first = to_write_.Pop()) {
+    // Gather what finishes in the next few milliseconds into the same transaction: one commit
+    // per group, not per batch.
     std::vector<FinishedBatch> group;
+    size_t items = first->outcomes.size();
     group.push_back(std::move(*first));
-    for (FinishedBatch& more : to_write_.Drain()) group.push_back(std::move(more));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    while (items < 5000) {
+      auto left = until - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
+      std::optional<FinishedBatch> more = to_write_.PopFor(left);
+      if (!more) break;
+      items += more->outcomes.size();
+      group.push_back(std::move(*more));
+    }
     try {
       std::vector<int64_t> done = run_.state_.CompleteBatches(
           exec_.name, owner_, run_.source_.Bucket(), spec_.processor, group);
@@ -215,6 +220,8 @@ void MapRun::Scheduler::RethrowBackgroundFailure() {
 
 void MapRun::Scheduler::ClaimMore() {
   if (stop_ != Stop::kNone) return;
+  // Refill once half the slots are free: one claim transaction for several batches.
+  if (static_cast<int>(in_flight_.size()) > max_concurrency_ / 2) return;
   auto now = clock_.Steady();
   if (new_batches_.exchange(false) || now - last_claim_ > std::chrono::seconds(2)) {
     claim_may_find_ = true;
@@ -227,47 +234,41 @@ void MapRun::Scheduler::ClaimMore() {
     last_claim_ = now;
     claim_may_find_ = static_cast<int>(batches.size()) == want;
     for (BatchRecord& b : batches) {
-      InFlight f;
-      f.remaining = b.items.size();
-      f.outcomes.resize(b.items.size());
+      auto slots = std::make_shared<BatchSlots>(b.seq, b.items.size());
+      std::vector<WorkItem> work;
+      work.reserve(b.items.size());
       for (size_t i = 0; i < b.items.size(); ++i) {
-        pipeline_.Submit(WorkItem{b.seq, i, b.items[i], 0, 0});
+        work.push_back(WorkItem{slots, i, std::move(b.items[i]), 0, 0});
       }
-      int64_t seq = b.seq;
-      f.batch = std::move(b);
-      in_flight_.emplace(seq, std::move(f));
+      in_flight_.emplace(b.seq, slots);
+      pipeline_.Submit(std::move(work));
     }
   }
 }
 
 void MapRun::Scheduler::HandleEvent(PipelineEvent ev) {
-  auto it = in_flight_.find(ev.work.batch);
-  if (it == in_flight_.end()) return;
-  InFlight& f = it->second;
-  if (!ev.outcome) {
-    retries_.push({clock_.Steady() + ev.retry_after, std::move(ev.work)});
-    return;
-  }
-  ItemOutcome& o = *ev.outcome;
-  switch (o.status) {
-    case ItemStatus::kSucceeded: ++succeeded_; break;
-    case ItemStatus::kSkipped: ++skipped_; break;
-    case ItemStatus::kFailed:
-      ++failed_;
-      spdlog::debug("{} failed: {}", o.item.key, o.cause);
+  switch (ev.kind) {
+    case PipelineEvent::Kind::kRetry:
+      if (in_flight_.count(ev.work.batch->seq) > 0) {
+        retries_.push({clock_.Steady() + ev.retry_after, std::move(ev.work)});
+      }
       break;
+    case PipelineEvent::Kind::kFailure:
+      CheckTolerance();
+      break;
+    case PipelineEvent::Kind::kBatchDone: {
+      auto it = in_flight_.find(ev.batch->seq);
+      if (it == in_flight_.end()) return;  // given back when the run was interrupted
+      ++writes_pending_;
+      to_write_.Push(FinishedBatch{ev.batch->seq, std::move(ev.batch->outcomes)});
+      in_flight_.erase(it);
+      break;
+    }
   }
-  f.outcomes[ev.work.index] = std::move(o);
-  if (--f.remaining == 0) {
-    ++writes_pending_;
-    to_write_.Push(FinishedBatch{f.batch.seq, std::move(f.outcomes)});
-    in_flight_.erase(it);
-  }
-  CheckTolerance();
 }
 
 void MapRun::Scheduler::CheckTolerance() {
-  int64_t failed = base_failed_ + failed_;
+  int64_t failed = base_failed_ + pipeline_.counters().failed.load();
   bool final = listing_done_.load();
   if (stop_ == Stop::kNone && tolerance_.Exceeded(failed, listed_.load(), final)) {
     stop_cause_ = tolerance_.Cause(failed, listed_.load());
@@ -277,10 +278,12 @@ void MapRun::Scheduler::CheckTolerance() {
 
 void MapRun::Scheduler::DispatchDueRetries() {
   auto now = clock_.Steady();
+  std::vector<WorkItem> due;
   while (!retries_.empty() && retries_.top().due <= now) {
-    pipeline_.Submit(retries_.top().work);
+    due.push_back(retries_.top().work);
     retries_.pop();
   }
+  if (!due.empty()) pipeline_.Submit(std::move(due));
 }
 
 void MapRun::Scheduler::BeginStopping(Stop why) {
@@ -289,9 +292,9 @@ void MapRun::Scheduler::BeginStopping(Stop why) {
   if (why != Stop::kInterrupt) return;  // failing runs let the batches in flight finish
   // Interrupted: drop the work no thread holds yet; its batches go back to PENDING.
   std::vector<int64_t> release;
-  for (WorkItem& w : pipeline_.TakeQueued()) release.push_back(w.batch);
+  for (WorkItem& w : pipeline_.TakeQueued()) release.push_back(w.batch->seq);
   while (!retries_.empty()) {
-    release.push_back(retries_.top().work.batch);
+    release.push_back(retries_.top().work.batch->seq);
     retries_.pop();
   }
   for (int64_t seq : release) in_flight_.erase(seq);
@@ -315,16 +318,18 @@ ProgressSnapshot MapRun::Scheduler::Snapshot(bool final) {
   s.execution = exec_.name;
   s.listing_done = listing_done_;
   ItemCounts& c = s.counts;
+  const PipelineCounters& live = pipeline_.counters();
+  const int64_t succeeded = live.succeeded, failed = live.failed, skipped = live.skipped;
   c.total = listed_;
-  c.succeeded = base_succeeded_ + succeeded_;
-  c.failed = base_failed_ + failed_;
-  c.skipped = base_skipped_ + skipped_ + unchanged_;
+  c.succeeded = base_succeeded_ + succeeded;
+  c.failed = base_failed_ + failed;
+  c.skipped = base_skipped_ + skipped + unchanged_;
   c.results_written = base_succeeded_ + results_written_;
-  for (const auto& [seq, f] : in_flight_) c.running += static_cast<int64_t>(f.remaining);
+  for (const auto& [seq, f] : in_flight_) c.running += static_cast<int64_t>(f->remaining.load());
   c.pending = std::max<int64_t>(0, c.total - c.succeeded - c.failed - c.skipped - c.running);
   auto now = clock_.Steady();
   s.elapsed_seconds = std::chrono::duration<double>(now - started_).count();
-  int64_t finished = succeeded_ + failed_ + skipped_;
+  int64_t finished = succeeded + failed + skipped;
   rate_samples_.emplace_back(now, finished);
   while (rate_samples_.size() > 2 && now - rate_samples_.front().first > std::chrono::seconds(10)) {
     rate_samples_.pop_front();
