@@ -130,10 +130,13 @@ def main():
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         kills += 1
-        with sqlite3.connect(crash_db) as c:
-            for seq, attempts in c.execute(
-                    "SELECT seq, attempts FROM batches WHERE execution='crashy' AND status='DONE'"):
-                done_attempts.setdefault(seq, attempts)
+        try:
+            with sqlite3.connect(crash_db) as c:
+                for seq, attempts in c.execute(
+                        "SELECT seq, attempts FROM batches WHERE execution='crashy' AND status='DONE'"):
+                    done_attempts.setdefault(seq, attempts)
+        except sqlite3.OperationalError:
+            pass  # killed before it had created its tables
         if kills > 100:
             sys.exit("FAILED: the run never finished between kills")
     expect(kills >= 3, f"killed {kills} times before it finished")
