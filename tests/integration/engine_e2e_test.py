@@ -123,7 +123,10 @@ def main():
     done_attempts = {}
     while True:
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.1, 0.5))
+        if kills >= 6:  # enough crashes: let it finish
+            proc.wait()
+        else:
+            time.sleep(rng.uniform(0.1, 0.9))
         if proc.poll() is not None:
             expect(proc.returncode == 0, "the resumed run finished by itself")
             break
@@ -137,8 +140,6 @@ def main():
                     done_attempts.setdefault(seq, attempts)
         except sqlite3.OperationalError:
             pass  # killed before it had created its tables
-        if kills > 100:
-            sys.exit("FAILED: the run never finished between kills")
     expect(kills >= 3, f"killed {kills} times before it finished")
     crash = table(crash_db)
     expect(crash == ref, "the final table equals the uninterrupted run's")
