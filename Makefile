@@ -2,6 +2,7 @@
 # Debian 12 machine (it installs what it needs first).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
@@ -27,7 +28,7 @@ demo: build
 
 test:
 	@scripts/install-deps.sh --test
-	@scripts/test.sh $(BUILD) $(ASAN_BUILD)
+	@scripts/test.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 bench: build
 	@scripts/bench.sh $(BUILD)
@@ -50,4 +51,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

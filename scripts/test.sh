@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: a release build runs every test (unit and end-to-end), then an
-# AddressSanitizer+UBSan build runs the unit tests again.
+# AddressSanitizer+UBSan build runs the unit tests again, and a ThreadSanitizer build runs the
+# engine's scheduler tests.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -17,4 +18,8 @@ cmake --build "$build" -j"$jobs"
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON >/dev/null
 cmake --build "$asan" -j"$jobs" --target imagemill_tests imagemill
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -LE e2e --timeout 1500)
+tsan=${3:-build-tsan}
+cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMAGEMILL_TSAN=ON >/dev/null
+cmake --build "$tsan" -j"$jobs"
+(cd "$tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" --timeout 600)
 echo "make test: all tests passed"
