@@ -29,8 +29,8 @@
 
 namespace imagemill::vision {
 
-// The default built-in model (the trained input size of NanoDet).
-inline constexpr const char* kDefaultLabelModel = "nanodet-416";
+// The default built-in model: chosen by measurement, docs/labels.md.
+inline constexpr const char* kDefaultLabelModel = "nanodet-320";
 
 struct LabelModelOptions {
   std::string builtin = kDefaultLabelModel;  // used when model_file is empty

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "vision/label_model.h"
 
 namespace imagemill::vision {
 namespace {
@@ -35,6 +36,22 @@ TEST(ScoreCalibrationTest, FitsTheShareOfRightLabelsPerBand) {
   EXPECT_NEAR(c.Confidence(0.65), 100 * (0.2 + 0.95) / 2, 1e-9);
   EXPECT_NEAR(c.ScoreFor(c.Confidence(0.65)), 0.65, 1e-9);
   EXPECT_EQ(c.ScoreFor(99), 1);
+}
+
+TEST(ScoreCalibrationTest, MeasuredCalibrationsAreNonDecreasingPercentages) {
+  for (const char* name : {kDefaultLabelModel, "nanodet-416", "nanodet-320+mirror", "centernet-512",
+                           "nanodet-320+centernet-512"}) {
+    const ScoreCalibration c = CalibrationFor(name);
+    SCOPED_TRACE(name);
+    EXPECT_NE(c.Confidence(0.35), 35) << "not measured";
+    double last = 0;
+    for (int i = 0; i <= 100; ++i) {
+      const double v = c.Confidence(i / 100.0);
+      EXPECT_GE(v, last);
+      EXPECT_LE(v, 100);
+      last = v;
+    }
+  }
 }
 
 }  // namespace
