@@ -14,12 +14,14 @@
 //   - at MinConfidence C under a calibration fitted on the tune split (--fit prints it as the
 //     line to put in src/vision/score_calibration.cc), and under the calibration built in.
 // Times are per photo: prepare (decode at reduced scale + network inputs) and run (forward passes,
-// merging), medians over the photos.
+// merging), medians over the photos, as wall time and as this thread's CPU time (the latter
+// hardly depends on what else the machine is doing).
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -46,8 +48,9 @@ struct Photo {
 };
 
 struct Outcome {
-  std::map<std::string, double> best;  // class -> best raw score
-  double prepare_ms = 0, run_ms = 0;
+  std::map<std::string, double> best;         // class -> best raw score
+  double prepare_ms = 0, run_ms = 0;          // wall clock
+  double prepare_cpu_ms = 0, run_cpu_ms = 0;  // this thread's CPU time
 };
 
 struct Counts {
@@ -107,6 +110,14 @@ std::string SourceDir() {
   std::string dir(exe, static_cast<size_t>(n));
   for (int up = 0; up < 2; ++up) dir = dir.substr(0, dir.find_last_of('/'));
   return dir;
+}
+
+// This thread's CPU time in milliseconds: unlike wall time, hardly changed by other processes
+// competing for the cores.
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 double Ms(std::chrono::steady_clock::duration d) {
@@ -231,6 +242,7 @@ int main(int argc, char** argv) {
     std::vector<Outcome> outcomes(photos.size());
     for (size_t i = 0; i < photos.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
+      const double c0 = ThreadCpuMs();
       imagemill::vision::DecodeOptions decode;
       decode.min_side = (*model)->MinInputSide();
       decode.min_long_side = imagemill::vision::kAnalysisLongSide;  // as LabelsProcessor decodes
@@ -241,14 +253,18 @@ int main(int argc, char** argv) {
       }
       const std::vector<cv::Mat> inputs = (*model)->MakeInputs(image->bgr);
       const auto t1 = std::chrono::steady_clock::now();
+      const double c1 = ThreadCpuMs();
       auto found = (*runner)->Run(inputs);
       const auto t2 = std::chrono::steady_clock::now();
+      const double c2 = ThreadCpuMs();
       if (!found.ok()) {
         std::cerr << "label_eval: " << found.status().ToString() << "\n";
         return 1;
       }
       outcomes[i].prepare_ms = Ms(t1 - t0);
       outcomes[i].run_ms = Ms(t2 - t1);
+      outcomes[i].prepare_cpu_ms = c1 - c0;
+      outcomes[i].run_cpu_ms = c2 - c1;
       for (const FoundObject& f : *found) {
         double& best = outcomes[i].best[f.class_name];
         best = std::max(best, f.score);
@@ -289,13 +305,16 @@ int main(int argc, char** argv) {
     }
     const ScoreCalibration built_in = imagemill::vision::CalibrationFor((*model)->name());
 
-    std::vector<double> prepare, run;
+    std::vector<double> prepare, run, prepare_cpu, run_cpu;
     for (const Outcome& o : outcomes) {
       prepare.push_back(o.prepare_ms);
       run.push_back(o.run_ms);
+      prepare_cpu.push_back(o.prepare_cpu_ms);
+      run_cpu.push_back(o.run_cpu_ms);
     }
-    std::printf("== %s: prepare %.1f ms, run %.1f ms per photo (medians)\n",
-                (*model)->name().c_str(), Median(prepare), Median(run));
+    std::printf("== %s: per photo, medians: prepare %.1f ms (CPU %.1f), run %.1f ms (CPU %.1f)\n",
+                (*model)->name().c_str(), Median(prepare), Median(prepare_cpu), Median(run),
+                Median(run_cpu));
     std::printf("  tune labels right/all by score band:%s\n", bands.c_str());
     std::string values;
     for (double v : fitted.values) {
