@@ -39,7 +39,7 @@ Result<nlohmann::json> ReadSettings(const std::string& value) {
 
 void LabelFlags::Add(CLI::App& cmd) {
   options_.push_back(
-      cmd.add_option("--label-model", label_model,
+      label_model_option_ = cmd.add_option("--label-model", label_model,
                      "Built-in label model: nanodet[-SIZE] and/or centernet[-SIZE] joined by '+', "
                      "optionally +mirror, +max (docs/labels.md)")
           ->capture_default_str());
@@ -78,6 +78,9 @@ Status LabelFlags::Resolve(vision::LabelModelOptions& model,
   model.builtin = label_model;
   model.models_dir = Absolute(models_dir);
   if (!model_file.empty()) {
+    if (label_model_option_ != nullptr && label_model_option_->count() > 0) {
+      return Status::InvalidArgument("give --label-model or --model, not both");
+    }
     if (model_kind.empty()) {
       return Status::InvalidArgument(
           "--model needs --model-kind (yolov5, yolov8, nanodet or classifier)");

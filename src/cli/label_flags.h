@@ -40,6 +40,7 @@ struct LabelFlags {
 
  private:
   std::vector<CLI::Option*> options_;
+  CLI::Option* label_model_option_ = nullptr;
 };
 
 }  // namespace imagemill::cli
