@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build asan demo test unit bench bench-smoke fuzz format clean
+.PHONY: all deps build asan demo test unit bench bench-smoke label-eval fuzz format clean
 
 all: build
 
@@ -32,6 +32,13 @@ test:
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+# Precision, recall and speed of the label models on the labelled photo set (docs/labels.md).
+label-eval: build
+	@scripts/fetch-label-eval.sh
+	@cmake --build $(BUILD) --target label_eval
+	@$(BUILD)/label_eval
+	@bench/label_eval_speed.sh $(BUILD)
 
 # Builds the fuzz targets with clang's libFuzzer (ASan+UBSan) and runs each for FUZZ_SECONDS,
 # keeping its corpus in .cache/fuzz/<target>. Warnings are not errors here: clang warns about

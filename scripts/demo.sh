@@ -18,4 +18,11 @@ echo
 echo "== what each image holds (imagemill results)"
 "$bin" results --execution demo
 echo
-echo "Try: cd $demo && $bin query --label Dog  |  $bin get dog.jpg  |  $bin executions describe demo"
+echo "== the images with a dog in them (imagemill query --label Dog)"
+"$bin" query --label Dog || true
+echo
+"$bin" detect-labels "$top/.cache/samples/dog.jpg" --features GENERAL_LABELS \
+  --annotate "$demo/dog-labels.jpg" >/dev/null
+echo "== dog.jpg with its labels drawn: $demo/dog-labels.jpg"
+echo
+echo "Try: cd $demo && $bin get dog.jpg  |  $bin query --label Animal  |  $bin detect-labels PHOTO.jpg --annotate out.jpg"

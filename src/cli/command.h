@@ -22,5 +22,6 @@ void RegisterRedriveCommand(CLI::App& app, CommandContext& ctx);
 void RegisterExecutionsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
 void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
+void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

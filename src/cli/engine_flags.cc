@@ -1,5 +1,7 @@
 #include "cli/engine_flags.h"
 
+#include <opencv2/core.hpp>
+
 #include <csignal>
 #include <limits>
 #include <iostream>
@@ -67,6 +69,10 @@ void EngineFlags::Add(CLI::App& cmd) {
                  "Batches in flight at once (default: enough to keep every thread busy)");
   cmd.add_option("--workers", workers, "Processing threads (default: one per core)");
   cmd.add_option("--fetchers", fetchers, "Object-fetching threads (default: 4, or 16 for s3://)");
+  cmd.add_option("--dnn-threads", dnn_threads,
+                 "OpenCV threads, shared by all workers; 1 runs each worker's network on its own "
+                 "thread (docs/labels.md)")
+      ->capture_default_str();
   cmd.add_option("--max-pixels", max_pixels,
                  "Images with more pixels fail as TooLarge before decoding")
       ->capture_default_str();
@@ -107,10 +113,22 @@ int ExecuteAndReport(const ExecutionSpec& spec, const std::string& name, const E
     std::cerr << "imagemill: cannot read the source: " << source.status().ToString() << "\n";
     return kExitUsage;
   }
-  Result<std::unique_ptr<Processor>> processor =
-      MakeProcessor(ProcessorSettings{spec.processor, flags.max_pixels});
+  Result<ProcessorSettings> settings = ProcessorSettings::FromSpec(spec);
+  if (!settings.ok()) {
+    std::cerr << "imagemill: " << settings.status().message() << "\n";
+    return kExitUsage;
+  }
+  settings->max_pixels = flags.max_pixels;
+  cv::setNumThreads(std::max(1, flags.dnn_threads));
+  Result<std::unique_ptr<Processor>> processor = MakeProcessor(*settings);
   if (!processor.ok()) {
     std::cerr << "imagemill: " << processor.status().message() << "\n";
+    return kExitUsage;
+  }
+  if ((*processor)->Name() != spec.processor) {
+    std::cerr << "imagemill: execution " << name << " was made by processor '" << spec.processor
+              << "', and its stored settings now make '" << (*processor)->Name()
+              << "' (the label model or its calibration changed); start a new execution\n";
     return kExitUsage;
   }
   RunOptions options = flags.ToRunOptions();

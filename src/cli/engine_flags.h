@@ -18,6 +18,7 @@ struct EngineFlags {
   int max_concurrency = 0;
   int workers = 0;
   int fetchers = 0;
+  int dnn_threads = 1;  // OpenCV's thread count, process-wide (cv::setNumThreads)
   uint64_t max_pixels = 100'000'000;
   double retry_interval_seconds = 2.0;
   int retry_max_attempts = 6;

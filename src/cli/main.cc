@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   RegisterExecutionsCommand(app, ctx);
   RegisterResultsCommands(app, ctx);
   RegisterModelCommand(app, ctx);
+  RegisterDetectLabelsCommand(app, ctx);
   spdlog::set_pattern("imagemill: %l: %v");
   if (const char* level = std::getenv("IMAGEMILL_LOG")) {
     spdlog::set_level(spdlog::level::from_str(level));

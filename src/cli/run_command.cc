@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/database.h"
 #include "cli/engine_flags.h"
+#include "cli/label_flags.h"
 #include "cli/processors.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -24,6 +25,7 @@ struct RunFlags {
   std::optional<int64_t> tolerated_failure_count;
   bool force = false;
   EngineFlags engine;
+  LabelFlags labels;
 };
 
 std::string DefaultExecutionName() {
@@ -66,7 +68,19 @@ Result<ExecutionSpec> BuildSpec(const RunFlags& f) {
       spec.result_writer = (*dir)->Uri();
     }
   }
-  spec.processor = f.processor;
+  ProcessorSettings processor;
+  processor.name = f.processor;
+  processor.max_pixels = f.engine.max_pixels;
+  if (processor.name == "labels") {
+    if (Status s = f.labels.Resolve(processor.model, processor.labels); !s.ok()) return s;
+  } else if (f.labels.AnyGiven()) {
+    return Status::InvalidArgument("the label flags (--label-model, --min-confidence, "
+                                   "--settings, ...) apply to --processor labels only");
+  }
+  Result<std::string> processor_name = ProcessorName(processor);
+  if (!processor_name.ok()) return processor_name.status();
+  spec.processor = *processor_name;
+  spec.processor_settings = processor.ToJson();
   spec.max_items_per_batch = f.max_items_per_batch;
   spec.max_input_bytes_per_batch = f.max_input_bytes_per_batch;
   spec.tolerated_failure_percentage = f.tolerated_failure_percentage;
@@ -125,6 +139,7 @@ void RegisterRunCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--tolerated-failure-count", flags->tolerated_failure_count,
                   "Fail the run when more than this many items fail");
   cmd->add_flag("--force", flags->force, "Process items even if their ETag already has a result");
+  flags->labels.Add(*cmd);
   flags->engine.Add(*cmd);
   cmd->callback([flags, &ctx] { ctx.exit_code = RunCommand(*flags); });
 }

@@ -10,6 +10,7 @@ nlohmann::json ExecutionSpec::ToJson() const {
                       {"maxInputBytesPerBatch", max_input_bytes_per_batch},
                       {"force", force},
                       {"resultWriter", result_writer}};
+  if (!processor_settings.is_null()) j["processorSettings"] = processor_settings;
   j["toleratedFailurePercentage"] =
       tolerated_failure_percentage ? nlohmann::json(*tolerated_failure_percentage) : nullptr;
   j["toleratedFailureCount"] =
@@ -27,6 +28,7 @@ Result<ExecutionSpec> ExecutionSpec::FromJson(const nlohmann::json& j) {
     s.max_input_bytes_per_batch = j.at("maxInputBytesPerBatch").get<uint64_t>();
     s.force = j.at("force").get<bool>();
     s.result_writer = j.at("resultWriter").get<std::string>();
+    if (j.contains("processorSettings")) s.processor_settings = j["processorSettings"];
     if (!j.at("toleratedFailurePercentage").is_null()) {
       s.tolerated_failure_percentage = j["toleratedFailurePercentage"].get<double>();
     }

@@ -17,6 +17,9 @@ struct ExecutionSpec {
   std::string source;     // the store's URI: an absolute folder path or s3://bucket
   std::string prefix;     // ItemReader Prefix: a plain string prefix of the keys
   std::string processor;  // Processor::Name() of the work done per item
+  // What the command line needs to build that processor again on resume or redrive (its
+  // registry name and settings); null when the name alone says it.
+  nlohmann::json processor_settings;
   int max_items_per_batch = 100;         // ItemBatcher MaxItemsPerBatch
   uint64_t max_input_bytes_per_batch = 0;  // ItemBatcher MaxInputBytesPerBatch (0: no limit)
   std::optional<double> tolerated_failure_percentage;  // ToleratedFailurePercentage

@@ -20,9 +20,14 @@ import time
 
 IMAGEMILL = os.environ["IMAGEMILL"]
 TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
+# The engine is under test, not the label model: the fast image-properties processor keeps the
+# runs short enough to kill and resume many times (labels_e2e_test.py covers the default).
+PROCESSOR = ["--processor", "image-properties"]
 
 
 def run(*args, check=None):
+    if args and args[0] == "run":
+        args = (*args, *PROCESSOR)
     p = subprocess.run([IMAGEMILL, *args], capture_output=True, text=True)
     if check is not None and p.returncode != check:
         sys.exit(f"imagemill {' '.join(args)} exited {p.returncode}, wanted {check}\n"
@@ -117,7 +122,7 @@ def main():
     expect(len(ref) == 400, "the uninterrupted run stored the 400 good images")
     crash_db = os.path.join(work, "crash.db")
     args = [IMAGEMILL, "run", big, "--db", "sqlite:" + crash_db, "--execution-name", "crashy",
-            "--max-items-per-batch", "10", "--workers", "1", "--quiet"]
+            "--max-items-per-batch", "10", "--workers", "1", "--quiet", *PROCESSOR]
     rng = random.Random(7)
     kills = 0
     done_attempts = {}

@@ -1,0 +1,113 @@
+// imagemill detect-labels IMAGE: label one image and print Rekognition's DetectLabels response,
+// with the same processor (and flags) that `run` uses; --annotate draws what was found.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+
+#include "cli/command.h"
+#include "cli/label_flags.h"
+#include "vision/annotate.h"
+#include "vision/image.h"
+#include "vision/labels_processor.h"
+
+namespace imagemill::cli {
+namespace {
+
+struct DetectLabelsFlags {
+  std::string image;
+  std::string annotate;
+  uint64_t max_pixels = vision::kDefaultMaxPixels;
+  int dnn_threads = 0;
+  LabelFlags labels;
+};
+
+int DetectLabels(const DetectLabelsFlags& f) {
+  std::ifstream in(f.image, std::ios::binary);
+  if (!in || std::filesystem::is_directory(f.image)) {
+    std::cerr << "imagemill detect-labels: cannot read " << f.image
+              << " (give the path of an image file)\n";
+    return kExitUsage;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string bytes = buffer.str();
+
+  vision::LabelsProcessorOptions options;
+  options.max_pixels = f.max_pixels;
+  if (Status s = f.labels.Resolve(options.model, options.settings); !s.ok()) {
+    std::cerr << "imagemill detect-labels: " << s.message() << "\n";
+    return kExitUsage;
+  }
+  if (f.dnn_threads > 0) cv::setNumThreads(f.dnn_threads);
+  Result<std::unique_ptr<vision::LabelsProcessor>> processor =
+      vision::LabelsProcessor::Open(options);
+  if (!processor.ok()) {
+    std::cerr << "imagemill detect-labels: " << processor.status().message() << "\n";
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<ProcessorWorker>> worker = (*processor)->NewWorker();
+  if (!worker.ok()) {
+    std::cerr << "imagemill detect-labels: " << worker.status().message() << "\n";
+    return kExitUsage;
+  }
+  ObjectInfo item;
+  item.key = f.image;
+  item.size = bytes.size();
+  Result<std::unique_ptr<PreparedItem>> prepared = (*processor)->Prepare(item, bytes);
+  if (!prepared.ok()) {
+    std::cerr << "imagemill detect-labels: " << prepared.status().ToString() << "\n";
+    return kExitRunFailed;
+  }
+  Result<nlohmann::json> answer = (*worker)->Process(item, **prepared);
+  if (!answer.ok()) {
+    std::cerr << "imagemill detect-labels: " << answer.status().ToString() << "\n";
+    return kExitRunFailed;
+  }
+  std::cout << answer->dump(2) << std::endl;
+
+  if (!f.annotate.empty()) {
+    vision::DecodeOptions decode;
+    decode.max_pixels = f.max_pixels;
+    Result<vision::Image> image = vision::DecodeImage(bytes, f.image, decode);
+    if (!image.ok()) {
+      std::cerr << "imagemill detect-labels: " << image.status().ToString() << "\n";
+      return kExitRunFailed;
+    }
+    bool written = false;
+    try {
+      written = cv::imwrite(f.annotate, vision::AnnotateLabels(image->bgr, *answer));
+    } catch (const cv::Exception& e) {
+      std::cerr << "imagemill detect-labels: " << e.what() << "\n";
+    }
+    if (!written) {
+      std::cerr << "imagemill detect-labels: cannot write " << f.annotate
+                << " (use a .jpg or .png name in a folder that exists)\n";
+      return kExitRunFailed;
+    }
+    std::cerr << "imagemill: drew the labels onto " << f.annotate << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx) {
+  auto flags = std::make_shared<DetectLabelsFlags>();
+  CLI::App* cmd = app.add_subcommand("detect-labels",
+                                     "Label one image and print the DetectLabels response (JSON)");
+  cmd->add_option("IMAGE", flags->image, "An image file (JPEG, PNG, WebP, TIFF, BMP)")->required();
+  cmd->add_option("--annotate", flags->annotate,
+                  "Also draw the boxes and labels onto a copy of the image, written here");
+  cmd->add_option("--max-pixels", flags->max_pixels,
+                  "Images with more pixels fail as TooLarge before decoding")
+      ->capture_default_str();
+  cmd->add_option("--dnn-threads", flags->dnn_threads,
+                  "OpenCV threads for the network (default: OpenCV's, one per core)");
+  flags->labels.Add(*cmd);
+  cmd->callback([flags, &ctx] { ctx.exit_code = DetectLabels(*flags); });
+}
+
+}  // namespace imagemill::cli

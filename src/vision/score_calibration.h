@@ -1,0 +1,42 @@
+// ScoreCalibration: how a model's score (0..1) becomes a Rekognition-style Confidence (0..100)
+// that means something: the share of labels at that score that were right, measured.
+//
+// The score range is cut into ten bands, [0, 0.1), [0.1, 0.2), ... [0.9, 1]. On the tuning half of
+// the labelled photo set (bench/label_eval_set.txt; bench/label_eval.cc fits it, docs/labels.md
+// has the figures) every label a model gives a photo, with its best box's score, is right or
+// wrong. A band's value is the share of its labels that were right, smoothed ((right + 0.5) /
+// (all + 1), so that one lucky label is not 100 %) and made non-decreasing across bands (pool
+// adjacent violators). Confidence is the piecewise-linear curve through (band start, value):
+//
+//   Confidence(s) = 100 · (v[k] + (v[k+1] − v[k]) · (10 s − k)),   k = ⌊10 s⌋
+//
+// with v[10] = v[9]. So a label whose score falls where 64 % of the tuning labels were right gets
+// a Confidence of about 64, and MinConfidence 55 keeps the bands where most labels were right.
+// A model never measured (a user's) gets the identity, Confidence = 100 · score.
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace imagemill::vision {
+
+struct ScoreCalibration {
+  // values[k]: the share (0..1) of right labels at score k / 10; non-decreasing.
+  std::array<double, 11> values = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+
+  // 0..100; non-decreasing in `score` (clamped to 0..1).
+  double Confidence(double score) const;
+  // The smallest score whose Confidence is at least `confidence` (1 when none is).
+  double ScoreFor(double confidence) const;
+};
+
+// The measured calibration of a built-in label model by its name ("nanodet-320"), or the
+// identity for a name never measured.
+ScoreCalibration CalibrationFor(std::string_view model_name);
+
+// The calibration that `samples` (a label's score, whether it was right) measure, as above.
+ScoreCalibration FitCalibration(const std::vector<std::pair<double, bool>>& samples);
+
+}  // namespace imagemill::vision

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""End to end: the default processor labels a folder of photos like Rekognition's DetectLabels.
+
+- `imagemill run` on the darknet sample photos stores full DetectLabels answers (labels with
+  instances, parents, aliases, categories, the model version, image properties); a text file is
+  skipped.
+- `imagemill query --label Dog` finds the dog pictures; a parent label (Animal) finds them too.
+- A re-run with the same settings reuses every answer; a changed MinConfidence or filter is a
+  changed processor, so the images are labelled again under the new settings.
+- `imagemill detect-labels` prints one answer and draws it with --annotate.
+- Missing models and contradictory flags are start-up errors (exit 2) that say what to do.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+IMAGEMILL = os.environ["IMAGEMILL"]
+SOURCE = os.environ["IMAGEMILL_SOURCE_DIR"]
+CACHE = os.environ.get("IMAGEMILL_CACHE", os.path.join(SOURCE, ".cache"))
+ENV = dict(os.environ, IMAGEMILL_CACHE=CACHE)
+
+
+def run(*args, check=None, env=ENV):
+    p = subprocess.run([IMAGEMILL, *args], capture_output=True, text=True, env=env)
+    if check is not None and p.returncode != check:
+        sys.exit(f"imagemill {' '.join(args)} exited {p.returncode}, wanted {check}\n"
+                 f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def expect(cond, what):
+    if not cond:
+        sys.exit("FAILED: " + what)
+    print("ok:", what)
+
+
+def names(answer):
+    return {label["Name"] for label in answer.get("Labels", [])}
+
+
+def main():
+    for script in ("fetch-samples.sh", "fetch-models.sh"):
+        subprocess.run([os.path.join(SOURCE, "scripts", script)], check=True, env=ENV)
+    work = tempfile.mkdtemp(prefix="imagemill-labels-")
+    photos = os.path.join(work, "photos")
+    os.makedirs(photos)
+    for f in sorted(os.listdir(os.path.join(CACHE, "samples"))):
+        if f.endswith(".jpg"):
+            shutil.copy(os.path.join(CACHE, "samples", f), photos)
+    with open(os.path.join(photos, "README.txt"), "w") as f:
+        f.write("not an image\n")
+    jpgs = [f for f in os.listdir(photos) if f.endswith(".jpg")]
+    db = os.path.join(work, "labels.db")
+    base = ["--db", "sqlite:" + db]
+
+    # 1. The default processor over the folder.
+    p = run("run", photos, *base, "--execution-name", "first", "--json", check=0)
+    summary = json.loads(p.stdout)
+    counts = summary["itemCounts"]
+    expect(summary["status"] == "SUCCEEDED", "the run succeeds")
+    expect(counts["succeeded"] == len(jpgs) and counts["skipped"] == 1,
+           f"{len(jpgs)} photos labelled, the text file skipped")
+    stored = json.loads(run("get", "dog.jpg", *base, check=0).stdout)
+    expect(stored["processor"] == "labels/nanodet-320", "stored under the default processor's name")
+    answer = stored["response"]
+    expect(set(answer) == {"Labels", "LabelModelVersion", "ImageProperties"},
+           "a full DetectLabels answer: " + ", ".join(sorted(answer)))
+    expect({"Dog", "Bicycle"} <= names(answer) and names(answer) & {"Car", "Truck"},
+           "dog.jpg: Dog, Bicycle and Car or Truck: " + ", ".join(sorted(names(answer))))
+    dog = next(label for label in answer["Labels"] if label["Name"] == "Dog")
+    expect(set(dog) == {"Name", "Confidence", "Instances", "Parents", "Aliases", "Categories"},
+           "each label has every member")
+    expect([p["Name"] for p in dog["Parents"]] == ["Pet", "Canine", "Mammal", "Animal"],
+           "Dog's parents")
+    expect(dog["Categories"] == [{"Name": "Animals and Pets"}], "Dog's category")
+    box = dog["Instances"][0]["BoundingBox"]
+    expect(0 <= box["Left"] < 0.5 and box["Top"] + box["Height"] <= 1.0001 and box["Width"] > 0.1,
+           f"the dog's box is a ratio of the image, on its left: {box}")
+    expect(all(label["Confidence"] >= 55 for label in answer["Labels"]), "MinConfidence 55 by default")
+    expect("Quality" in answer["ImageProperties"], "image properties")
+    listing = run("results", *base, "--execution", "first", check=0).stdout
+    expect("Giraffe" in listing and "Zebra" in listing, "imagemill results shows the labels")
+
+    # 2. Queries by label and by parent label.
+    hits = json.loads(run("query", "--label", "Dog", "--json", *base, check=0).stdout)
+    ids = {h["id"] for h in hits}
+    expect({"dog.jpg", "person.jpg"} <= ids and not ids & {"giraffe.jpg", "kite.jpg"},
+           "query --label Dog finds the dog pictures: " + ", ".join(sorted(ids)))
+    confidences = [h["confidence"] for h in hits]
+    expect(confidences == sorted(confidences, reverse=True) and min(confidences) >= 55,
+           "most confident first, none under MinConfidence")
+    animals = {h["id"] for h in json.loads(run("query", "--label", "animal", "--json", *base,
+                                                check=0).stdout)}
+    expect({"dog.jpg", "horses.jpg", "giraffe.jpg", "eagle.jpg"} <= animals,
+           "query --label animal finds them through the Animal parent")
+
+    # 3. Incremental: same settings reuse everything; changed settings label again.
+    p = run("run", photos, *base, "--execution-name", "again", "--json", check=0)
+    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == 0, "an unchanged re-run labels nothing again")
+    p = run("run", photos, *base, "--execution-name", "strict", "--min-confidence", "80", "--json",
+            check=0)
+    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == len(jpgs),
+           "a new MinConfidence is a new processor: every photo is labelled again")
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT processor, response FROM results").fetchall()
+    expect(all(r[0] == "labels/nanodet-320/c80" for r in rows), "stored under labels/nanodet-320/c80")
+    expect(all(label["Confidence"] >= 80 for r in rows for label in json.loads(r[1])["Labels"]),
+           "and every stored label is at least 80")
+    settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
+        "GeneralLabels": {"LabelCategoryInclusionFilters": ["Animals and Pets"]}}})
+    run("run", photos, *base, "--execution-name", "animals", "--settings", settings, check=0)
+    kite = json.loads(run("get", "kite.jpg", *base, check=0).stdout)["response"]
+    person = json.loads(run("get", "person.jpg", *base, check=0).stdout)["response"]
+    expect("Person" not in names(kite) and "Kite" not in names(kite),
+           "a category inclusion filter keeps animals only: " + ", ".join(sorted(names(kite))))
+    expect(len(person["Labels"]) <= 2 and "ImageProperties" not in person,
+           "MaxLabels and Features from --settings")
+
+    # 4. One image at a time.
+    p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--annotate",
+            os.path.join(work, "eagle-labels.jpg"), check=0)
+    expect("Bird" in names(json.loads(p.stdout)), "detect-labels: eagle.jpg holds a Bird")
+    with open(os.path.join(work, "eagle-labels.jpg"), "rb") as f:
+        expect(f.read(3) == b"\xff\xd8\xff", "--annotate wrote a JPEG")
+    p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--features", "IMAGE_PROPERTIES",
+            check=0)
+    expect(set(json.loads(p.stdout)) == {"ImageProperties"}, "--features IMAGE_PROPERTIES only")
+    p = run("detect-labels", os.path.join(photos, "README.txt"), check=1)
+    expect("README.txt" in p.stderr, "a non-image: exit 1 naming it")
+
+    # 5. Start-up errors.
+    missing = dict(ENV, IMAGEMILL_MODELS=os.path.join(work, "no-models"))
+    p = run("run", photos, *base, "--execution-name", "nomodels", check=2, env=missing)
+    expect("scripts/fetch-models.sh" in p.stderr, "missing models: exit 2 saying to fetch them: "
+           + p.stderr.strip())
+    with sqlite3.connect(db) as c:
+        expect(c.execute("SELECT count(*) FROM executions WHERE name='nomodels'").fetchone()[0] == 0,
+               "and no execution was started")
+    p = run("detect-labels", os.path.join(photos, "dog.jpg"), check=2, env=missing)
+    expect("fetch-models.sh" in p.stderr, "detect-labels too")
+    p = run("run", photos, *base, "--processor", "image-properties", "--min-confidence", "80", check=2)
+    expect("--processor labels" in p.stderr, "label flags with another processor: exit 2")
+    p = run("run", photos, *base, "--model", "x.onnx", check=2)
+    expect("--model-kind" in p.stderr, "--model without --model-kind: exit 2")
+    p = run("run", photos, *base, "--label-model", "nanodet-300", check=2)
+    expect("multiple of 32" in p.stderr, "a bad input size: exit 2")
+    print("labels e2e: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
