@@ -30,7 +30,12 @@ test:
 	@scripts/test.sh $(BUILD) $(ASAN_BUILD)
 
 bench: build
+	@scripts/install-deps.sh --bench
 	@scripts/bench.sh $(BUILD)
+
+bench-smoke: build
+	@scripts/install-deps.sh --bench
+	@scripts/bench.sh $(BUILD) --smoke
 
 # Builds the fuzz targets with clang's libFuzzer (ASan+UBSan) and runs each for FUZZ_SECONDS,
 # keeping its corpus in .cache/fuzz/<target>. Warnings are not errors here: clang warns about
