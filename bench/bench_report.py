@@ -231,7 +231,8 @@ def main():
     for m in res.kind("ceiling-layouts"):
         for row in m["rows"]:
             layouts.setdefault(row["layout"], []).append(row["passes_per_second"])
-    best = max(layouts, key=lambda k: median(layouts[k])) if layouts else "?"
+    chosen = (res.text("layout.txt") or "? unknown").strip().split(" ", 1)
+    best, why = chosen[0], chosen[1] if len(chosen) > 1 else ""
 
     engine = []
     engine_rows = []
@@ -269,6 +270,8 @@ def main():
     w("| rounds | %d (medians over rounds; ratios within a round, then their median) |" % runs)
     w("")
     photos = res.text("photos.txt")
+    if photos and options.top:
+        photos = photos.replace(options.top.rstrip("/") + "/", "")
     if photos:
         w("```")
         w(photos.rstrip())
@@ -328,9 +331,10 @@ def main():
         w("| %s | %s | **%s** | %s |" % (lay, " | ".join(fmt(x) for x in xs), fmt(median(layouts[lay])),
                                          fmt(median(cpu), 2)))
     w("")
-    w("Best layout: **%s**, used for the ceiling and for the engine with the bare detector below. "
-      "(CPU used / wall: %d would be every core busy; less means the run did not get the whole "
-      "machine.)" % (best, mc["cores"]))
+    w("Layout used for the ceiling and for the engine with the bare detector below: **%s** (%s). "
+      "CPU used / wall is the process's CPU seconds per second: %d would be every core busy; "
+      "less means the run did not get the cores it asked for, and then the layouts cannot be told "
+      "apart." % (best, why, mc["cores"]))
     w("")
     w("Images per second of the whole command (start-up and model loading included), each round "
       "in the order run:")

@@ -77,13 +77,10 @@ if [[ ! -f "$photos.complete" ]]; then
   log "writing $photos_n photos to $photos (once; cached)"
   rm -rf "$photos" "$photos.complete"
   "$build/bench_photos" "$photos" --from "$cache/samples" --count "$photos_n" \
-    --min-mp "$min_mp" --max-mp "$max_mp" >"$res/photos.txt"
+    --min-mp "$min_mp" --max-mp "$max_mp" >"$photos.txt"
   touch "$photos.complete"
-else
-  "$build/bench_photos" --help >/dev/null
-  echo "bench_photos: $photos_n photos in $photos (cached)" >"$res/photos.txt"
 fi
-$py - "$photos" >>"$res/photos.txt" <<'EOF'
+[[ -f "$photos.txt" ]] || $py - "$photos" >"$photos.txt" <<'EOF'
 import os, sys
 sizes = {}
 for root, _, files in os.walk(sys.argv[1]):
@@ -92,9 +89,11 @@ for root, _, files in os.walk(sys.argv[1]):
         if ext:
             n, b = sizes.get(ext, (0, 0))
             sizes[ext] = (n + 1, b + os.path.getsize(os.path.join(root, f)))
+print("bench_photos: %d photos in %s" % (sum(n for n, _ in sizes.values()), sys.argv[1]))
 for ext, (n, b) in sorted(sizes.items()):
-    print("  %-5s %5d files %9.1f MB" % (ext, n, b / 1e6))
+    print("  %-5s %5d photos %9.1f MB" % (ext[1:], n, b / 1e6))
 EOF
+cp "$photos.txt" "$res/photos.txt"
 
 # What `imagemill run` does by default: a probe run on one photo names the processor; when it
 # runs a model (e.g. "labels/nanodet-416"), the ceiling and the baseline use that model and size.
@@ -184,18 +183,32 @@ for r in $(seq 1 "$runs"); do
   measure ceiling-layouts "$r" "$build/ceiling_bench" --model "$model" --size "$size" \
     --seconds "$seconds" --layout $layouts
 done
-best=$($py - "$res/measurements.jsonl" <<'EOF'
+# The best layout by median passes per second; but when no layout got the cores it asked for (a
+# machine busy with other work: process CPU / wall well under N x T), the layouts cannot be told
+# apart and the pick would be noise, so it falls back to one single-threaded network per core
+# (the prototype's measured best) and says so. BENCH_LAYOUT forces a layout.
+best=$($py - "$res/measurements.jsonl" "$nproc" "${BENCH_LAYOUT:-}" <<'EOF'
 import json, statistics, sys
-rates = {}
+rates, share = {}, {}
 for line in open(sys.argv[1]):
     m = json.loads(line)
     if m["kind"] != "ceiling-layouts":
         continue
     for row in m["rows"]:
         rates.setdefault(row["layout"], []).append(row["passes_per_second"])
-print(max(rates, key=lambda k: statistics.median(rates[k])))
+        want = min(row["networks"] * row["threads"], int(sys.argv[2]))
+        share.setdefault(row["layout"], []).append(row["cpu_seconds"] / row["seconds"] / want)
+cores = int(sys.argv[2])
+if sys.argv[3]:
+    print(sys.argv[3], "forced by BENCH_LAYOUT")
+elif cores > 1 and all(statistics.median(v) < 0.75 for k, v in share.items() if k != "1x1"):
+    print("%dx1" % cores, "fallback: no multi-threaded layout got 75 % of the cores it asked for")
+else:
+    print(max(rates, key=lambda k: statistics.median(rates[k])), "measured")
 EOF
 )
+echo "$best" >"$res/layout.txt"
+best=${best%% *}
 networks=${best%x*}; threads=${best#*x}
 log "best layout: $best ($networks networks x $threads threads)"
 
