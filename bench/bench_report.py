@@ -206,7 +206,7 @@ def main():
     mc = res.machine
     runs = mc["runs"]
     model = "%s-%s" % (mc["model"], mc["size"])
-    labelling = re.search(r"(nanodet|centernet)-\d+", mc["default_processor"] or "") is not None
+    labelling = mc.get("labelling", False)
     out = []
     w = out.append
 

@@ -97,7 +97,7 @@ cp "$photos.txt" "$res/photos.txt"
 
 # What `imagemill run` does by default: a probe run on one photo names the processor; when it
 # runs a model (e.g. "labels/nanodet-416"), the ceiling and the baseline use that model and size.
-first=$(cd "$photos" && find . -type f -name '*.jpg' | sort | head -1 | sed 's|^\./||')
+first=$(cd "$photos" && find . -type f -name '*.jpg' | sort | sed -n '1s|^\./||p')
 "$build/imagemill" run "$photos" --prefix "$first" --db "$work/probe.db" --quiet --json >/dev/null ||
   { log "imagemill run failed on $photos/$first"; exit 1; }
 processor=$(sqlite3 "$work/probe.db" "SELECT processor FROM results LIMIT 1")
@@ -105,6 +105,9 @@ model=${BENCH_MODEL:-nanodet}; size=${BENCH_SIZE:-416}
 if [[ $processor =~ (nanodet|centernet)-([0-9]+) ]]; then
   model=${BENCH_MODEL:-${BASH_REMATCH[1]}}; size=${BENCH_SIZE:-${BASH_REMATCH[2]}}
 fi
+# Whether `imagemill run` labels (runs a model) by default; image-properties and none do not.
+labelling=true
+[[ $processor == image-properties* || $processor == none ]] && labelling=false
 onnx="$cache/bench/$model-$size.onnx"
 if [[ ! -f "$onnx" ]]; then
   "$build/imagemill" model import "$cache/models/human-models-3.0.4/$model.json" -o "$onnx.tmp" \
@@ -170,7 +173,7 @@ info = {
     "runs": $runs, "photos": $photos_n, "photos_dir": "$photos".replace("$top/", ""),
     "min_mp": $min_mp, "max_mp": $max_mp, "ceiling_seconds": $seconds,
     "layouts": "$layouts".split(), "model": "$model", "size": $size,
-    "default_processor": "$processor", "onnx": "$onnx".replace("$top/", ""),
+    "default_processor": "$processor", "labelling": $( [[ $labelling == true ]] && echo True || echo False ), "onnx": "$onnx".replace("$top/", ""),
     "tcmalloc": "$tcmalloc", "results_dir": "$res".replace("$top/", ""),
 }
 json.dump(info, open(sys.argv[1], "w"), indent=1)
