@@ -436,6 +436,18 @@ def main():
             w("On a machine where every core is busy, end to end can reach at most the forward "
               "pass's share of the CPU: **%.2f** of the ceiling here." % (det / cpu_img))
             w("")
+    stages = res.json("stages-pipeline.json")
+    if stages and stages["samples"]:
+        w("`perf record --call-graph dwarf` of the same run over %s (%d samples, every thread): each "
+          "sample goes to the innermost stage on its call stack (`bench/perf_stages.py`):" % (
+              "the photos under `p0`" if not mc["smoke"] else "the photos", stages["samples"]))
+        w("")
+        w("| stage | share of CPU samples | hottest functions there |")
+        w("|---|---|---|")
+        for st in stages["stages"]:
+            w("| %s | %.1f %% | %s |" % (st["stage"], 100 * st["share"], ", ".join(
+                "`%s` %.0f %%" % (l[:60].replace("|", "\\|"), 100 * c) for l, c in st["top"][:3])))
+        w("")
     rows = perf_rows(res.text("perf-pipeline.txt"))
     if rows:
         w("`perf record -e cpu-clock` of the same run over %s; share of samples by "
@@ -475,6 +487,18 @@ def main():
             fmt(max(m["peak_rss_mb"] for m in ms)), flat,
             median([m["voluntary_switches"] / n for m in ms]), loads(ms)))
     w("")
+    stages = res.json("stages-engine.json")
+    if stages and stages["samples"]:
+        w("Where the engine's CPU goes: `perf record --call-graph dwarf` of a no-op run over %s "
+          "generated items (%d samples), each sample given to the innermost engine stage on its "
+          "call stack (`bench/perf_stages.py`):" % (fmt(mc.get("engine_profile_items", 0)), stages["samples"]))
+        w("")
+        w("| stage | share of CPU samples | hottest functions there |")
+        w("|---|---|---|")
+        for st in stages["stages"]:
+            w("| %s | %.1f %% | %s |" % (st["stage"], 100 * st["share"], ", ".join(
+                "`%s` %.0f %%" % (l[:60].replace("|", "\\|"), 100 * c) for l, c in st["top"][:3])))
+        w("")
     rows = perf_rows(res.text("perf-engine.txt"))
     if rows:
         w("`perf record` of the no-op run over %s generated items, by category:" % fmt(sizes[0]))

@@ -174,6 +174,7 @@ info = {
     "min_mp": $min_mp, "max_mp": $max_mp, "ceiling_seconds": $seconds,
     "layouts": "$layouts".split(), "model": "$model", "size": $size,
     "default_processor": "$processor", "labelling": $( [[ $labelling == true ]] && echo True || echo False ), "onnx": "$onnx".replace("$top/", ""),
+    "engine_profile_items": int("${engine_items%% *}"),
     "tcmalloc": "$tcmalloc", "results_dir": "$res".replace("$top/", ""),
 }
 json.dump(info, open(sys.argv[1], "w"), indent=1)
@@ -281,6 +282,13 @@ profile() {
     perf report -i "$work/perf.data" --stdio --no-children --sort dso,sym -q --percent-limit 0.1 \
       2>/dev/null >"$res/perf-$name.txt"; then
     log "profile $name: $(wc -l <"$res/perf-$name.txt") symbols"
+    # The same run again with call stacks, each sample given to the engine stage it was taken in.
+    if perf record -q -e cpu-clock -F 199 --call-graph dwarf,16384 -o "$work/perf-g.data" -- "$@" \
+      >/dev/null 2>>"$work/perf.err"; then
+      perf script -F tid,ip,sym,dso -i "$work/perf-g.data" 2>/dev/null |
+        $py bench/perf_stages.py "$name" >"$res/stages-$name.json" || rm -f "$res/stages-$name.json"
+      rm -f "$work/perf-g.data"
+    fi
   else
     log "profile $name skipped: $(tail -1 "$work/perf.err")"
   fi
