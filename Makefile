@@ -31,6 +31,7 @@ test:
 	@scripts/test.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 bench: build
+	@scripts/install-deps.sh --bench
 	@scripts/bench.sh $(BUILD)
 
 # Precision, recall and speed of the label models on the labelled photo set (docs/labels.md).
@@ -39,6 +40,10 @@ label-eval: build
 	@cmake --build $(BUILD) --target label_eval
 	@$(BUILD)/label_eval
 	@bench/label_eval_speed.sh $(BUILD)
+
+bench-smoke: build
+	@scripts/install-deps.sh --bench
+	@scripts/bench.sh $(BUILD) --smoke
 
 # Builds the fuzz targets with clang's libFuzzer (ASan+UBSan) and runs each for FUZZ_SECONDS,
 # keeping its corpus in .cache/fuzz/<target>. Warnings are not errors here: clang warns about

@@ -1,6 +1,7 @@
 // Decoding cost per megapixel, full size against reduced scale, for the formats imagemill reads.
 //
 //   cmake --build build --target decode_bench && build/decode_bench [--samples DIR] [--repeats N]
+//                                                                    [--quick]
 //
 // Test photos are mosaics of the Debian `darknet` sample photos (scripts/fetch-samples.sh) at
 // their native scale, so that a 12-megapixel image has the detail density of real photos rather
@@ -11,7 +12,8 @@
 // "full" is DecodeImage with no minimum side; "reduced" asks for min_side 416 (a label model's
 // input), which for JPEG picks libjpeg's DCT scaling; the last column is OpenCV's own
 // IMREAD_REDUCED_COLOR_2, which for PNG and WebP decodes fully and then shrinks: the reason those
-// formats are always decoded at full size.
+// formats are always decoded at full size. --quick measures one small size only (the benchmark
+// suite's smoke test).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -74,10 +76,13 @@ int main(int argc, char** argv) {
   const char* cache = std::getenv("IMAGEMILL_CACHE");
   fs::path samples = fs::path(cache ? cache : ".cache") / "samples";
   int repeats = 7;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--samples") samples = argv[i + 1];
-    if (arg == "--repeats") repeats = std::max(1, std::atoi(argv[i + 1]));
+    if (arg == "--quick") quick = true;
+    if (i + 1 >= argc) continue;
+    if (arg == "--samples") samples = argv[++i];
+    if (arg == "--repeats") repeats = std::max(1, std::atoi(argv[++i]));
   }
   std::vector<cv::Mat> photos;
   for (const auto& entry : fs::directory_iterator(samples)) {
@@ -97,7 +102,11 @@ int main(int argc, char** argv) {
       photos.size(), repeats);
   std::printf("%-5s %-10s %9s | %-15s | %-15s %5s | %s\n", "fmt", "size", "bytes", "full ms/MP",
               "reduced ms/MP", "scale", "cv IMREAD_REDUCED_2 ms/MP");
-  const struct { int w, h; } sizes[] = {{2048, 1536}, {4000, 3000}};
+  struct Size {
+    int w, h;
+  };
+  const std::vector<Size> sizes =
+      quick ? std::vector<Size>{{1600, 1200}} : std::vector<Size>{{2048, 1536}, {4000, 3000}};
   const struct {
     const char* name;
     const char* ext;

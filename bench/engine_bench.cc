@@ -4,7 +4,9 @@
 //
 //   build/engine_bench --items 100000 [--batch 100] [--workers 2] [--folder DIR]
 //
-// With --folder, the bucket is a real folder (created with N small files on first use).
+// With --folder, the bucket is a real folder (created with N small files on first use; DIR.complete
+// marks it finished).
+// The last line is the same figures as one JSON object, for scripts/bench.sh.
 #include <CLI/CLI.hpp>
 
 #include <sys/resource.h>
@@ -15,6 +17,9 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "storage/local_store.h"
 #include "store/sqlite_database.h"
@@ -78,14 +83,17 @@ class MemoryProgress final : public ProgressSink {
   void Update(const ProgressSnapshot& s) override {
     int64_t done = s.counts.succeeded + s.counts.failed + s.counts.skipped;
     while (next_ <= 10 && done * 10 >= total_ * next_) {
-      std::printf("  %3d%% done  rss %.1f MB  %.0f items/s\n", next_ * 10, RssMb(),
-                  s.items_per_second);
+      const double rss = RssMb();
+      std::printf("  %3d%% done  rss %.1f MB  %.0f items/s\n", next_ * 10, rss, s.items_per_second);
+      rss_by_tenth_.push_back(rss);
       ++next_;
     }
   }
   void Finish(const ProgressSnapshot& s) override { Update(s); }
+  const std::vector<double>& rss_by_tenth() const { return rss_by_tenth_; }
 
  private:
+  std::vector<double> rss_by_tenth_;
   int64_t total_;
   int next_ = 1;
 };
@@ -109,14 +117,15 @@ int main(int argc, char** argv) {
   if (folder.empty()) {
     store = std::make_unique<GeneratedStore>(items);
   } else {
-    if (!std::filesystem::exists(folder + "/.complete")) {
-      std::printf("writing %lld files under %s ...\n", static_cast<long long>(items), folder.c_str());
+    if (!std::filesystem::exists(folder + ".complete")) {
+      std::printf("writing %lld files under %s ...\n", static_cast<long long>(items),
+                  folder.c_str());
       for (int64_t i = 0; i < items; ++i) {
         std::string dir = folder + "/d" + std::to_string(i / 1000);
         std::filesystem::create_directories(dir);
         std::ofstream(dir + "/" + std::to_string(i) + ".jpg") << "0123456789abcdef";
       }
-      std::ofstream(folder + "/.complete") << "";
+      std::ofstream(folder + ".complete") << "";  // beside the folder: not a listed item
     }
     store = std::move(LocalStore::Open(folder, false).value());
   }
@@ -146,6 +155,13 @@ int main(int argc, char** argv) {
   }
   std::printf("engine_bench: %lld items in %.2f s = %.0f items/s; peak rss %.1f MB\n",
               static_cast<long long>(items), secs, static_cast<double>(items) / secs, PeakRssMb());
+  nlohmann::json report = {{"items", items},
+                           {"seconds", secs},
+                           {"items_per_second", static_cast<double>(items) / secs},
+                           {"peak_rss_mb", PeakRssMb()},
+                           {"rss_mb_by_tenth", progress.rss_by_tenth()},
+                           {"source", folder.empty() ? "generated" : "folder"}};
+  std::printf("%s\n", report.dump().c_str());
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
   return 0;
 }

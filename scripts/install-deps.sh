@@ -11,9 +11,16 @@ packages=(
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
   python3 python3-botocore awscli nodejs npm
 )
+# The benchmark suite (make bench): the Python + OpenCV baseline it compares against and the plot;
+# the test suite runs its smoke version, so it needs them too.
+bench_packages=(python3-opencv python3-numpy python3-matplotlib)
 # Packages the test suite alone needs (servers, independent clients).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql)
+  packages+=(postgresql "${bench_packages[@]}")
+fi
+# perf for the benchmark's profiles.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=("${bench_packages[@]}" linux-perf)
 fi
 # Packages the fuzz targets need (clang with libFuzzer's runtime).
 if [[ "${1:-}" == "--fuzz" ]]; then

@@ -83,10 +83,14 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() was called.
+// BEGIN IMMEDIATE (kWrite) or BEGIN (kRead) on construction; ROLLBACK on destruction unless
+// Commit() was called. A read transaction reads one snapshot and takes the database's read lock
+// once for all its statements; outside a transaction SQLite takes and releases it per statement
+// (two fcntl calls each in WAL mode), which dominates a loop of point lookups.
 class Transaction {
  public:
-  explicit Transaction(Connection& conn);
+  enum class Mode { kWrite, kRead };
+  explicit Transaction(Connection& conn, Mode mode = Mode::kWrite);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -520,11 +520,15 @@ std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelCounts(
 std::vector<bool> SqliteDatabase::Unchanged(const std::vector<ObjectInfo>& items,
                                             std::string_view processor) {
   std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction for the page: one read lock instead of one per key.
+  Transaction tx(conn_, Transaction::Mode::kRead);
   std::vector<bool> out;
   out.reserve(items.size());
   Statement any = conn_.Prepare("SELECT 1 FROM results LIMIT 1");
   if (!any.Step()) {  // nothing stored yet: nothing can be unchanged
     out.assign(items.size(), false);
+    any.Reset();
+    tx.Commit();
     return out;
   }
   Statement st = conn_.Prepare("SELECT etag, processor FROM results WHERE id = ?");
@@ -533,6 +537,7 @@ std::vector<bool> SqliteDatabase::Unchanged(const std::vector<ObjectInfo>& items
     out.push_back(st.Step() && st.Text(0) == o.etag && st.Text(1) == processor);
     st.Reset();
   }
+  tx.Commit();
   return out;
 }
 
