@@ -14,7 +14,13 @@ std::unique_ptr<SqliteDatabase> OpenDatabase(const std::string& db) {
     throw sqlite::DatabaseError(db + ": PostgreSQL is not supported by this build; use sqlite:PATH");
   }
   if (path.empty()) throw sqlite::DatabaseError("--db sqlite: needs a file path, e.g. sqlite:imagemill.db");
-  return std::make_unique<SqliteDatabase>(path);
+  try {
+    return std::make_unique<SqliteDatabase>(path);
+  } catch (const sqlite::DatabaseError& e) {
+    std::string what = e.what();
+    if (what.find(path) != std::string::npos) throw;
+    throw sqlite::DatabaseError("database " + path + ": " + what);
+  }
 }
 
 }  // namespace imagemill::cli

@@ -29,11 +29,12 @@ CREATE TABLE IF NOT EXISTS executions (
   next_batch    INTEGER NOT NULL DEFAULT 0,
   manifest      TEXT NOT NULL DEFAULT ''
 );
+-- A batch's state is a small row, rewritten at each claim, lease and completion; its items live
+-- in batch_items, written once when listed and deleted when the batch is done.
 CREATE TABLE IF NOT EXISTS batches (
   execution      TEXT NOT NULL,
   seq            INTEGER NOT NULL,
   status         TEXT NOT NULL,            -- PENDING, RUNNING, DONE
-  items          TEXT NOT NULL,            -- [[key, size, etag, lastModified], ...]
   item_count     INTEGER NOT NULL,
   bytes          INTEGER NOT NULL,
   owner          TEXT,
@@ -42,6 +43,12 @@ CREATE TABLE IF NOT EXISTS batches (
   PRIMARY KEY (execution, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS batches_by_status ON batches (execution, status, seq);
+CREATE TABLE IF NOT EXISTS batch_items (
+  execution      TEXT NOT NULL,
+  seq            INTEGER NOT NULL,
+  items          TEXT NOT NULL,            -- [[key, size, etag, lastModified], ...]
+  PRIMARY KEY (execution, seq)
+);
 CREATE TABLE IF NOT EXISTS items (
   execution     TEXT NOT NULL,
   key           TEXT NOT NULL,
@@ -107,6 +114,15 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : conn_(path) { CreateSc
 
 void SqliteDatabase::CreateSchema() {
   std::lock_guard<std::mutex> lock(mu_);
+  // Development versions kept a batch's items in the batches row itself.
+  Statement old_layout =
+      conn_.Prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'items'");
+  if (old_layout.Step()) {
+    throw sqlite::DatabaseError(
+        "it was written by an earlier development version of imagemill whose state tables this "
+        "version cannot read; use a new --db file (its results table stays readable with sqlite3)");
+  }
+  old_layout.Reset();
   conn_.Exec(kSchema);
 }
 
@@ -204,12 +220,16 @@ void SqliteDatabase::InsertBatches(std::string_view name, const std::vector<Batc
   int64_t seq = next.Int(0);
   next.Reset();
   Statement ins = conn_.Prepare(
-      "INSERT INTO batches (execution, seq, status, items, item_count, bytes) "
-      "VALUES (?, ?, 'PENDING', ?, ?, ?)");
+      "INSERT INTO batches (execution, seq, status, item_count, bytes) "
+      "VALUES (?, ?, 'PENDING', ?, ?)");
+  Statement ins_items =
+      conn_.Prepare("INSERT INTO batch_items (execution, seq, items) VALUES (?, ?, ?)");
   for (const BatchRecord& b : batches) {
-    ins.Bind(1, name).Bind(2, seq++).Bind(3, EncodeBatchItems(b.items));
-    ins.Bind(4, static_cast<int64_t>(b.items.size())).Bind(5, static_cast<int64_t>(b.bytes));
+    ins.Bind(1, name).Bind(2, seq);
+    ins.Bind(3, static_cast<int64_t>(b.items.size())).Bind(4, static_cast<int64_t>(b.bytes));
     ins.Run();
+    ins_items.Bind(1, name).Bind(2, seq).Bind(3, EncodeBatchItems(b.items)).Run();
+    ++seq;
   }
   conn_.Prepare("UPDATE executions SET next_batch = ? WHERE name = ?")
       .Bind(1, seq)
@@ -241,8 +261,9 @@ std::vector<BatchRecord> SqliteDatabase::ClaimBatches(std::string_view name,
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(conn_);
   Statement pick = conn_.Prepare(
-      "SELECT seq, items, bytes, attempts FROM batches WHERE execution = ? AND status = 'PENDING' "
-      "ORDER BY seq LIMIT ?");
+      "SELECT b.seq, i.items, b.bytes, b.attempts FROM batches b JOIN batch_items i "
+      "ON i.execution = b.execution AND i.seq = b.seq "
+      "WHERE b.execution = ? AND b.status = 'PENDING' ORDER BY b.seq LIMIT ?");
   pick.Bind(1, name).Bind(2, static_cast<int64_t>(max));
   std::vector<BatchRecord> out;
   while (pick.Step()) {
@@ -337,6 +358,7 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
   Statement done = conn_.Prepare(
       "UPDATE batches SET status = 'DONE', owner = NULL, lease_until_ms = NULL "
       "WHERE execution = ? AND seq = ?");
+  Statement drop_items = conn_.Prepare("DELETE FROM batch_items WHERE execution = ? AND seq = ?");
   std::vector<int64_t> completed;
   for (const FinishedBatch& b : batches) {
     held.Bind(1, name).Bind(2, b.seq).Bind(3, owner);
@@ -360,6 +382,7 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       }
     }
     done.Bind(1, name).Bind(2, b.seq).Run();
+    drop_items.Bind(1, name).Bind(2, b.seq).Run();  // the items table holds them now
     completed.push_back(b.seq);
   }
   tx.Commit();
@@ -424,7 +447,8 @@ void SqliteDatabase::ForEachPendingItem(std::string_view name,
                                         const std::function<void(const ObjectInfo&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement st = conn_.Prepare(
-      "SELECT items FROM batches WHERE execution = ? AND status != 'DONE' ORDER BY seq");
+      "SELECT i.items FROM batches b JOIN batch_items i ON i.execution = b.execution AND "
+      "i.seq = b.seq WHERE b.execution = ? AND b.status != 'DONE' ORDER BY b.seq");
   st.Bind(1, name);
   while (st.Step()) {
     for (const ObjectInfo& o : DecodeBatchItems(st.Text(0))) fn(o);
