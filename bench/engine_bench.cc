@@ -105,11 +105,12 @@ int main(int argc, char** argv) {
   using namespace imagemill;  // NOLINT
   CLI::App app{"Engine throughput and memory with a no-op processor"};
   int64_t items = 100000;
-  int batch = 100, workers = 2;
+  int batch = 100, workers = 2, max_concurrency = 0;
   std::string folder;
   app.add_option("--items", items);
   app.add_option("--batch", batch);
   app.add_option("--workers", workers);
+  app.add_option("--max-concurrency", max_concurrency, "Batches in flight (default: the engine's)");
   app.add_option("--folder", folder, "List this folder instead of a generated bucket");
   CLI11_PARSE(app, argc, argv);
 
@@ -137,6 +138,7 @@ int main(int argc, char** argv) {
   RunOptions options;
   options.pipeline.workers = workers;
   options.pipeline.fetchers = 2;
+  options.max_concurrency = max_concurrency;
   options.progress = &progress;
   ExecutionSpec spec;
   spec.source = store->Uri();

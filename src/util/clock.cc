@@ -34,15 +34,27 @@ Clock& Clock::Real() {
 }
 
 std::string FormatIso8601(Clock::TimePoint t) {
-  const int64_t ms = ToUnixMillis(t);
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  // The civil calendar of <chrono>: no time-zone lock (gmtime_r takes one), no printf. The
+  // results table formats one date per stored image.
+  using namespace std::chrono;  // NOLINT
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> hms{ms - day};
+  char buf[32] = "0000-00-00T00:00:00.000Z";
+  auto put = [&](int pos, int width, long long v) {
+    for (int i = pos + width - 1; i >= pos; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  };
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) return "0000-01-01T00:00:00.000Z";
+  put(0, 4, y);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, hms.hours().count());
+  put(14, 2, hms.minutes().count());
+  put(17, 2, hms.seconds().count());
+  put(20, 3, hms.subseconds().count());
+  return std::string(buf, 24);
 }
 
 int64_t ToUnixMillis(Clock::TimePoint t) {

@@ -81,10 +81,23 @@ void ItemPipeline::Fail(WorkItem work, const Status& failure) {
 }
 
 void ItemPipeline::FetchLoop() {
+  constexpr size_t kGroupBytes = 256 << 10;
+  constexpr size_t kGroupItems = 16;
   const auto fetchers = static_cast<size_t>(std::max(1, options_.fetchers));
+  const auto workers = static_cast<size_t>(std::max(1, options_.workers));
   for (;;) {
     std::vector<WorkItem> share = to_fetch_.PopShare(fetchers, 64);
     if (share.empty()) return;  // closed
+    // Small objects go to the workers in groups, one hand-off for many. A group is sent as soon
+    // as it holds kGroupBytes (a photo of a few megabytes goes alone and at once), or when the
+    // workers have less than one object each waiting: they never idle while a fetcher holds work.
+    std::vector<Fetched> group;
+    size_t group_bytes = 0;
+    auto send = [&] {
+      to_process_.PushGroup(std::move(group));
+      group.clear();
+      group_bytes = 0;
+    };
     for (WorkItem& work : share) {
       ++work.tries;
       if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
@@ -101,8 +114,14 @@ void ItemPipeline::FetchLoop() {
         Fail(std::move(work), bytes.status());
         continue;
       }
-      to_process_.Push(Fetched{std::move(work), std::move(bytes).value()});
+      group_bytes += bytes->size();
+      group.push_back(Fetched{std::move(work), std::move(bytes).value()});
+      if (group_bytes >= kGroupBytes || group.size() >= kGroupItems ||
+          to_process_.Size() < workers) {
+        send();
+      }
     }
+    send();
   }
 }
 
