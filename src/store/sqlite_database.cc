@@ -1,6 +1,7 @@
 #include "store/sqlite_database.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "util/clock.h"
 
@@ -46,7 +47,7 @@ CREATE INDEX IF NOT EXISTS batches_by_status ON batches (execution, status, seq)
 CREATE TABLE IF NOT EXISTS batch_items (
   execution      TEXT NOT NULL,
   seq            INTEGER NOT NULL,
-  items          TEXT NOT NULL,            -- [[key, size, etag, lastModified], ...]
+  items          BLOB NOT NULL,            -- EncodeBatchItems
   PRIMARY KEY (execution, seq)
 );
 CREATE TABLE IF NOT EXISTS items (
@@ -93,19 +94,58 @@ constexpr std::string_view kExecutionColumns =
 
 }  // namespace
 
+namespace {
+
+void PutField(std::string& out, std::string_view v) {
+  out += std::to_string(v.size());
+  out += ':';
+  out += v;
+}
+
+// Reads "<decimal>:" at `pos`; false when there is none.
+bool ReadNumber(std::string_view text, size_t& pos, uint64_t& value) {
+  size_t end = text.find(':', pos);
+  if (end == std::string_view::npos || end == pos || end - pos > 20) return false;
+  auto [p, ec] = std::from_chars(text.data() + pos, text.data() + end, value);
+  if (ec != std::errc() || p != text.data() + end) return false;
+  pos = end + 1;
+  return true;
+}
+
+bool ReadField(std::string_view text, size_t& pos, std::string& value) {
+  uint64_t n = 0;
+  if (!ReadNumber(text, pos, n) || n > text.size() - pos) return false;
+  value.assign(text.substr(pos, n));
+  pos += n;
+  return true;
+}
+
+}  // namespace
+
 std::string EncodeBatchItems(const std::vector<ObjectInfo>& items) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const ObjectInfo& o : items) arr.push_back({o.key, o.size, o.etag, o.last_modified});
-  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  out.reserve(items.size() * 64);
+  for (const ObjectInfo& o : items) {
+    PutField(out, o.key);
+    out += std::to_string(o.size);
+    out += ':';
+    PutField(out, o.etag);
+    PutField(out, o.last_modified);
+  }
+  return out;
 }
 
 std::vector<ObjectInfo> DecodeBatchItems(std::string_view text) {
   std::vector<ObjectInfo> items;
-  nlohmann::json arr = nlohmann::json::parse(text);
-  items.reserve(arr.size());
-  for (const nlohmann::json& a : arr) {
-    items.push_back({a[0].get<std::string>(), a[1].get<uint64_t>(), a[2].get<std::string>(),
-                     a[3].get<std::string>()});
+  size_t pos = 0;
+  while (pos < text.size()) {
+    ObjectInfo o;
+    if (!ReadField(text, pos, o.key) || !ReadNumber(text, pos, o.size) ||
+        !ReadField(text, pos, o.etag) || !ReadField(text, pos, o.last_modified)) {
+      throw sqlite::DatabaseError("a stored batch's item list is damaged at byte " +
+                                  std::to_string(pos) + "; start the execution again under a new name");
+    }
+    items.push_back(std::move(o));
   }
   return items;
 }

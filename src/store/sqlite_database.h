@@ -62,7 +62,10 @@ class SqliteDatabase final : public StateStore, public ResultsTable {
   sqlite::Connection conn_;  // guarded by mu_
 };
 
-// The items of a batch as stored: a compact JSON array of [key, size, etag, lastModified].
+// The items of a batch as stored: per item its key, size, ETag and LastModified, each string as
+// "<length>:<bytes>" and the size as "<decimal>:". Any bytes round-trip (a key that is not UTF-8
+// too), and reading it back costs a scan, not a JSON parse. Decode throws DatabaseError on text
+// that is not such a list.
 std::string EncodeBatchItems(const std::vector<ObjectInfo>& items);
 std::vector<ObjectInfo> DecodeBatchItems(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "workflow/item_pipeline.h"
 
+#include <chrono>
 #include <map>
 
 namespace imagemill {
@@ -83,16 +84,19 @@ void ItemPipeline::Fail(WorkItem work, const Status& failure) {
 void ItemPipeline::FetchLoop() {
   constexpr size_t kGroupBytes = 256 << 10;
   constexpr size_t kGroupItems = 16;
+  constexpr auto kSlowFetch = std::chrono::microseconds(200);
+  constexpr auto kGroupAge = std::chrono::milliseconds(1);
   const auto fetchers = static_cast<size_t>(std::max(1, options_.fetchers));
-  const auto workers = static_cast<size_t>(std::max(1, options_.workers));
   for (;;) {
     std::vector<WorkItem> share = to_fetch_.PopShare(fetchers, 64);
     if (share.empty()) return;  // closed
-    // Small objects go to the workers in groups, one hand-off for many. A group is sent as soon
-    // as it holds kGroupBytes (a photo of a few megabytes goes alone and at once), or when the
-    // workers have less than one object each waiting: they never idle while a fetcher holds work.
+    // Objects that come fast and small go to the workers in groups, one hand-off for many. A
+    // group is sent when it holds kGroupItems or kGroupBytes (a photo of a few megabytes goes
+    // alone), when it is kGroupAge old, or as soon as a fetch is slow (a network store): then a
+    // hand-off costs nothing beside the fetch, and the workers never wait on a fetcher's group.
     std::vector<Fetched> group;
     size_t group_bytes = 0;
+    auto group_start = std::chrono::steady_clock::now();
     auto send = [&] {
       to_process_.PushGroup(std::move(group));
       group.clear();
@@ -109,15 +113,18 @@ void ItemPipeline::FetchLoop() {
         Fail(std::move(work), too_large);
         continue;
       }
+      const auto fetch_start = std::chrono::steady_clock::now();
       Result<std::string> bytes = source_.Get(work.item.key);
+      const auto fetched = std::chrono::steady_clock::now();
       if (!bytes.ok()) {
         Fail(std::move(work), bytes.status());
         continue;
       }
+      if (group.empty()) group_start = fetch_start;
       group_bytes += bytes->size();
       group.push_back(Fetched{std::move(work), std::move(bytes).value()});
       if (group_bytes >= kGroupBytes || group.size() >= kGroupItems ||
-          to_process_.Size() < workers) {
+          fetched - fetch_start > kSlowFetch || fetched - group_start > kGroupAge) {
         send();
       }
     }
