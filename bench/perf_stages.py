@@ -63,7 +63,7 @@ def frames(stream):
             if tid is not None:
                 yield tid, stack
             tid, stack = None, []
-        elif line[0] not in " \t":
+        elif not line.startswith("\t"):  # a sample's header: the tid, right-aligned
             tid, stack = line.split()[0], []
         else:
             parts = line.strip().split(None, 1)
