@@ -196,6 +196,34 @@ def plot(res, contenders, engine, layouts, path):
 
 # ---- the report ---------------------------------------------------------------------------------
 
+
+def perf_tables(w, rows, category):
+    """A perf profile's share of samples by category, then its top symbols (folded)."""
+    w("| category | share of samples |")
+    w("|---|---|")
+    for c, pct in categorise(rows, category):
+        w("| %s | %.1f %% |" % (c, pct))
+    w("")
+    w("<details><summary>Top symbols</summary>")
+    w("")
+    w("| % | library | symbol |")
+    w("|---|---|---|")
+    for pct, dso, sym in rows[:25]:
+        w("| %.1f | %s | `%s` |" % (pct, dso, sym[:110].replace("|", "\\|")))
+    w("")
+    w("</details>")
+    w("")
+
+
+def stage_table(w, stages):
+    """bench/perf_stages.py's answer: each stage's share and its hottest functions."""
+    w("| stage | share of CPU samples | hottest functions there |")
+    w("|---|---|---|")
+    for st in stages["stages"]:
+        w("| %s | %.1f %% | %s |" % (st["stage"], 100 * st["share"], ", ".join(
+            "`%s` %.0f %%" % (l[:60].replace("|", "\\|"), 100 * c) for l, c in st["top"][:3])))
+    w("")
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("results")
@@ -442,32 +470,14 @@ def main():
           "sample goes to the innermost stage on its call stack (`bench/perf_stages.py`):" % (
               "the photos under `p0`" if not mc["smoke"] else "the photos", stages["samples"]))
         w("")
-        w("| stage | share of CPU samples | hottest functions there |")
-        w("|---|---|---|")
-        for st in stages["stages"]:
-            w("| %s | %.1f %% | %s |" % (st["stage"], 100 * st["share"], ", ".join(
-                "`%s` %.0f %%" % (l[:60].replace("|", "\\|"), 100 * c) for l, c in st["top"][:3])))
-        w("")
+        stage_table(w, stages)
     rows = perf_rows(res.text("perf-pipeline.txt"))
     if rows:
         w("`perf record -e cpu-clock` of the same run over %s; share of samples by "
           "category (symbols matched by library and name, `bench_report.py`):" % (
               "photos under `p0`" if not mc["smoke"] else "the photos"))
         w("")
-        w("| category | share of samples |")
-        w("|---|---|")
-        for c, pct in categorise(rows, pipeline_category):
-            w("| %s | %.1f %% |" % (c, pct))
-        w("")
-        w("<details><summary>Top symbols</summary>")
-        w("")
-        w("| % | library | symbol |")
-        w("|---|---|---|")
-        for pct, dso, sym in rows[:25]:
-            w("| %.1f | %s | `%s` |" % (pct, dso, sym[:110].replace("|", "\\|")))
-        w("")
-        w("</details>")
-        w("")
+        perf_tables(w, rows, pipeline_category)
 
     # ---- 3 ----
     w("## 3. Engine overhead")
@@ -493,30 +503,12 @@ def main():
           "generated items (%d samples), each sample given to the innermost engine stage on its "
           "call stack (`bench/perf_stages.py`):" % (fmt(mc.get("engine_profile_items", 0)), stages["samples"]))
         w("")
-        w("| stage | share of CPU samples | hottest functions there |")
-        w("|---|---|---|")
-        for st in stages["stages"]:
-            w("| %s | %.1f %% | %s |" % (st["stage"], 100 * st["share"], ", ".join(
-                "`%s` %.0f %%" % (l[:60].replace("|", "\\|"), 100 * c) for l, c in st["top"][:3])))
-        w("")
+        stage_table(w, stages)
     rows = perf_rows(res.text("perf-engine.txt"))
     if rows:
         w("`perf record` of the no-op run over %s generated items, by category:" % fmt(sizes[0]))
         w("")
-        w("| category | share of samples |")
-        w("|---|---|")
-        for c, pct in categorise(rows, engine_category):
-            w("| %s | %.1f %% |" % (c, pct))
-        w("")
-        w("<details><summary>Top symbols</summary>")
-        w("")
-        w("| % | library | symbol |")
-        w("|---|---|---|")
-        for pct, dso, sym in rows[:25]:
-            w("| %.1f | %s | `%s` |" % (pct, dso, sym[:110].replace("|", "\\|")))
-        w("")
-        w("</details>")
-        w("")
+        perf_tables(w, rows, engine_category)
 
     # ---- 4 ----
     w("## 4. Decoding")
