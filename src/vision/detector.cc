@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 namespace imagemill::vision {
 
@@ -39,6 +40,24 @@ std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, floa
     if (!suppressed) kept.push_back(c);
   }
   return kept;
+}
+
+Result<UserNet> LoadUserNet(const DetectorOptions& options, int classes, int default_size) {
+  if (!std::filesystem::exists(options.model)) {
+    return Status::NotFound(options.model.string() + ": no such model file");
+  }
+  if (classes < 1) return Status::InvalidArgument(options.model.string() + ": no class names");
+  auto net = model::LoadNet(options.model);
+  if (!net.ok()) return net.status();
+  UserNet out{std::move(net).value(), options.input_size, options.input_size};
+  const auto& inputs = out.net.inputs;
+  if (out.width <= 0 && !inputs.empty() && inputs[0].shape.size() == 4 && inputs[0].shape[2] > 0 &&
+      inputs[0].shape[3] > 0) {
+    out.height = static_cast<int>(inputs[0].shape[2]);
+    out.width = static_cast<int>(inputs[0].shape[3]);
+  }
+  if (out.width <= 0) out.width = out.height = default_size;
+  return out;
 }
 
 }  // namespace imagemill::vision

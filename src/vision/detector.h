@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/net_loader.h"
 #include "util/status.h"
 
 namespace imagemill::vision {
@@ -56,6 +57,16 @@ Result<std::unique_ptr<Detector>> MakeNanoDetDetector(const DetectorOptions& opt
 // CenterNet with a MobileNetV3 backbone (COCO 80 classes), 512x512 by default; the network is cut
 // before its TopK and the heatmap peaks are decoded here.
 Result<std::unique_ptr<Detector>> MakeCenterNetDetector(const DetectorOptions& options);
+
+// A user's ONNX model, loaded for a detector of `classes` classes: the network and its input size
+// (options.input_size, else the size the file declares, else `default_size`). NotFound when the
+// file is missing, InvalidArgument when there are no class names.
+struct UserNet {
+  model::LoadedNet net;
+  int width = 0;
+  int height = 0;
+};
+Result<UserNet> LoadUserNet(const DetectorOptions& options, int classes, int default_size);
 
 // Where the pretrained models are: $IMAGEMILL_MODELS if set, else
 // ${IMAGEMILL_CACHE:-.cache}/models/human-models-3.0.4 (filled by scripts/fetch-models.sh).

@@ -79,21 +79,11 @@ Result<std::vector<Detection>> ClassifierDetector::DetectInput(const cv::Mat& in
 
 Result<std::unique_ptr<Detector>> MakeClassifierDetector(const DetectorOptions& options,
                                                          int classes) {
-  if (!std::filesystem::exists(options.model)) {
-    return Status::NotFound(options.model.string() + ": no such model file");
-  }
-  if (classes < 1) return Status::InvalidArgument(options.model.string() + ": no class names");
-  auto net = model::LoadNet(options.model);
-  if (!net.ok()) return net.status();
-  int width = options.input_size, height = options.input_size;
-  if (width <= 0 && !net->inputs.empty() && net->inputs[0].shape.size() == 4 &&
-      net->inputs[0].shape[2] > 0 && net->inputs[0].shape[3] > 0) {
-    height = static_cast<int>(net->inputs[0].shape[2]);
-    width = static_cast<int>(net->inputs[0].shape[3]);
-  }
-  if (width <= 0) width = height = kDefaultSize;
+  auto loaded = LoadUserNet(options, classes, kDefaultSize);
+  if (!loaded.ok()) return loaded.status();
+  const int width = loaded->width, height = loaded->height;
   auto detector =
-      std::make_unique<ClassifierDetector>(std::move(net).value(), options, width, height, classes);
+      std::make_unique<ClassifierDetector>(std::move(loaded->net), options, width, height, classes);
   cv::Mat grey(height, width, CV_8UC3, cv::Scalar(128, 128, 128));
   Result<std::vector<Detection>> probe = detector->Detect(grey);
   if (!probe.ok()) return probe.status();

@@ -96,20 +96,10 @@ Result<std::vector<Detection>> YoloDetector::DetectInput(const cv::Mat& input) {
 
 Result<std::unique_ptr<Detector>> MakeYoloDetector(const DetectorOptions& options,
                                                    YoloVersion version, int classes) {
-  if (!std::filesystem::exists(options.model)) {
-    return Status::NotFound(options.model.string() + ": no such model file");
-  }
-  if (classes < 1) return Status::InvalidArgument(options.model.string() + ": no class names");
-  auto net = model::LoadNet(options.model);
-  if (!net.ok()) return net.status();
-  int width = options.input_size, height = options.input_size;
-  if (width <= 0 && !net->inputs.empty() && net->inputs[0].shape.size() == 4 &&
-      net->inputs[0].shape[2] > 0 && net->inputs[0].shape[3] > 0) {
-    height = static_cast<int>(net->inputs[0].shape[2]);
-    width = static_cast<int>(net->inputs[0].shape[3]);
-  }
-  if (width <= 0) width = height = kDefaultSize;
-  auto detector = std::make_unique<YoloDetector>(std::move(net).value(), options, version, width,
+  auto loaded = LoadUserNet(options, classes, kDefaultSize);
+  if (!loaded.ok()) return loaded.status();
+  const int width = loaded->width, height = loaded->height;
+  auto detector = std::make_unique<YoloDetector>(std::move(loaded->net), options, version, width,
                                                  height, classes);
   // One pass over a grey image proves at start-up that the model runs and its output fits.
   cv::Mat grey(height, width, CV_8UC3, cv::Scalar(114, 114, 114));

@@ -19,16 +19,6 @@ std::string Megapixels(uint64_t pixels) {
   return buf;
 }
 
-Status CorruptPixels(std::string_view name, ImageFormat format, std::string_view detail) {
-  std::string m(name);
-  m += ": damaged ";
-  m += FormatName(format);
-  m += " file: ";
-  m += detail;
-  m += ". Re-export or re-upload the image, or remove it from the bucket.";
-  return Status::Corrupt(std::move(m));
-}
-
 int ImreadFlags(int scale_denom) {
   int flags = cv::IMREAD_COLOR;
   switch (scale_denom) {
@@ -116,8 +106,7 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
   }
   if (h.format == ImageFormat::kJpeg &&
       bytes.find("\xFF\xD9", h.scan_offset) == std::string_view::npos) {
-    return CorruptPixels(name, h.format,
-                         "its data ends before the end-of-image marker (truncated)");
+    return CorruptImage(name, h.format, "its data ends before the end-of-image marker (truncated)");
   }
 
   // OpenCV 4.6's TIFF decoder applies the Orientation tag itself, IMREAD_IGNORE_ORIENTATION or
@@ -143,18 +132,18 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
   try {
     image.bgr = cv::imdecode(encoded, ImreadFlags(image.scale_denom));
   } catch (const cv::Exception& e) {
-    return CorruptPixels(name, h.format, std::string("the decoder failed: ") + e.err);
+    return CorruptImage(name, h.format, std::string("the decoder failed: ") + e.err);
   }
   if (image.bgr.empty()) {
-    return CorruptPixels(name, h.format, "the decoder could not read its pixels");
+    return CorruptImage(name, h.format, "the decoder could not read its pixels");
   }
   const int want_w = CeilDiv(h.width, image.scale_denom);
   const int want_h = CeilDiv(h.height, image.scale_denom);
   if (image.bgr.cols != want_w || image.bgr.rows != want_h) {
-    return CorruptPixels(name, h.format,
-                         "its header says " + std::to_string(want_w) + "x" +
-                             std::to_string(want_h) + " but its pixels are " +
-                             std::to_string(image.bgr.cols) + "x" + std::to_string(image.bgr.rows));
+    return CorruptImage(name, h.format,
+                        "its header says " + std::to_string(want_w) + "x" + std::to_string(want_h) +
+                            " but its pixels are " + std::to_string(image.bgr.cols) + "x" +
+                            std::to_string(image.bgr.rows));
   }
   if (image.bgr.type() != CV_8UC3) {
     return Status::Internal(std::string(name) + ": decoder returned an unexpected pixel type");

@@ -34,16 +34,6 @@ class Bytes {
 
 constexpr std::string_view kSupportedList = "JPEG, PNG, WebP, TIFF and BMP";
 
-Status CorruptHeader(std::string_view name, ImageFormat format, std::string_view detail) {
-  std::string m(name);
-  m += ": damaged ";
-  m += FormatName(format);
-  m += " file: ";
-  m += detail;
-  m += ". Re-export or re-upload the image, or remove it from the bucket.";
-  return Status::Corrupt(std::move(m));
-}
-
 Status UnsupportedImage(std::string_view name, std::string_view what) {
   std::string m(name);
   m += ": ";
@@ -57,7 +47,7 @@ Status UnsupportedImage(std::string_view name, std::string_view what) {
 // Checks what every format's dimensions must satisfy; on success fills `header`.
 Status SetSize(std::string_view name, uint64_t width, uint64_t height, ImageHeader& header) {
   if (width == 0 || height == 0 || width > INT_MAX || height > INT_MAX) {
-    return CorruptHeader(
+    return CorruptImage(
         name, header.format,
         "header gives an impossible size " + std::to_string(width) + "x" + std::to_string(height));
   }
@@ -73,28 +63,28 @@ Status ReadJpeg(Bytes b, std::string_view name, ImageHeader& h) {
   size_t pos = 2;
   for (;;) {
     if (!b.Has(pos, 2))
-      return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+      return CorruptImage(name, h.format, "it ends inside its header (truncated)");
     if (b.U8(pos) != 0xFF) {
-      return CorruptHeader(name, h.format, "no marker at byte " + std::to_string(pos));
+      return CorruptImage(name, h.format, "no marker at byte " + std::to_string(pos));
     }
     while (b.Has(pos + 1, 2) && b.U8(pos + 1) == 0xFF) ++pos;  // fill bytes
     const uint32_t marker = b.U8(pos + 1);
     pos += 2;
     if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length field
     if (marker == 0xD8 || marker == 0xD9) {
-      return CorruptHeader(name, h.format, "image data missing before its end marker");
+      return CorruptImage(name, h.format, "image data missing before its end marker");
     }
     if (marker == 0xDA) {
-      if (!have_frame) return CorruptHeader(name, h.format, "scan data before the frame header");
+      if (!have_frame) return CorruptImage(name, h.format, "scan data before the frame header");
       h.scan_offset = pos - 2;
       return Status::Ok();
     }
     if (!b.Has(pos, 2))
-      return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+      return CorruptImage(name, h.format, "it ends inside its header (truncated)");
     const size_t len = b.U16Be(pos);
-    if (len < 2) return CorruptHeader(name, h.format, "segment length below 2");
+    if (len < 2) return CorruptImage(name, h.format, "segment length below 2");
     if (!b.Has(pos, len)) {
-      return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+      return CorruptImage(name, h.format, "it ends inside its header (truncated)");
     }
     const std::string_view seg = b.Sub(pos + 2, len - 2);
     if (marker == 0xE1 && !have_exif && seg.substr(0, 6) == std::string_view("Exif\0\0", 6)) {
@@ -108,7 +98,7 @@ Status ReadJpeg(Bytes b, std::string_view name, ImageHeader& h) {
       if ((marker >= 0xC5 && marker <= 0xC7) || marker >= 0xCD) {
         return UnsupportedImage(name, "hierarchical JPEG");
       }
-      if (seg.size() < 6) return CorruptHeader(name, h.format, "frame header too short");
+      if (seg.size() < 6) return CorruptImage(name, h.format, "frame header too short");
       Bytes s(seg);
       if (s.U8(0) != 8) {
         return UnsupportedImage(name, std::to_string(s.U8(0)) + "-bit JPEG");
@@ -125,21 +115,20 @@ Status ReadJpeg(Bytes b, std::string_view name, ImageHeader& h) {
 
 // PNG: IHDR, then the chunks before the first IDAT for eXIf.
 Status ReadPng(Bytes b, std::string_view name, ImageHeader& h) {
-  if (!b.Has(8, 8 + 13 + 4))
-    return CorruptHeader(name, h.format, "it ends inside IHDR (truncated)");
+  if (!b.Has(8, 8 + 13 + 4)) return CorruptImage(name, h.format, "it ends inside IHDR (truncated)");
   if (b.U32Be(8) != 13 || !b.At(12, "IHDR")) {
-    return CorruptHeader(name, h.format, "first chunk is not a valid IHDR");
+    return CorruptImage(name, h.format, "first chunk is not a valid IHDR");
   }
   if (Status st = SetSize(name, b.U32Be(16), b.U32Be(20), h); !st.ok()) return st;
   size_t pos = 8 + 8 + 13 + 4;
   for (;;) {
     if (!b.Has(pos, 8)) {
-      return CorruptHeader(name, h.format, "it ends before its image data (truncated)");
+      return CorruptImage(name, h.format, "it ends before its image data (truncated)");
     }
     const size_t len = b.U32Be(pos);
     if (b.At(pos + 4, "IDAT")) return Status::Ok();
     if (len > INT_MAX || !b.Has(pos + 8, len + 4)) {
-      return CorruptHeader(name, h.format, "it ends inside a chunk (truncated)");
+      return CorruptImage(name, h.format, "it ends inside a chunk (truncated)");
     }
     if (b.At(pos + 4, "eXIf")) h.orientation = ExifOrientation(b.Sub(pos + 8, len));
     pos += 12 + len;
@@ -148,25 +137,25 @@ Status ReadPng(Bytes b, std::string_view name, ImageHeader& h) {
 
 // WebP: the first chunk (VP8, VP8L or VP8X) gives the size; VP8X may flag an EXIF chunk.
 Status ReadWebp(Bytes b, std::string_view name, ImageHeader& h) {
-  if (!b.Has(12, 8)) return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+  if (!b.Has(12, 8)) return CorruptImage(name, h.format, "it ends inside its header (truncated)");
   const size_t first_len = b.U32Le(16);
   const size_t p = 20;  // first chunk's payload
   if (b.At(12, "VP8 ")) {
     if (first_len < 10 || !b.Has(p, 10) || b.Sub(p + 3, 3) != "\x9d\x01\x2a") {
-      return CorruptHeader(name, h.format, "invalid or truncated VP8 frame header");
+      return CorruptImage(name, h.format, "invalid or truncated VP8 frame header");
     }
     return SetSize(name, b.U16Le(p + 6) & 0x3FFF, b.U16Le(p + 8) & 0x3FFF, h);
   }
   if (b.At(12, "VP8L")) {
     if (first_len < 5 || !b.Has(p, 5) || b.U8(p) != 0x2F) {
-      return CorruptHeader(name, h.format, "invalid or truncated VP8L header");
+      return CorruptImage(name, h.format, "invalid or truncated VP8L header");
     }
     const uint32_t bits = b.U32Le(p + 1);
     return SetSize(name, (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1, h);
   }
-  if (!b.At(12, "VP8X")) return CorruptHeader(name, h.format, "unknown first chunk");
+  if (!b.At(12, "VP8X")) return CorruptImage(name, h.format, "unknown first chunk");
   if (first_len < 10 || !b.Has(p, 10)) {
-    return CorruptHeader(name, h.format, "invalid or truncated VP8X header");
+    return CorruptImage(name, h.format, "invalid or truncated VP8X header");
   }
   const uint32_t flags = b.U8(p);
   if (flags & 0x02) return UnsupportedImage(name, "animated WebP");
@@ -187,9 +176,9 @@ Status ReadWebp(Bytes b, std::string_view name, ImageHeader& h) {
 
 Status ReadTiff(Bytes b, std::string_view name, ImageHeader& h) {
   const std::optional<TiffFields> f = ParseTiffIfd0(b.Sub(0, b.size()));
-  if (!f) return CorruptHeader(name, h.format, "first image directory missing or truncated");
+  if (!f) return CorruptImage(name, h.format, "first image directory missing or truncated");
   if (!f->width || !f->height) {
-    return CorruptHeader(name, h.format, "no image width or height in its first directory");
+    return CorruptImage(name, h.format, "no image width or height in its first directory");
   }
   if (f->orientation && *f->orientation >= 1 && *f->orientation <= 8) {
     h.orientation = static_cast<int>(*f->orientation);
@@ -199,14 +188,14 @@ Status ReadTiff(Bytes b, std::string_view name, ImageHeader& h) {
 
 // BMP: the DIB header after the 14-byte file header. Uncompressed bitmaps must hold all their rows.
 Status ReadBmp(Bytes b, std::string_view name, ImageHeader& h) {
-  if (!b.Has(0, 18)) return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+  if (!b.Has(0, 18)) return CorruptImage(name, h.format, "it ends inside its header (truncated)");
   const size_t dib = b.U32Le(14);
   if (dib == 12) {
     if (!b.Has(14, 12))
-      return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+      return CorruptImage(name, h.format, "it ends inside its header (truncated)");
     return SetSize(name, b.U16Le(18), b.U16Le(20), h);
   }
-  if (!b.Has(14, 40)) return CorruptHeader(name, h.format, "it ends inside its header (truncated)");
+  if (!b.Has(14, 40)) return CorruptImage(name, h.format, "it ends inside its header (truncated)");
   const auto width = static_cast<int32_t>(b.U32Le(18));
   const auto height = static_cast<int32_t>(b.U32Le(22));
   const uint32_t bpp = b.U16Le(28);
@@ -214,16 +203,16 @@ Status ReadBmp(Bytes b, std::string_view name, ImageHeader& h) {
   if (compression == 4 || compression == 5)
     return UnsupportedImage(name, "BMP holding JPEG or PNG");
   if (width <= 0 || height == 0 || height == INT32_MIN) {
-    return CorruptHeader(name, h.format, "header gives an impossible size");
+    return CorruptImage(name, h.format, "header gives an impossible size");
   }
   const uint64_t rows = height < 0 ? uint64_t(-int64_t{height}) : uint64_t(height);
   if (compression == 0 || compression == 3) {  // BI_RGB, BI_BITFIELDS: rows of fixed size
     const uint64_t stride = (uint64_t(width) * bpp + 31) / 32 * 4;
     const uint64_t need = uint64_t(b.U32Le(10)) + stride * rows;
     if (bpp == 0 || need > b.size()) {
-      return CorruptHeader(name, h.format,
-                           "pixel rows end early (" + std::to_string(b.size()) + " of " +
-                               std::to_string(need) + " bytes; truncated)");
+      return CorruptImage(name, h.format,
+                          "pixel rows end early (" + std::to_string(b.size()) + " of " +
+                              std::to_string(need) + " bytes; truncated)");
     }
   }
   return SetSize(name, uint64_t(width), rows, h);
@@ -384,6 +373,16 @@ Result<ImageHeader> ReadImageHeader(std::string_view bytes, std::string_view nam
   }
   if (!st.ok()) return st;
   return h;
+}
+
+Status CorruptImage(std::string_view name, ImageFormat format, std::string_view detail) {
+  std::string m(name);
+  m += ": damaged ";
+  m += FormatName(format);
+  m += " file: ";
+  m += detail;
+  m += ". Re-export or re-upload the image, or remove it from the bucket.";
+  return Status::Corrupt(std::move(m));
 }
 
 }  // namespace imagemill::vision

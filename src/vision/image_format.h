@@ -45,6 +45,9 @@ enum class ImageFormat {
 // "JPEG", "PNG", ... ("unknown" for kUnknown).
 std::string_view FormatName(ImageFormat format);
 
+// Corrupt, naming the object, its format and what is wrong, and saying what to do.
+Status CorruptImage(std::string_view name, ImageFormat format, std::string_view detail);
+
 // True for the formats imagemill decodes.
 bool IsDecodable(ImageFormat format);
 
