@@ -42,6 +42,23 @@ std::vector<Detection> SuppressNonMaxima(std::vector<Detection> candidates, floa
   return kept;
 }
 
+Result<std::vector<cv::Mat>> RunNet(cv::dnn::Net& net, const cv::Mat& input,
+                                    const std::vector<std::string>& outputs,
+                                    const std::string& who) {
+  std::vector<cv::Mat> outs;
+  try {
+    net.setInput(input);
+    if (outputs.empty()) {
+      outs.push_back(net.forward());
+    } else {
+      net.forward(outs, outputs);
+    }
+  } catch (const cv::Exception& e) {
+    return Status::Internal(who + ": forward pass failed: " + e.what());
+  }
+  return outs;
+}
+
 Result<UserNet> LoadUserNet(const DetectorOptions& options, int classes, int default_size) {
   if (!std::filesystem::exists(options.model)) {
     return Status::NotFound(options.model.string() + ": no such model file");

@@ -58,6 +58,13 @@ Result<std::unique_ptr<Detector>> MakeNanoDetDetector(const DetectorOptions& opt
 // before its TopK and the heatmap peaks are decoded here.
 Result<std::unique_ptr<Detector>> MakeCenterNetDetector(const DetectorOptions& options);
 
+// Runs `net` on `input` and returns the outputs named in `outputs`, in that order (the network's
+// last output when `outputs` is empty). An OpenCV failure becomes Internal naming `who`. Owner
+// thread only.
+Result<std::vector<cv::Mat>> RunNet(cv::dnn::Net& net, const cv::Mat& input,
+                                    const std::vector<std::string>& outputs,
+                                    const std::string& who);
+
 // A user's ONNX model, loaded for a detector of `classes` classes: the network and its input size
 // (options.input_size, else the size the file declares, else `default_size`). NotFound when the
 // file is missing, InvalidArgument when there are no class names.

@@ -35,15 +35,11 @@ cv::Mat CenterNetDetector::MakeInput(const cv::Mat& bgr) const {
 }
 
 Result<std::vector<Detection>> CenterNetDetector::DetectInput(const cv::Mat& input) {
-  std::vector<cv::Mat> outs;
-  try {
-    net_.net.setInput(input);
-    net_.net.forward(outs, std::vector<std::string>{kHeatmap, kSizes});
-  } catch (const cv::Exception& e) {
-    return Status::Internal(Name() + ": forward pass failed: " + e.what());
-  }
-  const cv::Mat& heat = outs[0];
-  const cv::Mat& wh = outs[1];
+  static const std::vector<std::string> kOutputs = {kHeatmap, kSizes};
+  Result<std::vector<cv::Mat>> outs = RunNet(net_.net, input, kOutputs, Name());
+  if (!outs.ok()) return outs.status();
+  const cv::Mat& heat = (*outs)[0];
+  const cv::Mat& wh = (*outs)[1];
   if (heat.dims != 4 || heat.size[3] != kCocoClassCount || wh.dims != 4 || wh.size[3] != 4) {
     return Status::Internal(Name() + ": unexpected output shapes");
   }

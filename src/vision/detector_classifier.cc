@@ -51,13 +51,9 @@ cv::Mat ClassifierDetector::MakeInput(const cv::Mat& bgr) const {
 }
 
 Result<std::vector<Detection>> ClassifierDetector::DetectInput(const cv::Mat& input) {
-  cv::Mat out;
-  try {
-    net_.net.setInput(input);
-    out = net_.net.forward();
-  } catch (const cv::Exception& e) {
-    return Status::Internal(Name() + ": forward pass failed: " + e.what());
-  }
+  Result<std::vector<cv::Mat>> outs = RunNet(net_.net, input, {}, Name());
+  if (!outs.ok()) return outs.status();
+  const cv::Mat& out = outs->front();
   if (out.total() != static_cast<size_t>(classes_)) {
     return Status::InvalidArgument(options_.model.string() + ": the model gives " +
                                    std::to_string(out.total()) + " scores for " +

@@ -40,8 +40,8 @@ NanoDetDetector::NanoDetDetector(model::LoadedNet net, const DetectorOptions& op
   }
   std::sort(cls.begin(), cls.end());
   std::sort(reg.begin(), reg.end());
-  for (const auto& [n, name] : cls) cls_outputs_.push_back(name);
-  for (const auto& [n, name] : reg) reg_outputs_.push_back(name);
+  for (const auto& [n, name] : cls) outputs_.push_back(name);
+  for (const auto& [n, name] : reg) outputs_.push_back(name);
 }
 
 std::string NanoDetDetector::Name() const { return "nanodet-" + std::to_string(size_); }
@@ -63,15 +63,9 @@ cv::Mat NanoDetDetector::MakeInput(const cv::Mat& bgr) const {
 }
 
 Result<std::vector<Detection>> NanoDetDetector::DetectInput(const cv::Mat& input) {
-  std::vector<cv::Mat> outs;
-  std::vector<std::string> names = cls_outputs_;
-  names.insert(names.end(), reg_outputs_.begin(), reg_outputs_.end());
-  try {
-    net_.net.setInput(input);
-    net_.net.forward(outs, names);
-  } catch (const cv::Exception& e) {
-    return Status::Internal(Name() + ": forward pass failed: " + e.what());
-  }
+  Result<std::vector<cv::Mat>> run = RunNet(net_.net, input, outputs_, Name());
+  if (!run.ok()) return run.status();
+  const std::vector<cv::Mat>& outs = *run;
   std::vector<Detection> candidates;
   const float inv_size = 1.0f / static_cast<float>(size_);
   for (int level = 0; level < 3; ++level) {

@@ -28,8 +28,8 @@ class NanoDetDetector : public Detector {
   model::LoadedNet net_;
   DetectorOptions options_;
   int size_;
-  std::vector<std::string> cls_outputs_;  // per stride 8, 16, 32
-  std::vector<std::string> reg_outputs_;
+  // Scores per stride 8, 16, 32, then distances per stride 8, 16, 32.
+  std::vector<std::string> outputs_;
 };
 
 }  // namespace imagemill::vision

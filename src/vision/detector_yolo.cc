@@ -58,13 +58,9 @@ cv::Mat YoloDetector::MakeInput(const cv::Mat& bgr) const {
 }
 
 Result<std::vector<Detection>> YoloDetector::DetectInput(const cv::Mat& input) {
-  cv::Mat out;
-  try {
-    net_.net.setInput(input);
-    out = net_.net.forward();
-  } catch (const cv::Exception& e) {
-    return Status::Internal(Name() + ": forward pass failed: " + e.what());
-  }
+  Result<std::vector<cv::Mat>> outs = RunNet(net_.net, input, {}, Name());
+  if (!outs.ok()) return outs.status();
+  const cv::Mat& out = outs->front();
   Result<Layout> layout = OutputLayout(out, version_, classes_, options_.model.string());
   if (!layout.ok()) return layout.status();
   const float* data = out.ptr<float>();
