@@ -50,6 +50,16 @@ CREATE TABLE IF NOT EXISTS batch_items (
   items          BLOB NOT NULL,            -- EncodeBatchItems
   PRIMARY KEY (execution, seq)
 );
+-- A finished batch's succeeded items with their times, in one row: one write per batch instead of
+-- one per item. Failed and skipped items have a row each in `items` (redrive and the FAILED list
+-- read them by key).
+CREATE TABLE IF NOT EXISTS batch_outcomes (
+  execution      TEXT NOT NULL,
+  seq            INTEGER NOT NULL,
+  succeeded      INTEGER NOT NULL,
+  outcomes       BLOB NOT NULL,            -- EncodeSucceeded
+  PRIMARY KEY (execution, seq)
+);
 CREATE TABLE IF NOT EXISTS items (
   execution     TEXT NOT NULL,
   key           TEXT NOT NULL,
@@ -57,7 +67,8 @@ CREATE TABLE IF NOT EXISTS items (
   size          INTEGER NOT NULL,
   last_modified TEXT NOT NULL,
   batch         INTEGER NOT NULL,
-  status        TEXT NOT NULL,             -- SUCCEEDED, FAILED, SKIPPED
+  status        TEXT NOT NULL,             -- FAILED, SKIPPED (SUCCEEDED from versions before
+                                           -- batch_outcomes)
   error         TEXT NOT NULL DEFAULT '',
   cause         TEXT NOT NULL DEFAULT '',
   start_ms      INTEGER NOT NULL,
@@ -120,18 +131,37 @@ bool ReadField(std::string_view text, size_t& pos, std::string& value) {
   return true;
 }
 
+void PutNumber(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+  out += ':';
+}
+
+void PutItem(std::string& out, const ObjectInfo& o) {
+  PutField(out, o.key);
+  PutNumber(out, o.size);
+  PutField(out, o.etag);
+  PutField(out, o.last_modified);
+}
+
+bool ReadItem(std::string_view text, size_t& pos, ObjectInfo& o) {
+  return ReadField(text, pos, o.key) && ReadNumber(text, pos, o.size) &&
+         ReadField(text, pos, o.etag) && ReadField(text, pos, o.last_modified);
+}
+
+sqlite::DatabaseError Damaged(std::string_view what, size_t pos) {
+  return sqlite::DatabaseError("a stored batch's " + std::string(what) + " is damaged at byte " +
+                               std::to_string(pos) +
+                               "; start the execution again under a new name");
+}
+
 }  // namespace
 
 std::string EncodeBatchItems(const std::vector<ObjectInfo>& items) {
   std::string out;
   out.reserve(items.size() * 64);
-  for (const ObjectInfo& o : items) {
-    PutField(out, o.key);
-    out += std::to_string(o.size);
-    out += ':';
-    PutField(out, o.etag);
-    PutField(out, o.last_modified);
-  }
+  for (const ObjectInfo& o : items) PutItem(out, o);
   return out;
 }
 
@@ -140,14 +170,42 @@ std::vector<ObjectInfo> DecodeBatchItems(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     ObjectInfo o;
-    if (!ReadField(text, pos, o.key) || !ReadNumber(text, pos, o.size) ||
-        !ReadField(text, pos, o.etag) || !ReadField(text, pos, o.last_modified)) {
-      throw sqlite::DatabaseError("a stored batch's item list is damaged at byte " +
-                                  std::to_string(pos) + "; start the execution again under a new name");
-    }
+    if (!ReadItem(text, pos, o)) throw Damaged("item list", pos);
     items.push_back(std::move(o));
   }
   return items;
+}
+
+std::string EncodeSucceeded(const std::vector<ItemOutcome>& outcomes) {
+  std::string out;
+  out.reserve(outcomes.size() * 96);
+  for (const ItemOutcome& o : outcomes) {
+    if (o.status != ItemStatus::kSucceeded) continue;
+    PutItem(out, o.item);
+    PutNumber(out, static_cast<uint64_t>(o.start_ms));
+    PutNumber(out, static_cast<uint64_t>(o.stop_ms));
+    PutNumber(out, static_cast<uint64_t>(o.attempts));
+  }
+  return out;
+}
+
+std::vector<ItemOutcome> DecodeSucceeded(std::string_view text) {
+  std::vector<ItemOutcome> outcomes;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    ItemOutcome o;
+    uint64_t start = 0, stop = 0, attempts = 0;
+    if (!ReadItem(text, pos, o.item) || !ReadNumber(text, pos, start) ||
+        !ReadNumber(text, pos, stop) || !ReadNumber(text, pos, attempts)) {
+      throw Damaged("outcome list", pos);
+    }
+    o.status = ItemStatus::kSucceeded;
+    o.start_ms = static_cast<int64_t>(start);
+    o.stop_ms = static_cast<int64_t>(stop);
+    o.attempts = static_cast<int>(attempts);
+    outcomes.push_back(std::move(o));
+  }
+  return outcomes;
 }
 
 SqliteDatabase::SqliteDatabase(const std::string& path) : conn_(path) { CreateSchema(); }
@@ -384,12 +442,18 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       "last_modified = excluded.last_modified, batch = excluded.batch, status = excluded.status, "
       "error = excluded.error, cause = excluded.cause, start_ms = excluded.start_ms, "
       "stop_ms = excluded.stop_ms, attempts = excluded.attempts");
-  Statement result = conn_.Prepare(
+  Statement succeeded = conn_.Prepare(
+      "INSERT INTO batch_outcomes (execution, seq, succeeded, outcomes) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (execution, seq) DO UPDATE SET succeeded = excluded.succeeded, "
+      "outcomes = excluded.outcomes");
+  // A new id is inserted; only an id stored before is updated and has its old labels dropped, so
+  // a first run over a bucket writes one row per image and no label deletes.
+  Statement insert_result = conn_.Prepare(
       "INSERT INTO results (id, bucket, key, etag, size, processor, response, execution, "
-      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-      "bucket = excluded.bucket, key = excluded.key, etag = excluded.etag, size = excluded.size, "
-      "processor = excluded.processor, response = excluded.response, "
-      "execution = excluded.execution, updated_at = excluded.updated_at");
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+  Statement update_result = conn_.Prepare(
+      "UPDATE results SET bucket = ?2, key = ?3, etag = ?4, size = ?5, processor = ?6, "
+      "response = ?7, execution = ?8, updated_at = ?9 WHERE id = ?1");
   Statement unlabel = conn_.Prepare("DELETE FROM labels WHERE id = ?");
   Statement label = conn_.Prepare(
       "INSERT INTO labels (id, label, confidence, direct) VALUES (?, ?, ?, ?) "
@@ -399,30 +463,44 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       "UPDATE batches SET status = 'DONE', owner = NULL, lease_until_ms = NULL "
       "WHERE execution = ? AND seq = ?");
   Statement drop_items = conn_.Prepare("DELETE FROM batch_items WHERE execution = ? AND seq = ?");
+  auto bind_result = [&](Statement& st, const ItemOutcome& o) -> Statement& {
+    st.Bind(1, o.item.key).Bind(2, bucket).Bind(3, o.item.key).Bind(4, o.item.etag);
+    st.Bind(5, static_cast<int64_t>(o.item.size)).Bind(6, processor).Bind(7, o.response);
+    return st.Bind(8, name).Bind(9, FormatIso8601(FromUnixMillis(o.stop_ms)));
+  };
   std::vector<int64_t> completed;
   for (const FinishedBatch& b : batches) {
     held.Bind(1, name).Bind(2, b.seq).Bind(3, owner);
     bool ours = held.Step();
     held.Reset();
     if (!ours) continue;
+    int64_t n_succeeded = 0;
     for (const ItemOutcome& o : b.outcomes) {
-      item.Bind(1, name).Bind(2, o.item.key).Bind(3, o.item.etag);
-      item.Bind(4, static_cast<int64_t>(o.item.size)).Bind(5, o.item.last_modified);
-      item.Bind(6, b.seq).Bind(7, ItemStatusName(o.status)).Bind(8, o.error).Bind(9, o.cause);
-      item.Bind(10, o.start_ms).Bind(11, o.stop_ms).Bind(12, static_cast<int64_t>(o.attempts));
-      item.Run();
-      if (o.status != ItemStatus::kSucceeded) continue;
-      result.Bind(1, o.item.key).Bind(2, bucket).Bind(3, o.item.key).Bind(4, o.item.etag);
-      result.Bind(5, static_cast<int64_t>(o.item.size)).Bind(6, processor).Bind(7, o.response);
-      result.Bind(8, name).Bind(9, FormatIso8601(FromUnixMillis(o.stop_ms))).Run();
-      unlabel.Bind(1, o.item.key).Run();
+      if (o.status != ItemStatus::kSucceeded) {
+        item.Bind(1, name).Bind(2, o.item.key).Bind(3, o.item.etag);
+        item.Bind(4, static_cast<int64_t>(o.item.size)).Bind(5, o.item.last_modified);
+        item.Bind(6, b.seq).Bind(7, ItemStatusName(o.status)).Bind(8, o.error).Bind(9, o.cause);
+        item.Bind(10, o.start_ms).Bind(11, o.stop_ms).Bind(12, static_cast<int64_t>(o.attempts));
+        item.Run();
+        continue;
+      }
+      ++n_succeeded;
+      bind_result(insert_result, o).Run();
+      if (conn_.Changes() == 0) {
+        bind_result(update_result, o).Run();
+        unlabel.Bind(1, o.item.key).Run();
+      }
       for (const LabelEntry& l : o.labels) {
         label.Bind(1, o.item.key).Bind(2, l.name).Bind(3, l.confidence);
         label.Bind(4, int64_t{l.direct ? 1 : 0}).Run();
       }
     }
+    if (n_succeeded > 0) {
+      succeeded.Bind(1, name).Bind(2, b.seq).Bind(3, n_succeeded);
+      succeeded.Bind(4, EncodeSucceeded(b.outcomes)).Run();
+    }
     done.Bind(1, name).Bind(2, b.seq).Run();
-    drop_items.Bind(1, name).Bind(2, b.seq).Run();  // the items table holds them now
+    drop_items.Bind(1, name).Bind(2, b.seq).Run();  // items and batch_outcomes hold them now
     completed.push_back(b.seq);
   }
   tx.Commit();
@@ -438,6 +516,11 @@ ItemCounts SqliteDatabase::CountItems(std::string_view name) {
   c.total = exec.Int(0);
   c.skipped = exec.Int(1);
   exec.Reset();
+  Statement ok = conn_.Prepare(
+      "SELECT coalesce(sum(succeeded), 0) FROM batch_outcomes WHERE execution = ?");
+  ok.Bind(1, name);
+  if (ok.Step()) c.succeeded = ok.Int(0);
+  ok.Reset();
   Statement items = conn_.Prepare(
       "SELECT status, count(*) FROM items WHERE execution = ? GROUP BY status");
   items.Bind(1, name);
@@ -464,6 +547,8 @@ ItemCounts SqliteDatabase::CountItems(std::string_view name) {
 void SqliteDatabase::ForEachOutcome(std::string_view name, ItemStatus status,
                                     const std::function<void(const ItemOutcome&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(conn_, Transaction::Mode::kRead);
+  // Failed and skipped items (and succeeded ones written by versions before batch_outcomes).
   Statement st = conn_.Prepare(
       "SELECT i.key, i.etag, i.size, i.last_modified, i.error, i.cause, i.start_ms, i.stop_ms, "
       "i.attempts, r.response FROM items i LEFT JOIN results r ON r.id = i.key "
@@ -481,6 +566,25 @@ void SqliteDatabase::ForEachOutcome(std::string_view name, ItemStatus status,
     if (status == ItemStatus::kSucceeded) o.response = st.Text(9);
     fn(o);
   }
+  st.Reset();
+  if (status != ItemStatus::kSucceeded) {
+    tx.Commit();
+    return;
+  }
+  Statement batches = conn_.Prepare(
+      "SELECT outcomes FROM batch_outcomes WHERE execution = ? ORDER BY seq");
+  Statement response = conn_.Prepare("SELECT response FROM results WHERE id = ?");
+  batches.Bind(1, name);
+  while (batches.Step()) {
+    for (ItemOutcome& o : DecodeSucceeded(batches.Text(0))) {
+      response.Bind(1, o.item.key);
+      if (response.Step()) o.response = response.Text(0);
+      response.Reset();
+      fn(o);
+    }
+  }
+  batches.Reset();
+  tx.Commit();
 }
 
 void SqliteDatabase::ForEachPendingItem(std::string_view name,

@@ -69,4 +69,10 @@ class SqliteDatabase final : public StateStore, public ResultsTable {
 std::string EncodeBatchItems(const std::vector<ObjectInfo>& items);
 std::vector<ObjectInfo> DecodeBatchItems(std::string_view text);
 
+// The succeeded outcomes of a finished batch as stored: per item what EncodeBatchItems writes,
+// then its start and stop times (Unix ms) and attempts as "<decimal>:". Outcomes that did not
+// succeed are left out. Decode throws DatabaseError on text that is not such a list.
+std::string EncodeSucceeded(const std::vector<ItemOutcome>& outcomes);
+std::vector<ItemOutcome> DecodeSucceeded(std::string_view text);
+
 }  // namespace imagemill

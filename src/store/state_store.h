@@ -154,7 +154,9 @@ class StateStore {
 
   virtual ItemCounts CountItems(std::string_view name) = 0;
 
-  // Every outcome with `status`, in key order. SUCCEEDED outcomes carry their response.
+  // Every outcome with `status`. FAILED and SKIPPED come in key order; SUCCEEDED in the order
+  // they were batched (key order within one listing; a redrive's batches after the first run's),
+  // each with its response.
   virtual void ForEachOutcome(std::string_view name, ItemStatus status,
                               const std::function<void(const ItemOutcome&)>& fn) = 0;
   // Every item of a batch not DONE, in key order.

@@ -152,6 +152,8 @@ def main():
         after = dict(c.execute("SELECT seq, attempts FROM batches WHERE execution='crashy'"))
         status = c.execute("SELECT status FROM executions WHERE name='crashy'").fetchone()[0]
         n_items = c.execute("SELECT count(*) FROM items WHERE execution='crashy'").fetchone()[0]
+        n_items += c.execute("SELECT coalesce(sum(succeeded), 0) FROM batch_outcomes "
+                             "WHERE execution='crashy'").fetchone()[0]
     expect(status == "SUCCEEDED", "the resumed execution succeeded")
     expect(n_items == 410, "every object has exactly one outcome")
     rerun = [s for s, a in done_attempts.items() if after[s] != a]
