@@ -35,22 +35,6 @@ class BlockingQueue {
     return q_.size();
   }
 
-  // Blocks while full, then appends all of `vs` under one lock: the queue can go over its
-  // capacity by less than one group. Returns false (dropping `vs`) if the queue is closed.
-  bool PushGroup(std::vector<T> vs) {
-    if (vs.empty()) return true;
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || capacity_ == 0 || q_.size() < capacity_; });
-    if (closed_) return false;
-    for (T& v : vs) q_.push_back(std::move(v));
-    if (vs.size() == 1) {
-      not_empty_.notify_one();
-    } else {
-      not_empty_.notify_all();
-    }
-    return true;
-  }
-
   // Appends all of `vs` under one lock (ignoring the capacity: the caller bounds the total).
   // Returns false if the queue is closed.
   bool PushMany(std::vector<T> vs) {

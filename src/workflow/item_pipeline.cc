@@ -83,7 +83,7 @@ void ItemPipeline::Fail(WorkItem work, const Status& failure) {
 
 void ItemPipeline::FetchLoop() {
   constexpr size_t kGroupBytes = 256 << 10;
-  constexpr size_t kGroupItems = 16;
+  constexpr size_t kGroupItems = 64;
   constexpr auto kSlowFetch = std::chrono::microseconds(200);
   constexpr auto kGroupAge = std::chrono::milliseconds(1);
   const auto fetchers = static_cast<size_t>(std::max(1, options_.fetchers));
@@ -98,7 +98,7 @@ void ItemPipeline::FetchLoop() {
     size_t group_bytes = 0;
     auto group_start = std::chrono::steady_clock::now();
     auto send = [&] {
-      to_process_.PushGroup(std::move(group));
+      if (!group.empty()) to_process_.Push(std::move(group));
       group.clear();
       group_bytes = 0;
     };
@@ -133,13 +133,10 @@ void ItemPipeline::FetchLoop() {
 }
 
 void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
-  const auto workers = static_cast<size_t>(std::max(1, options_.workers));
-  // What a worker takes out of the byte queue counts against the prefetch bound too.
-  const size_t most = std::max<size_t>(1, options_.prefetch / workers);
   for (;;) {
-    std::vector<Fetched> share = to_process_.PopShare(workers, most);
-    if (share.empty()) return;  // closed
-    for (Fetched& f : share) {
+    std::optional<std::vector<Fetched>> group = to_process_.Pop();
+    if (!group) return;  // closed
+    for (Fetched& f : *group) {
       WorkItem& work = f.work;
       Result<std::unique_ptr<PreparedItem>> prepared =
           processor_.Prepare(work.item, std::move(f.bytes));

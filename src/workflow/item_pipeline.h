@@ -8,8 +8,9 @@
 // item's outcome is written into its slot of the batch's BatchSlots by the thread that finishes
 // it; the scheduler hears once per finished batch, not once per item, and reads live counts
 // from counters(). A transient failure comes back as a retry event instead (the scheduler
-// resubmits the item after its backoff). Consumers take a share of any backlog at once, so a
-// queue hand-off costs a wake-up per several items, not per item.
+// resubmits the item after its backoff). Fetchers take a share of any backlog at once, and hand
+// small objects that come fast to the workers in groups, so a hand-off costs a wake-up per
+// several items, not per item.
 #pragma once
 
 #include <atomic>
@@ -67,7 +68,9 @@ struct PipelineCounters {
 struct PipelineOptions {
   int fetchers = 4;
   int workers = 2;
-  size_t prefetch = 8;                    // fetched objects waiting for a worker, at most
+  // Fetched objects waiting for a worker, at most; small objects that come fast travel in
+  // groups (up to 256 KiB together), and a group counts as one.
+  size_t prefetch = 8;
   uint64_t max_object_bytes = 50u << 20;  // larger objects fail as TooLarge without a fetch
 };
 
@@ -109,7 +112,8 @@ class ItemPipeline {
   const PipelineOptions options_;
 
   BlockingQueue<WorkItem> to_fetch_;
-  BlockingQueue<Fetched> to_process_;
+  // Groups of fetched objects: one object, or several small ones that came fast (FetchLoop).
+  BlockingQueue<std::vector<Fetched>> to_process_;
   BlockingQueue<PipelineEvent> events_;
   PipelineCounters counters_;
   std::vector<std::unique_ptr<ProcessorWorker>> workers_;
