@@ -38,6 +38,7 @@ ENGINE = [
     ("SQLite: skip-unchanged lookups while listing", r"SqliteDatabase::Unchanged"),
     ("SQLite: save listed batches", r"AppendListing"),
     ("SQLite: other", r"SqliteDatabase::"),
+    ("fetchers: read objects", r"LocalStore::Get|GeneratedStore::Get"),
     ("listing (generated keys or readdir)", r"::List\b|GeneratedStore|LocalStore"),
     ("fetchers: queue hand-offs", r"FetchLoop"),
     ("workers: queue hand-offs, JSON answer", r"WorkLoop"),

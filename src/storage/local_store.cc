@@ -76,9 +76,13 @@ Result<std::unique_ptr<ObjectStore>> LocalStore::Open(const std::string& root,
   } else if (!S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(abs + ": is a file, not a folder (give the folder holding it)");
   }
+  int fd = ::open(abs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, abs);
   if (abs == "/") abs.clear();
-  return std::unique_ptr<ObjectStore>(new LocalStore(abs));
+  return std::unique_ptr<ObjectStore>(new LocalStore(abs, fd));
 }
+
+LocalStore::~LocalStore() { ::close(root_fd_); }
 
 Result<std::string> LocalStore::PathFor(std::string_view key) const {
   if (key.empty() || key.front() == '/' || key.find('\0') != std::string_view::npos) {
@@ -115,10 +119,11 @@ void LocalStore::PushDirectory(const std::string& key_prefix, std::string_view p
     if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) {
       // Symbolic links to files are followed; links to folders are not (they could loop).
       struct stat lst {};
-      if (::lstat((dir_path + name).c_str(), &lst) != 0) continue;
+      const std::string rel = key_prefix + name;
+      if (::fstatat(root_fd_, rel.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISLNK(lst.st_mode)) {
         struct stat st {};
-        if (::stat((dir_path + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::fstatat(root_fd_, rel.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
         is_dir = false;
       } else {
         is_dir = S_ISDIR(lst.st_mode);
@@ -174,7 +179,7 @@ Result<ListPage> LocalStore::List(std::string_view prefix, std::string_view star
       continue;
     }
     struct stat st {};
-    if (::stat((root_ + "/" + key).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::fstatat(root_fd_, key.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
     page.objects.push_back(InfoFromStat(std::move(key), st));
   }
   page.truncated = !walk_.empty();
@@ -186,7 +191,7 @@ Result<ListPage> LocalStore::List(std::string_view prefix, std::string_view star
 Result<std::string> LocalStore::Get(std::string_view key, std::optional<ByteRange> range) {
   Result<std::string> path = PathFor(key);
   if (!path.ok()) return path.status();
-  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::openat(root_fd_, std::string(key).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, *path);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -17,6 +17,9 @@ class LocalStore final : public ObjectStore {
   // Opens the folder `root` (relative paths are resolved against the working directory).
   // NotFound when it does not exist (unless create_if_missing), InvalidArgument when it is a file.
   static Result<std::unique_ptr<ObjectStore>> Open(const std::string& root, bool create_if_missing);
+  ~LocalStore() override;
+  LocalStore(const LocalStore&) = delete;
+  LocalStore& operator=(const LocalStore&) = delete;
 
   Result<ListPage> List(std::string_view prefix, std::string_view start_after,
                         size_t max_keys) override;
@@ -27,7 +30,7 @@ class LocalStore final : public ObjectStore {
   std::string Bucket() const override { return Uri(); }
 
  private:
-  explicit LocalStore(std::string root) : root_(std::move(root)) {}
+  LocalStore(std::string root, int root_fd) : root_(std::move(root)), root_fd_(root_fd) {}
 
   struct Entry {
     std::string name;  // a folder's name ends in '/', so entries sort in key byte order
@@ -48,6 +51,9 @@ class LocalStore final : public ObjectStore {
   Result<std::string> PathFor(std::string_view key) const;
 
   const std::string root_;  // absolute, without a trailing '/'
+  // The folder, opened once: files are opened and stat'ed relative to it, so the kernel walks
+  // only the key's own path components (a deep root costs nothing per object).
+  const int root_fd_;
 
   std::mutex mu_;
   // The walk that produced the last page, so the next page continues it.
