@@ -26,6 +26,10 @@ Connection::Connection(const std::string& path) : path_(path) {
   Exec("PRAGMA foreign_keys=OFF");
   Exec("PRAGMA cache_size=-65536");  // 64 MiB of pages: the hot tables stay in memory
   Exec("PRAGMA temp_store=MEMORY");
+  // Checkpoint the WAL into the database every ~40 MiB instead of every 4 MiB: a results row's
+  // pages are rewritten by several commits in a row, and each checkpoint ends in an fsync.
+  // engine_bench --items 100000: 1.25x the items per second of the default (1000 pages).
+  Exec("PRAGMA wal_autocheckpoint=10000");
 }
 
 Connection::~Connection() {

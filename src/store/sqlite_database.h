@@ -50,6 +50,7 @@ class SqliteDatabase final : public StateStore, public ResultsTable {
                      const std::function<void(const StoredResult&)>& fn) override;
   std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                            int limit) override;
+  bool Empty() override;
   std::vector<bool> Unchanged(const std::vector<ObjectInfo>& items,
                               std::string_view processor) override;
 

@@ -202,6 +202,8 @@ class ResultsTable {
   // The labels (not parents) found most often in the results `execution` wrote, with counts.
   virtual std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                                    int limit) = 0;
+  // True when no result is stored at all.
+  virtual bool Empty() = 0;
   // For each item: does a result with the same id, ETag and processor already exist?
   virtual std::vector<bool> Unchanged(const std::vector<ObjectInfo>& items,
                                       std::string_view processor) = 0;

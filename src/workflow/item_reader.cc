@@ -37,6 +37,10 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
   const size_t step_items = std::max<size_t>(kPageSize, static_cast<size_t>(spec_.max_items_per_batch));
   Batcher batcher(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
   ListingStep step;
+  // Only results stored before the listing started can make an item unchanged: into an empty
+  // table (a first run) nothing is looked up. Results written meanwhile (by this run or another
+  // process) at worst make an image be processed twice, never skipped wrongly.
+  const bool look_up = !spec_.force && !results_.Empty();
   std::string committed = cursor;  // the cursor as saved
   std::string listed_to = cursor;  // the last key listed
   size_t step_size = 0;
@@ -74,7 +78,7 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
                                               page.status().message());
     }
     std::vector<bool> unchanged(page->objects.size(), false);
-    if (!spec_.force && !page->objects.empty()) {
+    if (look_up && !page->objects.empty()) {
       unchanged = results_.Unchanged(page->objects, spec_.processor);
     }
     for (size_t i = 0; i < page->objects.size(); ++i) {

@@ -144,6 +144,17 @@ TEST_F(SqliteDatabaseFile, SucceededAndFailedOutcomesAreCountedAndListed) {
   });
 }
 
+TEST_F(SqliteDatabaseFile, EmptyUntilAResultIsStored) {
+  EXPECT_TRUE(db_->Empty());
+  RunOnce("e1", {"a.jpg"}, "Dog", {"a.jpg"});  // a failure stores no result
+  EXPECT_TRUE(db_->Empty());
+  RunOnce("e2", {"a.jpg"}, "Dog");
+  EXPECT_FALSE(db_->Empty());
+  std::vector<bool> unchanged =
+      db_->Unchanged({{"a.jpg", 1, "etag-a.jpg", "t"}, {"a.jpg", 1, "other", "t"}}, "proc");
+  EXPECT_EQ(unchanged, (std::vector<bool>{true, false}));
+}
+
 TEST_F(SqliteDatabaseFile, AStoredIdIsUpdatedAndItsOldLabelsDropped) {
   RunOnce("e1", {"a.jpg", "b.jpg"}, "Dog");
   RunOnce("e2", {"a.jpg"}, "Cat");
