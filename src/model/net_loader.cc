@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "model/winograd_conv.h"
+
 namespace imagemill::model {
 
 Result<cv::dnn::Net> NetFromOnnx(const std::string& onnx, const std::string& what) {
@@ -25,7 +27,16 @@ Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions
   if (path.extension() == ".json") {
     auto imported = ImportTfjsModel(path, options);
     if (!imported.ok()) return imported.status();
-    auto net = NetFromOnnx(imported->onnx, path.string());
+    std::string onnx = std::move(imported->onnx);
+    if (WinogradEnabled()) {
+      onnx::ModelProto proto;
+      if (!proto.ParseFromString(onnx)) return Status::Internal(path.string() + ": import wrote an unreadable model");
+      if (UseWinogradConvs(proto) > 0) {
+        RegisterWinogradConvLayer();
+        onnx = proto.SerializeAsString();
+      }
+    }
+    auto net = NetFromOnnx(onnx, path.string());
     if (!net.ok()) return net.status();
     loaded.net = std::move(net).value();
     loaded.inputs = imported->inputs;

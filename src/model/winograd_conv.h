@@ -1,0 +1,36 @@
+// Faster 3x3 convolutions for the networks imagemill imports, inside OpenCV's DNN module.
+//
+// OpenCV 4.6 runs a 3x3 convolution directly (9 multiply-adds per output, input and output
+// channel). The label models spend 90 % of a forward pass there, so imagemill hands the 3x3,
+// stride-1, padding-1 convolutions of the networks it imports to its own layer, which computes
+// them with Winograd's F(4x4, 3x3) (winograd_kernel.h): NanoDet-320's forward pass takes about
+// 0.6 of OpenCV's time on one thread (`build/ceiling_bench`, docs/benchmarks.md).
+//
+// How: after import, UseWinogradConvs renames those Conv nodes to kWinogradConvOp (folding a
+// ReLU that only they feed); OpenCV's ONNX reader builds a layer for an op it does not know from
+// its layer factory, where RegisterWinogradConvLayer put ours. Maps smaller than 16x16 (where the
+// transforms cost more than they save) go to OpenCV's own convolution inside the same layer.
+// ONNX files written by `imagemill model import` keep the standard Conv: the rewrite is applied in
+// memory, when imagemill loads a network, and only on CPUs with AVX2 and FMA.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+namespace imagemill::model {
+
+// The ONNX op type (default domain) of a convolution run by imagemill's Winograd layer.
+inline constexpr const char* kWinogradConvOp = "ImagemillWinogradConv3x3";
+
+// True when this CPU can run the kernel (AVX2 and FMA), and IMAGEMILL_WINOGRAD is not "0"
+// (a switch for measuring against OpenCV's own convolution).
+bool WinogradEnabled();
+
+// Rewrites, in place, each Conv node of `model` with a float 3x3 filter initializer, stride 1,
+// dilation 1, one group, padding 1 on every side and at least 8 input channels; a Relu fed only
+// by such a node is folded into it. Returns how many convolutions were rewritten.
+int UseWinogradConvs(onnx::ModelProto& model);
+
+// Registers the layer with OpenCV's layer factory. Once per process; thread-safe.
+void RegisterWinogradConvLayer();
+
+}  // namespace imagemill::model

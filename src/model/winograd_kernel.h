@@ -1,0 +1,32 @@
+// Winograd F(4x4, 3x3) convolution: 3x3 filters, stride 1, one pixel of zero padding on every
+// side, no groups, NCHW float32. Each 4x4 block of outputs costs 36 multiply-adds per input and
+// output channel pair instead of 144; the products become 36 matrix products (Eigen), between
+// transforms of the input and of the output done a row of tiles at a time.
+//
+// winograd_kernel.cc is compiled for AVX2 and FMA; call it only when WinogradCpuSupported()
+// (winograd_conv.h) says this CPU has them.
+// Results differ from a direct convolution by float rounding (about 1e-5 relative here).
+#pragma once
+
+#include <vector>
+
+namespace imagemill::model {
+
+// The filters transformed once: 36 matrices of out_channels x in_channels, and the bias.
+struct WinogradFilters {
+  int out_channels = 0;
+  int in_channels = 0;
+  std::vector<float> u;     // [36][out][in]
+  std::vector<float> bias;  // [out], zeros when the convolution has none
+};
+
+// `weights` [out][in][3][3], `bias` [out] or nullptr.
+WinogradFilters TransformFilters(const float* weights, const float* bias, int out_channels,
+                                 int in_channels);
+
+// One image: `in` [in_channels][height][width] -> `out` [out_channels][height][width], with ReLU
+// applied when `relu`. Scratch memory is per thread (a few MiB), reused across calls.
+void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int width, bool relu,
+                     float* out);
+
+}  // namespace imagemill::model
