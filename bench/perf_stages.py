@@ -20,7 +20,8 @@ import sys
 PIPELINE = [
     ("decode", r"vision::DecodeImage|ReadImageHeader"),
     ("pre-process", r"::MakeInput"),
-    ("inference", r"cv::dnn::.*Net::forward|cv::dnn::.*Net::Impl::forward"),
+    ("inference", r"cv::dnn::.*Net::forward|cv::dnn::.*Net::Impl::forward|WinogradConv3x3|"
+                  r"ConvBlock|Eigen::internal::"),
     ("post-process (outputs, NMS)", r"::DetectInput"),
     ("model loading", r"model::LoadNet|model::Import|readNet"),
     ("database: write finished batches", r"CompleteBatches"),
