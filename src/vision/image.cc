@@ -9,6 +9,7 @@
 #include <string>
 
 #include "vision/exif.h"
+#include "vision/png_decoder.h"
 
 namespace imagemill::vision {
 namespace {
@@ -130,7 +131,10 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                         const_cast<char*>(bytes.data()));
   try {
-    image.bgr = cv::imdecode(encoded, ImreadFlags(image.scale_denom));
+    if (h.format == ImageFormat::kPng) {
+      if (std::optional<cv::Mat> png = DecodeCommonPng(bytes)) image.bgr = std::move(*png);
+    }
+    if (image.bgr.empty()) image.bgr = cv::imdecode(encoded, ImreadFlags(image.scale_denom));
   } catch (const cv::Exception& e) {
     return CorruptImage(name, h.format, std::string("the decoder failed: ") + e.err);
   }

@@ -9,8 +9,11 @@
 //   3. JPEG: the entropy-coded data must reach its end marker. libjpeg decodes a truncated JPEG
 //      "successfully" (a warning and grey rows that OpenCV does not report), so this is checked
 //      here, as Corrupt.
-//   4. cv::imdecode, with IMREAD_IGNORE_ORIENTATION, and imagemill applies the orientation it
-//      read from the header, once, for every format (JPEG APP1, PNG eXIf, WebP EXIF, TIFF tag).
+//   4. The common PNG (8-bit RGB, RGBA or grey, not interlaced) by imagemill's own decoder
+//      (png_decoder.h: the same pixels, about twice as fast); everything else, and any PNG it
+//      declines, by cv::imdecode, with IMREAD_IGNORE_ORIENTATION. Then imagemill applies the
+//      orientation it read from the header, once, for every format (JPEG APP1, PNG eXIf, WebP
+//      EXIF, TIFF tag).
 //      Measured on OpenCV 4.6: imdecode applies JPEG's EXIF orientation unless told to ignore it,
 //      ignores PNG eXIf and WebP EXIF, and its TIFF decoder applies the TIFF tag even when told
 //      to ignore it; so a TIFF with an orientation other than 1 is decoded from a copy whose tag
