@@ -31,13 +31,18 @@ class ChunkReader {
  public:
   explicit ChunkReader(std::string_view bytes) : bytes_(bytes), pos_(kSignature.size()) {}
 
-  // The next chunk, or false at the end of the bytes or on a chunk that does not fit in them.
+  // The next chunk, or false at the end of the bytes, on a chunk that does not fit in them, or on
+  // one libpng would refuse (length over 2^31 - 1, a type that is not letters).
   bool Next(Chunk& c) {
     if (bytes_.size() - pos_ < 12) return false;
     const auto* p = reinterpret_cast<const unsigned char*>(bytes_.data() + pos_);
     const uint32_t length = Be32(p);
-    if (length > bytes_.size() - pos_ - 12) return false;
+    if (length > 0x7FFFFFFFu || length > bytes_.size() - pos_ - 12) return false;
     c.type = bytes_.substr(pos_ + 4, 4);
+    // libpng refuses a chunk type that is not four ASCII letters.
+    for (char ch : c.type) {
+      if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) return false;
+    }
     c.data = bytes_.substr(pos_ + 8, length);
     // The CRC covers the type and the data.
     const uint32_t crc = static_cast<uint32_t>(libdeflate_crc32(0, p + 4, size_t{length} + 4));
@@ -154,8 +159,10 @@ std::optional<cv::Mat> DecodeCommonPng(std::string_view bytes) {
       if (!end_seen) return std::nullopt;
     } else if (c.type == "tRNS") {
       return std::nullopt;
-    } else if (IsCritical(c.type) && (c.type != "PLTE" || channels == 1)) {
-      return std::nullopt;  // an IHDR again, or a critical chunk libpng does not know
+    } else if (IsCritical(c.type)) {
+      // A second IHDR, a critical chunk libpng does not know, or a PLTE (a truecolour image
+      // may suggest a palette, but libpng's rules for it are many; too rare to follow here).
+      return std::nullopt;
     }
   }
   if (!end_seen || stream.empty()) return std::nullopt;

@@ -12,9 +12,11 @@
 // (OpenCV applies none). tests/vision/png_decoder_test.cc compares the two byte for byte.
 //
 // Anything else, or anything irregular, is left to OpenCV (std::nullopt): other bit depths,
-// palettes, interlacing, tRNS, an unknown critical chunk, a CRC or Adler-32 mismatch, compressed
-// data that is short, long or damaged, a missing IEND. libpng then decodes it or reports the
-// error as it always did, so this decoder never changes what a damaged file does.
+// palettes (or a PLTE chunk at all), interlacing, tRNS, an unknown critical chunk, a chunk type
+// that is not letters, a CRC or Adler-32 mismatch, compressed data that is short, long or
+// damaged, a missing IEND. libpng then decodes it or reports the error as it always did, so this
+// decoder never changes what a damaged file does. fuzz/png_decoder_fuzz.cc checks that whatever
+// it decodes, OpenCV decodes to the same pixels.
 #pragma once
 
 #include <opencv2/core/mat.hpp>
