@@ -26,6 +26,7 @@ struct PngSpec {
   int filter_offset = 0;        // row y uses filter (y + filter_offset) % 5
   size_t idat_piece = 1 << 20;  // the stream is split into IDAT chunks of this size
   bool trns = false;            // add a tRNS chunk
+  std::string extra_chunk;      // add a chunk of this type (6 zero bytes) before the IDATs
   bool iend = true;             // end with IEND
   int extra_rows = 0;           // compress this many rows more than the header says
   int bad_filter_row = -1;      // this row gets filter type 5 (invalid)
@@ -106,6 +107,7 @@ std::string WritePng(const PngSpec& spec) {
   PutChunk(png, "IHDR", ihdr);
   PutChunk(png, "tEXt", std::string("Comment\0test", 12));
   if (spec.trns) PutChunk(png, "tRNS", std::string(spec.color_type == 0 ? 2 : 6, '\0'));
+  if (!spec.extra_chunk.empty()) PutChunk(png, spec.extra_chunk, std::string(6, '\0'));
   for (size_t at = 0; at < stream.size(); at += spec.idat_piece) {
     PutChunk(png, "IDAT", stream.substr(at, spec.idat_piece));
   }
@@ -209,6 +211,17 @@ TEST(PngDecoderTest, IrregularFilesAreLeftToOpenCv) {
   PngSpec bad_filter;
   bad_filter.bad_filter_row = 6;
   EXPECT_FALSE(DecodeCommonPng(WritePng(bad_filter)).has_value()) << "filter type 5";
+  // Both refused by libpng (found by fuzz/png_decoder_fuzz.cc).
+  PngSpec odd_type;
+  odd_type.extra_chunk = std::string(4, '\0');
+  EXPECT_FALSE(DecodeCommonPng(WritePng(odd_type)).has_value()) << "chunk type not letters";
+  PngSpec palette;
+  palette.extra_chunk = "PLTE";
+  EXPECT_FALSE(DecodeCommonPng(WritePng(palette)).has_value()) << "PLTE";
+  // An unknown ancillary chunk is skipped, as libpng skips it.
+  PngSpec ancillary;
+  ancillary.extra_chunk = "prVt";
+  ExpectSameAsOpenCv(WritePng(ancillary));
 }
 
 TEST(PngDecoderTest, DecodeImageStillReportsDamagedPngsAsCorrupt) {
