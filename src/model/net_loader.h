@@ -17,9 +17,10 @@ struct LoadedNet {
   std::vector<TensorInfo> outputs;
 };
 
-// Thread-safe (each call builds its own network; importing NanoDet takes about 0.2 s of CPU).
-// `path` ending in .json is imported with `options`; anything else is read as ONNX (options are
-// then ignored, and input/output shapes are unknown: empty).
+// Thread-safe (each call builds its own network). `path` ending in .json is imported with
+// `options`, once per process for a given file (size and modification time) and options: later
+// calls reuse the ONNX bytes (importing NanoDet takes about 0.2 s of CPU). Anything else is read
+// as ONNX (options are then ignored, and input/output shapes are unknown: empty).
 // Thread safety: the returned net must be used by one thread at a time.
 Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions& options = {});
 

@@ -267,6 +267,43 @@ TEST(ImporterTest, DecodesFloat16Weights) {
   EXPECT_EQ(w.f, v);
 }
 
+// y = input * k, input [1, 3, 2, 2], loaded with LoadNet; returns y's first value for input 1.
+float LoadAndRun(const std::filesystem::path& model, int size = 2) {
+  ImportOptions options;
+  options.input_height = options.input_width = size;
+  auto loaded = LoadNet(model, options);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+  if (!loaded.ok()) return NAN;
+  const int dims[] = {1, 3, size, size};
+  loaded->net.setInput(cv::Mat(4, dims, CV_32F, cv::Scalar(1.0f)));
+  EXPECT_EQ(loaded->outputs.at(0).shape, (Shape{1, 3, size, size}));
+  return loaded->net.forward(loaded->outputs.at(0).name).ptr<float>()[0];
+}
+
+std::filesystem::path WriteScale(GraphWriter& g, float k, const std::string& output) {
+  g.Node("input", "Placeholder", {},
+         {{"shape",
+           {{"shape",
+             {{"dim", {{{"size", "1"}}, {{"size", "3"}}, {{"size", "2"}}, {{"size", "2"}}}}}}}}});
+  g.Const("k", {1}, {k});
+  g.Node(output, "Mul", {"input", "k"});
+  return g.Write({{"outputs", {{output, {{"name", output + ":0"}}}}}});
+}
+
+// LoadNet imports a model once per process; a file rewritten since, or other options, import
+// again.
+TEST(NetLoaderTest, ImportsOnceButNotAStaleOrDifferentlySizedModel) {
+  GraphWriter first("scale");
+  const std::filesystem::path model = WriteScale(first, 2.0f, "y");
+  EXPECT_EQ(LoadAndRun(model), 2.0f);
+  EXPECT_EQ(LoadAndRun(model), 2.0f);
+  EXPECT_EQ(LoadAndRun(model, 4), 2.0f);  // another input size: its own import
+
+  GraphWriter second("scale");  // same folder, rewritten: another size and modification time
+  ASSERT_EQ(WriteScale(second, 3.0f, "scaled"), model);
+  EXPECT_EQ(LoadAndRun(model), 3.0f);
+}
+
 }  // namespace
 }  // namespace imagemill::model
 
