@@ -15,9 +15,11 @@
 namespace imagemill::model {
 namespace {
 
-// Below this side, OpenCV's direct convolution is faster than the transforms (measured layer by
-// layer on NanoDet's shapes: 1.1-2.3x OpenCV's speed from 80x80 to 20x20, 0.7-1.1x at 10x10).
-constexpr int kMinSide = 16;
+// Below this side, OpenCV's direct convolution is likely faster than the transforms: at 10x10 the
+// 9 tiles fill 16 columns of the products, yet NanoDet's 10x10 layers took 6.9 ms per pass with
+// the AVX2 kernel against 8.1 ms with OpenCV's convolution (median of 3 runs); smaller maps were
+// not measured.
+constexpr int kMinSide = 10;
 constexpr int kMinInputChannels = 8;
 
 class WinogradConvLayer final : public cv::dnn::Layer {

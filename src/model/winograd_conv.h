@@ -8,8 +8,8 @@
 //
 // How: after import, UseWinogradConvs renames those Conv nodes to kWinogradConvOp (folding a
 // ReLU that only they feed); OpenCV's ONNX reader builds a layer for an op it does not know from
-// its layer factory, where RegisterWinogradConvLayer put ours. Maps smaller than 16x16 (where the
-// transforms cost more than they save) go to OpenCV's own convolution inside the same layer.
+// its layer factory, where RegisterWinogradConvLayer put ours. Maps smaller than 10x10 (where the
+// transforms may cost more than they save) go to OpenCV's own convolution inside the same layer.
 // ONNX files written by `imagemill model import` keep the standard Conv: the rewrite is applied in
 // memory, when imagemill loads a network, and only on CPUs with AVX2 and FMA.
 #pragma once
