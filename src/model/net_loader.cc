@@ -31,7 +31,8 @@ Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions
     if (WinogradEnabled()) {
       onnx::ModelProto proto;
       if (!proto.ParseFromString(onnx)) return Status::Internal(path.string() + ": import wrote an unreadable model");
-      if (UseWinogradConvs(proto) > 0) {
+      // Winograd first: UseGemmConvs takes every convolution still left.
+      if (UseWinogradConvs(proto) + UseGemmConvs(proto) > 0) {
         RegisterWinogradConvLayer();
         onnx = proto.SerializeAsString();
       }

@@ -21,16 +21,25 @@ namespace imagemill::model {
 // The ONNX op type (default domain) of a convolution run by imagemill's Winograd layer.
 inline constexpr const char* kWinogradConvOp = "ImagemillWinogradConv3x3";
 
+// The ONNX op type of any other convolution run by imagemill's own layer (gemm_conv_kernel.h).
+inline constexpr const char* kGemmConvOp = "ImagemillGemmConv";
+
 // True when this CPU can run the kernel (AVX2 and FMA), and IMAGEMILL_WINOGRAD is not "0"
 // (a switch for measuring against OpenCV's own convolution).
 bool WinogradEnabled();
 
 // Rewrites, in place, each Conv node of `model` with a float 3x3 filter initializer, stride 1,
-// dilation 1, one group, padding 1 on every side and at least 8 input channels; a Relu fed only
-// by such a node is folded into it. Returns how many convolutions were rewritten.
+// dilation 1, one group, padding 1 on every side and at least 8 input channels; a Relu, or a
+// LeakyRelu with alpha in [0, 1], fed only by such a node is folded into it. Returns how many
+// convolutions were rewritten.
 int UseWinogradConvs(onnx::ModelProto& model);
 
-// Registers the layer with OpenCV's layer factory. Once per process; thread-safe.
+// Rewrites, in place, each Conv node with fewer than 8 input channels, float filter and bias
+// initializers, dilation 1, one group and explicit padding to kGemmConvOp (any kernel size and
+// stride), folding activations likewise. Returns how many convolutions were rewritten.
+int UseGemmConvs(onnx::ModelProto& model);
+
+// Registers both layers with OpenCV's layer factory. Once per process; thread-safe.
 void RegisterWinogradConvLayer();
 
 }  // namespace imagemill::model

@@ -1,10 +1,12 @@
-// Compiled with -mavx2 -mfma (CMakeLists.txt). The transforms work on eight tiles of a tile row at
-// once, one tile per AVX lane: the stride-4 columns of the input rows are gathered, and the output
+// Compiled with -mavx2 -mfma (CMakeLists.txt). The transforms work on eight tiles at once, one
+// tile per AVX lane: the stride-4 columns of the input rows are gathered, and the output
 // columns scattered, with in-register 4x4 transposes instead of element by element. The 36 matrix
-// products use a register-blocked kernel (6 output channels x 16 tiles) that reads the filters in
+// products use a register-blocked kernel (avx2_product.h: 6 output channels x 16 tiles) that reads the filters in
 // the order TransformFilters stored them and the transformed input where the transform wrote it,
 // so nothing is repacked per block.
 #include "model/winograd_kernel.h"
+
+#include "model/avx2_product.h"
 
 #include <immintrin.h>
 
@@ -20,9 +22,6 @@ namespace {
 // Tiles per block: enough columns for the product kernel to run at speed, few enough that a
 // block's transformed input and products stay near the core (measured on 80x80 to 20x20 maps).
 constexpr int kTilesPerBlock = 48;
-
-// Output channels per panel of the filters, and rows of the product kernel.
-constexpr int kPanel = 6;
 
 // G, the filter transform of F(4x4, 3x3) (Lavin and Gray, interpolation points 0, ±1, ±2, ∞).
 constexpr double kG[6][3] = {{1 / 4.0, 0, 0},          {-1 / 6.0, -1 / 6.0, -1 / 6.0},
@@ -84,45 +83,6 @@ inline void OutputTransform(__m256 m0, __m256 m1, __m256 m2, __m256 m3, __m256 m
   s3 = _mm256_add_ps(_mm256_fmadd_ps(eight, a4, a2), m5);
 }
 
-// M (R rows x 8·NV columns) = U-panel (R x k, stored [k][R]) · V (k rows, row stride ldv). The
-// accumulators are named variables: GCC keeps an array of them on the stack, storing every one
-// on every step of the loop (measured: half the speed).
-template <int R, int NV>
-void Product(const float* u, const float* v, int ldv, int k, float* m, int ldm) {
-  static_assert(R >= 1 && R <= kPanel && NV >= 1 && NV <= 2);
-  const __m256 z = _mm256_setzero_ps();
-  __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-  __m256 c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-  for (int i = 0; i < k; ++i, u += R, v += ldv) {
-    const __m256 b0 = _mm256_loadu_ps(v);
-    const __m256 b1 = NV > 1 ? _mm256_loadu_ps(v + 8) : z;
-#define IMAGEMILL_PRODUCT_ROW(r, lo, hi)                 \
-  if constexpr (R > r) {                                 \
-    const __m256 a = _mm256_broadcast_ss(u + r);         \
-    lo = _mm256_fmadd_ps(a, b0, lo);                     \
-    if constexpr (NV > 1) hi = _mm256_fmadd_ps(a, b1, hi); \
-  }
-    IMAGEMILL_PRODUCT_ROW(0, c00, c01)
-    IMAGEMILL_PRODUCT_ROW(1, c10, c11)
-    IMAGEMILL_PRODUCT_ROW(2, c20, c21)
-    IMAGEMILL_PRODUCT_ROW(3, c30, c31)
-    IMAGEMILL_PRODUCT_ROW(4, c40, c41)
-    IMAGEMILL_PRODUCT_ROW(5, c50, c51)
-#undef IMAGEMILL_PRODUCT_ROW
-  }
-  const __m256 lo[kPanel] = {c00, c10, c20, c30, c40, c50};
-  const __m256 hi[kPanel] = {c01, c11, c21, c31, c41, c51};
-  for (int r = 0; r < R; ++r) {
-    _mm256_storeu_ps(m + r * ldm, lo[r]);
-    if constexpr (NV > 1) _mm256_storeu_ps(m + r * ldm + 8, hi[r]);
-  }
-}
-
-using ProductFn = void (*)(const float*, const float*, int, int, float*, int);
-constexpr ProductFn kProducts[kPanel][2] = {
-    {Product<1, 1>, Product<1, 2>}, {Product<2, 1>, Product<2, 2>}, {Product<3, 1>, Product<3, 2>},
-    {Product<4, 1>, Product<4, 2>}, {Product<5, 1>, Product<5, 2>}, {Product<6, 1>, Product<6, 2>}};
-
 // Scratch memory, 32-byte aligned, grown as needed and reused.
 class Buffer {
  public:
@@ -158,7 +118,7 @@ struct Layout {
 // Tile rows [th0, th1) of one image. The block's tiles, row after row, are the columns of V and
 // M (`ld` floats apart); the transforms take them eight at a time, so that a group may span two
 // tile rows and no lane is wasted on a short row (20x20 maps have 5 tiles a row).
-void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, bool relu, float* out,
+void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activation act, float* out,
                int th0, int th1, Scratch& k, float* vbuf, float* mbuf, float* d,
                const float* zero) {
   const int ic_n = f.in_channels, oc_n = f.out_channels;
@@ -222,19 +182,13 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, bool 
     const float* u = f.u.data() + static_cast<size_t>(xi) * oc_n * ic_n;
     const float* v = vbuf + static_cast<size_t>(xi) * ic_n * ld;
     float* m = mbuf + static_cast<size_t>(xi) * oc_n * ld;
-    for (int o0 = 0; o0 < oc_n; o0 += kPanel) {
-      const int rows = std::min(kPanel, oc_n - o0);
-      for (int c = 0; c < columns; c += 16) {
-        const int nv = columns - c >= 16 ? 2 : 1;
-        kProducts[rows - 1][nv - 1](u + static_cast<size_t>(o0) * ic_n, v + c, ld, ic_n,
-                                    m + static_cast<size_t>(o0) * ld + c, ld);
-      }
-    }
+    MatrixProduct(u, oc_n, ic_n, v, ld, columns, m, ld);
   }
-  // Output: Aᵀ M A per tile, eight tiles at a time, plus bias, ReLU; each tile's rows are stored
+  // Output: Aᵀ M A per tile, eight tiles at a time, plus bias, activation; each tile's rows are stored
   // straight from a 128-bit lane, except in groups with a partial or missing tile.
   const size_t mstep = static_cast<size_t>(oc_n) * ld;  // from ξ to ξ + 1
-  const __m256 zero_v = _mm256_setzero_ps();
+  const __m256 zero_v = _mm256_setzero_ps(), slope = _mm256_set1_ps(act.slope);
+  const bool relu = act.on && act.slope == 0, leaky = act.on && act.slope != 0;
   for (int oc = 0; oc < oc_n; ++oc) {
     float* plane = out + static_cast<size_t>(oc) * height * width;
     const __m256 b = _mm256_set1_ps(f.bias[oc]);
@@ -262,6 +216,11 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, bool 
           o1 = _mm256_max_ps(o1, zero_v);
           o2 = _mm256_max_ps(o2, zero_v);
           o3 = _mm256_max_ps(o3, zero_v);
+        } else if (leaky) {  // max(x, slope·x) for 0 < slope <= 1
+          o0 = _mm256_max_ps(o0, _mm256_mul_ps(o0, slope));
+          o1 = _mm256_max_ps(o1, _mm256_mul_ps(o1, slope));
+          o2 = _mm256_max_ps(o2, _mm256_mul_ps(o2, slope));
+          o3 = _mm256_max_ps(o3, _mm256_mul_ps(o3, slope));
         }
         __m256 w[4];
         Scatter4(o0, o1, o2, o3, w);
@@ -321,8 +280,8 @@ WinogradFilters TransformFilters(const float* weights, const float* bias, int ou
   return f;
 }
 
-void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int width, bool relu,
-                     float* out) {
+void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int width,
+                     Activation act, float* out) {
   thread_local Scratch k;
   Layout s;
   s.height = height;
@@ -342,7 +301,7 @@ void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int 
     std::fill(d + r * s.dw + 1 + width, d + (r + 1) * s.dw, 0.0f);
   }
   for (int th = 0; th < th_n; th += rows_per_block) {
-    ConvBlock(f, in, s, relu, out, th, std::min(th_n, th + rows_per_block), k, v, m, d, zero);
+    ConvBlock(f, in, s, act, out, th, std::min(th_n, th + rows_per_block), k, v, m, d, zero);
   }
 }
 

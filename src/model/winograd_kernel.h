@@ -12,6 +12,13 @@
 
 namespace imagemill::model {
 
+// What follows a convolution: nothing, or x -> max(x, slope·x) with 0 <= slope <= 1 (slope 0 is
+// ReLU; NanoDet's leaky ReLU has 0.1).
+struct Activation {
+  bool on = false;
+  float slope = 0;
+};
+
 // The filters transformed once: 36 matrices of out_channels x in_channels, and the bias.
 struct WinogradFilters {
   int out_channels = 0;
@@ -26,9 +33,9 @@ struct WinogradFilters {
 WinogradFilters TransformFilters(const float* weights, const float* bias, int out_channels,
                                  int in_channels);
 
-// One image: `in` [in_channels][height][width] -> `out` [out_channels][height][width], with ReLU
-// applied when `relu`. Scratch memory is per thread (a few MiB), reused across calls.
-void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int width, bool relu,
-                     float* out);
+// One image: `in` [in_channels][height][width] -> `out` [out_channels][height][width], followed by
+// `act`. Scratch memory is per thread (a few MiB), reused across calls.
+void WinogradConv3x3(const WinogradFilters& f, const float* in, int height, int width,
+                     Activation act, float* out);
 
 }  // namespace imagemill::model
