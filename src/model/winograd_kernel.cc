@@ -28,16 +28,41 @@ constexpr double kG[6][3] = {{1 / 4.0, 0, 0},          {-1 / 6.0, -1 / 6.0, -1 /
                              {-1 / 6.0, 1 / 6.0, -1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0},
                              {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
 
-// Bᵀ applied to six values (rows of the input patch), `n` at a time; the compiler vectorises it.
-inline void InputTransform(const float* p0, const float* p1, const float* p2, const float* p3,
-                           const float* p4, const float* p5, float* const v[6], int n) {
-  for (int t = 0; t < n; ++t) {
-    v[0][t] = 4 * p0[t] - 5 * p2[t] + p4[t];
-    v[1][t] = -4 * p1[t] - 4 * p2[t] + p3[t] + p4[t];
-    v[2][t] = 4 * p1[t] - 4 * p2[t] - p3[t] + p4[t];
-    v[3][t] = -2 * p1[t] - p2[t] + 2 * p3[t] + p4[t];
-    v[4][t] = 2 * p1[t] - p2[t] - 2 * p3[t] + p4[t];
-    v[5][t] = 4 * p1[t] - 5 * p3[t] + p5[t];
+// Bᵀ applied to six vectors (the same column of six input rows, or six columns of a row).
+inline void InputTransform(__m256 p0, __m256 p1, __m256 p2, __m256 p3, __m256 p4, __m256 p5,
+                           __m256 v[6]) {
+  const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
+  const __m256 p24 = _mm256_sub_ps(p4, p2);  // terms shared by rows 1-4
+  const __m256 p13 = _mm256_fnmadd_ps(four, p1, p3);
+  const __m256 q = _mm256_mul_ps(two, _mm256_sub_ps(p3, p1));
+  v[0] = _mm256_fnmadd_ps(five, p2, _mm256_fmadd_ps(four, p0, p4));
+  v[1] = _mm256_fnmadd_ps(four, p2, _mm256_add_ps(p13, p4));
+  v[2] = _mm256_fnmadd_ps(four, p2, _mm256_sub_ps(p4, p13));
+  v[3] = _mm256_add_ps(p24, q);
+  v[4] = _mm256_sub_ps(p24, q);
+  v[5] = _mm256_fnmadd_ps(five, p3, _mm256_fmadd_ps(four, p1, p5));
+}
+
+// Bᵀ over six whole input rows of `n` floats, into six rows. Written with intrinsics: GCC left
+// the plain loop scalar (too many pointers to check for overlap); a 32-channel 80x80 layer took
+// 1.13 ms that way and takes 0.91 ms now (medians of 200 runs). The last n % 8 columns are loaded
+// and stored under a mask, so nothing past the rows is read or written.
+inline void InputRows(const float* const p[6], float* const v[6], int n) {
+  alignas(32) static constexpr int kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  __m256 o[6];
+  int x = 0;
+  for (; x + 8 <= n; x += 8) {
+    InputTransform(_mm256_loadu_ps(p[0] + x), _mm256_loadu_ps(p[1] + x), _mm256_loadu_ps(p[2] + x),
+                   _mm256_loadu_ps(p[3] + x), _mm256_loadu_ps(p[4] + x), _mm256_loadu_ps(p[5] + x),
+                   o);
+    for (int r = 0; r < 6; ++r) _mm256_storeu_ps(v[r] + x, o[r]);
+  }
+  if (x < n) {
+    const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask + 8 - (n - x)));
+    __m256 in[6];
+    for (int r = 0; r < 6; ++r) in[r] = _mm256_maskload_ps(p[r] + x, mask);
+    InputTransform(in[0], in[1], in[2], in[3], in[4], in[5], o);
+    for (int r = 0; r < 6; ++r) _mm256_maskstore_ps(v[r] + x, mask, o[r]);
   }
 }
 
@@ -139,7 +164,6 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activ
   // Input: for each channel, Bᵀ over the six input rows of each tile row (whole rows at once,
   // into d, which has a zero column on the left and zeros past the right edge), then B over each
   // tile's six columns, eight tiles at a time, written as V[ξ][channel][tile].
-  const __m256 two = _mm256_set1_ps(2), four = _mm256_set1_ps(4), five = _mm256_set1_ps(5);
   const size_t vstep = static_cast<size_t>(ic_n) * ld;  // from ξ to ξ + 1
   for (int ic = 0; ic < ic_n; ++ic) {
     const float* plane = in + static_cast<size_t>(ic) * height * width;
@@ -151,7 +175,7 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activ
       }
       float* const dt = d + (th - th0) * 6 * dw + 1;
       float* const dr[6] = {dt, dt + dw, dt + 2 * dw, dt + 3 * dw, dt + 4 * dw, dt + 5 * dw};
-      InputTransform(row[0], row[1], row[2], row[3], row[4], row[5], dr, width);
+      InputRows(row, dr, width);
     }
     for (int g = 0; g < groups; ++g) {
       int at[8], at4[8];
@@ -163,17 +187,10 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activ
         __m256 p0, p1, p2, p3, p4, p5, unused0, unused1;
         Gather4(d + r * dw, at, p0, p1, p2, p3);
         Gather4(d + r * dw, at4, p4, p5, unused0, unused1);
-        const __m256 p24 = _mm256_sub_ps(p4, p2);  // terms shared by rows 1-4 of Bᵀ
-        const __m256 p13 = _mm256_fnmadd_ps(four, p1, p3);
-        const __m256 q = _mm256_mul_ps(two, _mm256_sub_ps(p3, p1));
-        float* const o = vbuf + (static_cast<size_t>(r * 6) * ic_n + ic) * ld + 8 * g;
-        _mm256_storeu_ps(o, _mm256_fnmadd_ps(five, p2, _mm256_fmadd_ps(four, p0, p4)));
-        _mm256_storeu_ps(o + vstep, _mm256_fnmadd_ps(four, p2, _mm256_add_ps(p13, p4)));
-        _mm256_storeu_ps(o + 2 * vstep, _mm256_fnmadd_ps(four, p2, _mm256_sub_ps(p4, p13)));
-        _mm256_storeu_ps(o + 3 * vstep, _mm256_add_ps(p24, q));
-        _mm256_storeu_ps(o + 4 * vstep, _mm256_sub_ps(p24, q));
-        _mm256_storeu_ps(o + 5 * vstep,
-                         _mm256_fnmadd_ps(five, p3, _mm256_fmadd_ps(four, p1, p5)));
+        __m256 o[6];
+        InputTransform(p0, p1, p2, p3, p4, p5, o);
+        float* const dst = vbuf + (static_cast<size_t>(r * 6) * ic_n + ic) * ld + 8 * g;
+        for (int c = 0; c < 6; ++c) _mm256_storeu_ps(dst + c * vstep, o[c]);
       }
     }
   }
