@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/transpose_layer.h"
 #include "model/winograd_conv.h"
 
 namespace imagemill::model {
@@ -31,9 +32,11 @@ Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions
     if (WinogradEnabled()) {
       onnx::ModelProto proto;
       if (!proto.ParseFromString(onnx)) return Status::Internal(path.string() + ": import wrote an unreadable model");
-      // Winograd first: UseGemmConvs takes every convolution still left.
-      if (UseWinogradConvs(proto) + UseGemmConvs(proto) > 0) {
+      // imagemill's own layers (convolutions, transposes); IMAGEMILL_WINOGRAD=0 keeps OpenCV's
+      // for all of them, the reference they are measured and tested against.
+      if (UseWinogradConvs(proto) + UseGemmConvs(proto) + UseFastTransposes(proto) > 0) {
         RegisterWinogradConvLayer();
+        RegisterTransposeLayer();
         onnx = proto.SerializeAsString();
       }
     }
