@@ -97,11 +97,11 @@ void GemmConv(const GemmFilters& f, const float* in, const ConvGeometry& g, Acti
   float* const m = s.m.data();
   const __m256 zero = _mm256_setzero_ps(), slope = _mm256_set1_ps(act.slope);
   for (int p0 = 0; p0 < pixels; p0 += block) {
-    const int n = std::min(block, pixels - p0), columns = (n + 7) / 8 * 8;
-    // Columns n..columns-1 of b hold what an earlier block left: the products compute them, and
+    const int n = std::min(block, pixels - p0);
+    // Columns past n of b hold what an earlier block left: the products may compute some, and
     // nothing reads them (each column of M depends on its own column of b only).
     Unroll(in, g, f.in_channels, f.kernel_h, f.kernel_w, p0, n, b, block);
-    MatrixProduct(f.w.data(), oc_n, k, b, block, columns, m, block);
+    MatrixProduct(f.w.data(), oc_n, k, b, block, n, m, block);
     // Bias and activation, into the output planes.
     for (int oc = 0; oc < oc_n; ++oc) {
       const float* src = m + static_cast<size_t>(oc) * block;

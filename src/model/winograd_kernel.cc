@@ -199,7 +199,7 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activ
     const float* u = f.u.data() + static_cast<size_t>(xi) * oc_n * ic_n;
     const float* v = vbuf + static_cast<size_t>(xi) * ic_n * ld;
     float* m = mbuf + static_cast<size_t>(xi) * oc_n * ld;
-    MatrixProduct(u, oc_n, ic_n, v, ld, columns, m, ld);
+    MatrixProduct(u, oc_n, ic_n, v, ld, tiles, m, ld);
   }
   // Output: Aᵀ M A per tile, eight tiles at a time, plus bias, activation; each tile's rows are stored
   // straight from a 128-bit lane, except in groups with a partial or missing tile.
