@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/pool_layer.h"
 #include "model/transpose_layer.h"
 #include "model/winograd_conv.h"
 
@@ -32,10 +33,13 @@ Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions
     if (WinogradEnabled()) {
       onnx::ModelProto proto;
       if (!proto.ParseFromString(onnx)) return Status::Internal(path.string() + ": import wrote an unreadable model");
-      // imagemill's own layers (convolutions, transposes); IMAGEMILL_WINOGRAD=0 keeps OpenCV's
-      // for all of them, the reference they are measured and tested against.
-      if (UseWinogradConvs(proto) + UseGemmConvs(proto) + UseFastTransposes(proto) > 0) {
+      // imagemill's own layers (convolutions, max pooling, transposes); IMAGEMILL_WINOGRAD=0
+      // keeps OpenCV's for all of them, the reference they are measured and tested against.
+      if (UseWinogradConvs(proto) + UseGemmConvs(proto) + UseFastMaxPools(proto) +
+              UseFastTransposes(proto) >
+          0) {
         RegisterWinogradConvLayer();
+        RegisterMaxPoolLayer();
         RegisterTransposeLayer();
         onnx = proto.SerializeAsString();
       }
