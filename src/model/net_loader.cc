@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "model/pool_layer.h"
+#include "model/sigmoid_layer.h"
 #include "model/transpose_layer.h"
 #include "model/winograd_conv.h"
 
@@ -33,13 +34,15 @@ Result<LoadedNet> LoadNet(const std::filesystem::path& path, const ImportOptions
     if (WinogradEnabled()) {
       onnx::ModelProto proto;
       if (!proto.ParseFromString(onnx)) return Status::Internal(path.string() + ": import wrote an unreadable model");
-      // imagemill's own layers (convolutions, max pooling, transposes); IMAGEMILL_WINOGRAD=0
-      // keeps OpenCV's for all of them, the reference they are measured and tested against.
+      // imagemill's own layers (convolutions, max pooling, sigmoids, transposes);
+      // IMAGEMILL_WINOGRAD=0 keeps OpenCV's for all of them, the reference they are measured and
+      // tested against.
       if (UseWinogradConvs(proto) + UseGemmConvs(proto) + UseFastMaxPools(proto) +
-              UseFastTransposes(proto) >
+              UseFastSigmoids(proto) + UseFastTransposes(proto) >
           0) {
         RegisterWinogradConvLayer();
         RegisterMaxPoolLayer();
+        RegisterSigmoidLayer();
         RegisterTransposeLayer();
         onnx = proto.SerializeAsString();
       }
