@@ -24,10 +24,10 @@ void Product(const float* u, const float* v, int ldv, int k, float* m, int ldm) 
   for (int i = 0; i < k; ++i, u += R, v += ldv) {
     const __m256 b0 = _mm256_loadu_ps(v);
     const __m256 b1 = NV > 1 ? _mm256_loadu_ps(v + 8) : z;
-#define IMAGEMILL_PRODUCT_ROW(r, lo, hi)                 \
-  if constexpr (R > r) {                                 \
-    const __m256 a = _mm256_broadcast_ss(u + r);         \
-    lo = _mm256_fmadd_ps(a, b0, lo);                     \
+#define IMAGEMILL_PRODUCT_ROW(r, lo, hi)                   \
+  if constexpr (R > r) {                                   \
+    const __m256 a = _mm256_broadcast_ss(u + r);           \
+    lo = _mm256_fmadd_ps(a, b0, lo);                       \
     if constexpr (NV > 1) hi = _mm256_fmadd_ps(a, b1, hi); \
   }
     IMAGEMILL_PRODUCT_ROW(0, c00, c01)
@@ -63,10 +63,8 @@ void ProductColumn(const float* u, const float* v, int ldv, int k, float* m, int
   for (; i + 4 <= k; i += 4, u += 4 * R, v += 4 * ldv) {
     s0 = _mm256_fmadd_ps(_mm256_maskload_ps(u, mask), _mm256_broadcast_ss(v), s0);
     s1 = _mm256_fmadd_ps(_mm256_maskload_ps(u + R, mask), _mm256_broadcast_ss(v + ldv), s1);
-    s2 = _mm256_fmadd_ps(_mm256_maskload_ps(u + 2 * R, mask), _mm256_broadcast_ss(v + 2 * ldv),
-                         s2);
-    s3 = _mm256_fmadd_ps(_mm256_maskload_ps(u + 3 * R, mask), _mm256_broadcast_ss(v + 3 * ldv),
-                         s3);
+    s2 = _mm256_fmadd_ps(_mm256_maskload_ps(u + 2 * R, mask), _mm256_broadcast_ss(v + 2 * ldv), s2);
+    s3 = _mm256_fmadd_ps(_mm256_maskload_ps(u + 3 * R, mask), _mm256_broadcast_ss(v + 3 * ldv), s3);
   }
   for (; i < k; ++i, u += R, v += ldv) {
     s0 = _mm256_fmadd_ps(_mm256_maskload_ps(u, mask), _mm256_broadcast_ss(v), s0);
@@ -102,7 +100,8 @@ inline void MatrixProduct(const float* a, int rows, int k, const float* b, int l
       const int nv = vectors - c >= 16 ? 2 : 1;
       kProducts[n - 1][nv - 1](panel, b + c, ldb, k, mp + c, ldm);
     }
-    for (int c = vectors; c < columns; ++c) kProductColumns[n - 1](panel, b + c, ldb, k, mp + c, ldm);
+    for (int c = vectors; c < columns; ++c)
+      kProductColumns[n - 1](panel, b + c, ldb, k, mp + c, ldm);
   }
 }
 

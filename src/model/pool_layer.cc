@@ -4,10 +4,9 @@
 #include <cstddef>
 #include <limits>
 #include <mutex>
+#include <opencv2/dnn.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/dnn.hpp>
 
 namespace imagemill::model {
 namespace {
@@ -151,8 +150,8 @@ int UseFastMaxPools(onnx::ModelProto& model) {
          (storage_order == nullptr || storage_order->i() == 0);
     if (!ok) continue;
     const std::pair<const char*, int64_t> geometry[] = {
-        {"kernel_h", k[0]},   {"kernel_w", k[1]},  {"stride_y", s[0]},   {"stride_x", s[1]},
-        {"pad_top", pad[0]},  {"pad_left", pad[1]}, {"pad_bottom", pad[2]}, {"pad_right", pad[3]}};
+        {"kernel_h", k[0]},  {"kernel_w", k[1]},   {"stride_y", s[0]},     {"stride_x", s[1]},
+        {"pad_top", pad[0]}, {"pad_left", pad[1]}, {"pad_bottom", pad[2]}, {"pad_right", pad[3]}};
     n.set_op_type(kMaxPoolOp);
     n.clear_attribute();
     for (const auto& [name, value] : geometry) {
@@ -168,9 +167,8 @@ int UseFastMaxPools(onnx::ModelProto& model) {
 
 void RegisterMaxPoolLayer() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    cv::dnn::LayerFactory::registerLayer(kMaxPoolOp, MaxPoolLayer::Create);
-  });
+  std::call_once(once,
+                 [] { cv::dnn::LayerFactory::registerLayer(kMaxPoolOp, MaxPoolLayer::Create); });
 }
 
 }  // namespace imagemill::model

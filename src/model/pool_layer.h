@@ -5,8 +5,8 @@
 // 1.2-1.8 ms in this one (three alternated runs of 20 passes each, on a busy machine; 0.26-0.39 ms
 // alone on a warm input). UseFastMaxPools renames such nodes to kMaxPoolOp, whose layer takes the
 // maximum down the window's rows first (whole rows, vectorised by the compiler), then across each
-// window's columns. Like the convolution layers (winograd_conv.h), the rewrite happens in memory when
-// imagemill loads a network, under the same switch (WinogradEnabled).
+// window's columns. Like the convolution layers (winograd_conv.h), the rewrite happens in memory
+// when imagemill loads a network, under the same switch (WinogradEnabled).
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -10,8 +10,8 @@ namespace imagemill::model {
 namespace {
 
 // e^x for eight values: x = n·ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two parts so that
-// n·ln 2 is exact enough), e^r by Cephes expf's polynomial (about 1 float ulp), times 2^n through the
-// exponent bits. x is clamped to where e^x is a normal float (NaN stays NaN: max and min return
+// n·ln 2 is exact enough), e^r by Cephes expf's polynomial (about 1 float ulp), times 2^n through
+// the exponent bits. x is clamped to where e^x is a normal float (NaN stays NaN: max and min return
 // their second operand when either is NaN).
 inline __m256 Exp(__m256 x) {
   x = _mm256_min_ps(_mm256_set1_ps(88.3f), _mm256_max_ps(_mm256_set1_ps(-87.3f), x));

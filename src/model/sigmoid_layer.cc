@@ -1,9 +1,8 @@
 #include "model/sigmoid_layer.h"
 
 #include <mutex>
-#include <vector>
-
 #include <opencv2/dnn.hpp>
+#include <vector>
 
 #include "model/sigmoid_kernel.h"
 
@@ -53,9 +52,8 @@ int UseFastSigmoids(onnx::ModelProto& model) {
 
 void RegisterSigmoidLayer() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    cv::dnn::LayerFactory::registerLayer(kSigmoidOp, SigmoidLayer::Create);
-  });
+  std::call_once(once,
+                 [] { cv::dnn::LayerFactory::registerLayer(kSigmoidOp, SigmoidLayer::Create); });
 }
 
 }  // namespace imagemill::model

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
-#include <vector>
-
 #include <opencv2/dnn.hpp>
+#include <vector>
 
 namespace imagemill::model {
 namespace {
@@ -80,9 +79,8 @@ int UseFastTransposes(onnx::ModelProto& model) {
 
 void RegisterTransposeLayer() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    cv::dnn::LayerFactory::registerLayer(kTransposeOp, TransposeLayer::Create);
-  });
+  std::call_once(
+      once, [] { cv::dnn::LayerFactory::registerLayer(kTransposeOp, TransposeLayer::Create); });
 }
 
 }  // namespace imagemill::model

@@ -1,9 +1,9 @@
 // Compiled with -mavx2 -mfma (CMakeLists.txt). The transforms work on eight tiles at once, one
 // tile per AVX lane: the stride-4 columns of the input rows are gathered, and the output
 // columns scattered, with in-register 4x4 transposes instead of element by element. The 36 matrix
-// products use a register-blocked kernel (avx2_product.h: 6 output channels x 16 tiles) that reads the filters in
-// the order TransformFilters stored them and the transformed input where the transform wrote it,
-// so nothing is repacked per block.
+// products use a register-blocked kernel (avx2_product.h: 6 output channels x 16 tiles) that reads
+// the filters in the order TransformFilters stored them and the transformed input where the
+// transform wrote it, so nothing is repacked per block.
 #include "model/winograd_kernel.h"
 
 #include "model/avx2_product.h"
@@ -48,7 +48,8 @@ inline void InputTransform(__m256 p0, __m256 p1, __m256 p2, __m256 p3, __m256 p4
 // 1.13 ms that way and takes 0.91 ms now (medians of 200 runs). The last n % 8 columns are loaded
 // and stored under a mask, so nothing past the rows is read or written.
 inline void InputRows(const float* const p[6], float* const v[6], int n) {
-  alignas(32) static constexpr int kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  alignas(32) static constexpr int kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                                0,  0,  0,  0,  0,  0,  0,  0};
   __m256 o[6];
   int x = 0;
   for (; x + 8 <= n; x += 8) {
@@ -143,8 +144,8 @@ struct Layout {
 // Tile rows [th0, th1) of one image. The block's tiles, row after row, are the columns of V and
 // M (`ld` floats apart); the transforms take them eight at a time, so that a group may span two
 // tile rows and no lane is wasted on a short row (20x20 maps have 5 tiles a row).
-void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activation act, float* out,
-               int th0, int th1, Scratch& k, float* vbuf, float* mbuf, float* d,
+void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activation act,
+               float* out, int th0, int th1, Scratch& k, float* vbuf, float* mbuf, float* d,
                const float* zero) {
   const int ic_n = f.in_channels, oc_n = f.out_channels;
   const int tw = s.tw, ld = s.ld, dw = s.dw, height = s.height, width = s.width;
@@ -201,8 +202,8 @@ void ConvBlock(const WinogradFilters& f, const float* in, const Layout& s, Activ
     float* m = mbuf + static_cast<size_t>(xi) * oc_n * ld;
     MatrixProduct(u, oc_n, ic_n, v, ld, tiles, m, ld);
   }
-  // Output: Aᵀ M A per tile, eight tiles at a time, plus bias, activation; each tile's rows are stored
-  // straight from a 128-bit lane, except in groups with a partial or missing tile.
+  // Output: Aᵀ M A per tile, eight tiles at a time, plus bias, activation; each tile's rows are
+  // stored straight from a 128-bit lane, except in groups with a partial or missing tile.
   const size_t mstep = static_cast<size_t>(oc_n) * ld;  // from ξ to ξ + 1
   const __m256 zero_v = _mm256_setzero_ps(), slope = _mm256_set1_ps(act.slope);
   const bool relu = act.on && act.slope == 0, leaky = act.on && act.slope != 0;
