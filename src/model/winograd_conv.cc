@@ -17,10 +17,9 @@
 namespace imagemill::model {
 namespace {
 
-// Below this side, OpenCV's direct convolution is likely faster than the transforms: at 10x10 the
-// 9 tiles fill 16 columns of the products, yet NanoDet's 10x10 layers took 6.9 ms per pass with
-// the AVX2 kernel against 8.1 ms with OpenCV's convolution (median of 3 runs); smaller maps were
-// not measured.
+// Below this side, OpenCV's direct convolution may be faster than the transforms. At 10x10 (9
+// tiles) the layer is faster: NanoDet's 10x10 layers took 6.9 ms per pass with the AVX2 kernel
+// against 8.1 ms with OpenCV's convolution (median of 3 runs); smaller maps were not measured.
 constexpr int kMinSide = 10;
 constexpr int kMinInputChannels = 8;
 
@@ -112,7 +111,8 @@ class WinogradConvLayer final : public cv::dnn::Layer {
   bool small_ = false;
 };
 
-// Any other convolution (stride, padding, kernel size; no groups or dilation), by GemmConv.
+// The convolutions UseGemmConvs picks (any stride, padding and kernel size; no groups or
+// dilation), by GemmConv.
 class GemmConvLayer final : public cv::dnn::Layer {
  public:
   explicit GemmConvLayer(const cv::dnn::LayerParams& params) : cv::dnn::Layer(params) {
@@ -166,7 +166,9 @@ class GemmConvLayer final : public cv::dnn::Layer {
     g.width = x.size[3];
     g.out_height = y.size[2];
     g.out_width = y.size[3];
-    for (int n = 0; n < x.size[0]; ++n) GemmConv(filters_, x.ptr<float>(n), g, act_, y.ptr<float>(n));
+    for (int n = 0; n < x.size[0]; ++n) {
+      GemmConv(filters_, x.ptr<float>(n), g, act_, y.ptr<float>(n));
+    }
   }
 
  private:
@@ -258,7 +260,8 @@ int RewriteConvs(onnx::ModelProto& model, Rewrite rewrite) {
     onnx::NodeProto& n = *g.mutable_node(i);
     if (!rewrite(n, init)) continue;
     auto act = act_of.find(n.output(0));
-    if (act != act_of.end() && consumers[n.output(0)] == 1 && graph_outputs.count(n.output(0)) == 0) {
+    if (act != act_of.end() && consumers[n.output(0)] == 1 &&
+        graph_outputs.count(n.output(0)) == 0) {
       n.set_output(0, g.node(act->second.first).output(0));
       onnx::AttributeProto* a = n.add_attribute();
       a->set_name("relu");
@@ -309,8 +312,9 @@ bool QualifiesForGemm(const onnx::NodeProto& n, const Initializers& init) {
          IntsAre(Attr(n, "kernel_shape"), {d[2], d[3]}, true) &&
          (strides == nullptr ||
           (strides->ints_size() == 2 && strides->ints(0) >= 1 && strides->ints(1) >= 1)) &&
-         (pads == nullptr || (pads->ints_size() == 4 && *std::min_element(pads->ints().begin(),
-                                                                           pads->ints().end()) >= 0));
+         (pads == nullptr ||
+          (pads->ints_size() == 4 &&
+           *std::min_element(pads->ints().begin(), pads->ints().end()) >= 0));
 }
 
 }  // namespace

@@ -5,9 +5,10 @@
 // stride-1, padding-1 convolutions of the networks it imports to its own layer, which computes
 // them with Winograd's F(4x4, 3x3) (winograd_kernel.h), and the convolutions with few input
 // channels, where OpenCV is slowest, to an im2col layer (gemm_conv_kernel.h). With those layers
-// and the max pooling and transposes of pool_layer.h and transpose_layer.h, NanoDet-320 makes
-// 34.1 forward passes/s on one thread against 19.1 with OpenCV's (`build/ceiling_bench`, medians
-// of 4 interleaved runs on a busy machine, docs/models.md).
+// and the max pooling, sigmoids and transposes of pool_layer.h, sigmoid_layer.h and
+// transpose_layer.h, NanoDet-320 makes 29.6 forward passes/s on one thread against 15.7 with
+// OpenCV's (`build/ceiling_bench`, medians of 4 interleaved runs on a busy machine,
+// docs/models.md).
 //
 // How: after import, UseWinogradConvs and UseGemmConvs rename those Conv nodes to kWinogradConvOp
 // and kGemmConvOp (folding a Relu or LeakyRelu that only they feed); OpenCV's ONNX reader builds a
