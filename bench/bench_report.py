@@ -86,9 +86,11 @@ def perf_rows(text):
 
 def pipeline_category(dso, sym):
     s = sym.lower()
-    # imagemill's Winograd convolution layer (its transforms, and Eigen's matrix products) runs
-    # inside the forward pass; the rest of imagemill::model:: is the import, at load time.
-    if re.search(r"convblock|inputtransform|winogradconv3x3|eigen::internal", s):
+    # imagemill's own layers (Winograd and im2col convolutions with their matrix-product kernel,
+    # max pooling, transposes) run inside the forward pass; the rest of imagemill::model:: is the
+    # import, at load time.
+    if re.search(r"convblock|inputtransform|inputrows|winogradconv3x3|model::.*product|gemmconv|"
+                 r"model::maxpool|transpose021|eigen::internal", s):
         return "inference"
     if "imagemill::model::" in sym:
         return "model loading (TF.js import, once per network)"

@@ -21,7 +21,8 @@ PIPELINE = [
     ("decode", r"vision::DecodeImage|ReadImageHeader"),
     ("pre-process", r"::MakeInput"),
     ("inference", r"cv::dnn::.*Net::forward|cv::dnn::.*Net::Impl::forward|WinogradConv3x3|"
-                  r"ConvBlock|Eigen::internal::"),
+                  r"ConvBlock|model::.*Product|GemmConv|model::MaxPool|Transpose021|"
+                  r"Eigen::internal::"),
     ("post-process (outputs, NMS)", r"::DetectInput"),
     ("model loading", r"model::LoadNet|model::Import|readNet"),
     ("database: write finished batches", r"CompleteBatches"),

@@ -11,6 +11,9 @@
 #include <system_error>
 #include <tuple>
 
+#include "model/pool_layer.h"
+#include "model/sigmoid_layer.h"
+#include "model/transpose_layer.h"
 #include "model/winograd_conv.h"
 
 namespace imagemill::model {
@@ -47,8 +50,16 @@ Result<PreparedModel> ImportAndPrepare(const std::filesystem::path& path,
     if (!proto.ParseFromString(m.onnx)) {
       return Status::Internal(path.string() + ": import wrote an unreadable model");
     }
-    if (UseWinogradConvs(proto) > 0) {
+    // imagemill's own layers (convolutions, max pooling, sigmoids, transposes);
+    // IMAGEMILL_WINOGRAD=0 keeps OpenCV's for all of them, the reference they are measured and
+    // tested against.
+    if (UseWinogradConvs(proto) + UseGemmConvs(proto) + UseFastMaxPools(proto) +
+            UseFastSigmoids(proto) + UseFastTransposes(proto) >
+        0) {
       RegisterWinogradConvLayer();
+      RegisterMaxPoolLayer();
+      RegisterSigmoidLayer();
+      RegisterTransposeLayer();
       m.onnx = proto.SerializeAsString();
     }
   }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <opencv2/dnn.hpp>
 #include <string>
 #include <vector>
@@ -18,10 +19,12 @@ namespace {
 struct ConvCase {
   int in_channels, out_channels, height, width;
   bool bias, relu;
+  float slope = 0;  // with relu: leaky ReLU's slope for negative values
 };
 
-// OpenCV's own convolution (and ReLU) on the same filters: the reference.
-cv::Mat OpenCvConv(const cv::Mat& x, const cv::Mat& w, const cv::Mat& b, bool relu) {
+// OpenCV's own convolution (and [leaky] ReLU) on the same filters: the reference.
+cv::Mat OpenCvConv(const cv::Mat& x, const cv::Mat& w, const cv::Mat& b, bool relu,
+                   float slope = 0) {
   cv::dnn::LayerParams lp;
   lp.set("kernel_size", 3);
   lp.set("pad", 1);
@@ -33,6 +36,7 @@ cv::Mat OpenCvConv(const cv::Mat& x, const cv::Mat& w, const cv::Mat& b, bool re
   net.addLayerToPrev("conv", "Convolution", lp);
   if (relu) {
     cv::dnn::LayerParams r;
+    if (slope != 0) r.set("negative_slope", slope);
     net.addLayerToPrev("relu", "ReLU", r);
   }
   net.setInput(x);
@@ -56,18 +60,18 @@ TEST_P(WinogradKernelTest, MatchesOpenCvConvolution) {
   int xsz[] = {2, c.in_channels, c.height, c.width};  // two images: each is done on its own
   cv::Mat x(4, xsz, CV_32F);
   rng.fill(x, cv::RNG::UNIFORM, -1, 1);
-  cv::Mat ref = OpenCvConv(x, w, b, c.relu);
+  cv::Mat ref = OpenCvConv(x, w, b, c.relu, c.slope);
 
   WinogradFilters f = TransformFilters(w.ptr<float>(), c.bias ? b.ptr<float>() : nullptr,
                                        c.out_channels, c.in_channels);
   int ysz[] = {2, c.out_channels, c.height, c.width};
   cv::Mat y(4, ysz, CV_32F, cv::Scalar(12345));  // every output must be written
   for (int n = 0; n < 2; ++n) {
-    WinogradConv3x3(f, x.ptr<float>(n), c.height, c.width, c.relu, y.ptr<float>(n));
+    WinogradConv3x3(f, x.ptr<float>(n), c.height, c.width, Activation{c.relu, c.slope}, y.ptr<float>(n));
   }
   const double scale = std::max(1.0, cv::norm(ref, cv::NORM_INF));
   EXPECT_LE(cv::norm(y, ref, cv::NORM_INF), 1e-4 * scale);
-  if (c.relu) {
+  if (c.relu && c.slope == 0) {
     double lo = 0;
     cv::minMaxIdx(y, &lo);
     EXPECT_GE(lo, 0.0);
@@ -79,7 +83,12 @@ INSTANTIATE_TEST_SUITE_P(Shapes, WinogradKernelTest,
                                            ConvCase{32, 24, 37, 23, true, false},
                                            ConvCase{16, 8, 16, 33, false, true},
                                            ConvCase{64, 64, 80, 80, true, true},
-                                           ConvCase{9, 5, 5, 3, true, false}));
+                                           ConvCase{9, 5, 5, 3, true, false},
+                                           // 13 output channels: panels of 6, 6 and 1;
+                                           // 45x7: groups of eight tiles across tile rows
+                                           ConvCase{11, 13, 45, 7, true, true, 0.1f},
+                                           ConvCase{24, 20, 10, 10, false, true, 0.25f},
+                                           ConvCase{16, 7, 81, 83, true, false}));
 
 // A one-node ONNX graph: X -> Conv(W[, B]) [-> Relu] -> outputs.
 onnx::ModelProto ConvModel(std::vector<int64_t> strides, std::vector<int64_t> pads, int in_channels,
@@ -124,6 +133,54 @@ TEST(UseWinogradConvs, RewritesQualifyingConvolutionsAndFoldsTheirRelu) {
   EXPECT_EQ(m.graph().node(0).output(0), "R");
   ASSERT_EQ(m.graph().node(0).attribute_size(), 1);
   EXPECT_EQ(m.graph().node(0).attribute(0).name(), "relu");
+}
+
+TEST(UseWinogradConvs, FoldsALeakyReluWithItsSlope) {
+  onnx::ModelProto m = ConvModel({1, 1}, {1, 1, 1, 1}, 8, true, false);
+  m.mutable_graph()->mutable_node(1)->set_op_type("LeakyRelu");
+  onnx::AttributeProto& alpha = *m.mutable_graph()->mutable_node(1)->add_attribute();
+  alpha.set_name("alpha");
+  alpha.set_type(onnx::AttributeProto::FLOAT);
+  alpha.set_f(0.1f);
+  EXPECT_EQ(UseWinogradConvs(m), 1);
+  ASSERT_EQ(m.graph().node_size(), 1);
+  EXPECT_EQ(m.graph().node(0).output(0), "R");
+  ASSERT_EQ(m.graph().node(0).attribute_size(), 2);
+  EXPECT_EQ(m.graph().node(0).attribute(1).name(), "slope");
+  EXPECT_FLOAT_EQ(m.graph().node(0).attribute(1).f(), 0.1f);
+}
+
+TEST(UseWinogradConvs, KeepsALeakyReluSteeperThanOne) {
+  onnx::ModelProto m = ConvModel({1, 1}, {1, 1, 1, 1}, 8, true, false);
+  m.mutable_graph()->mutable_node(1)->set_op_type("LeakyRelu");
+  onnx::AttributeProto& alpha = *m.mutable_graph()->mutable_node(1)->add_attribute();
+  alpha.set_name("alpha");
+  alpha.set_type(onnx::AttributeProto::FLOAT);
+  alpha.set_f(2.0f);  // max(x, 2x) is not this activation
+  EXPECT_EQ(UseWinogradConvs(m), 1);
+  EXPECT_EQ(m.graph().node_size(), 2);
+}
+
+TEST(UseGemmConvs, TakesFewInputChannelsWithTheirGeometry) {
+  onnx::ModelProto m = ConvModel({2, 2}, {1, 0, 1, 2}, 3, true, false);
+  EXPECT_EQ(UseWinogradConvs(m), 0);
+  EXPECT_EQ(UseGemmConvs(m), 1);
+  ASSERT_EQ(m.graph().node_size(), 1);
+  const onnx::NodeProto& n = m.graph().node(0);
+  EXPECT_EQ(n.op_type(), kGemmConvOp);
+  EXPECT_EQ(n.output(0), "R");
+  std::map<std::string, int64_t> attrs;
+  for (const auto& a : n.attribute()) attrs[a.name()] = a.i();
+  EXPECT_EQ(attrs, (std::map<std::string, int64_t>{{"stride_y", 2}, {"stride_x", 2},
+                                                   {"pad_top", 1}, {"pad_left", 0},
+                                                   {"pad_bottom", 1}, {"pad_right", 2},
+                                                   {"relu", 1}}));
+}
+
+TEST(UseGemmConvs, LeavesEightOrMoreInputChannelsToOpenCv) {
+  onnx::ModelProto strided = ConvModel({2, 2}, {1, 1, 1, 1}, 8, false, false);
+  EXPECT_EQ(UseGemmConvs(strided), 0);
+  EXPECT_EQ(strided.graph().node(0).op_type(), "Conv");
 }
 
 TEST(UseWinogradConvs, KeepsTheReluWhenTheConvolutionIsAlsoAnOutput) {
