@@ -68,10 +68,13 @@ Result<PreparedModel> ImportAndPrepare(const std::filesystem::path& path,
 
 // Every worker of a run loads the same model: it is imported once per process and the ONNX
 // bytes are shared (importing NanoDet costs about 0.2 s of CPU). Keyed by the file, its size and
-// modification time, and the import options; failures are not kept.
+// modification time, the import options and whether imagemill's layers are on (IMAGEMILL_WINOGRAD
+// can change between loads, as in the tests that compare them with OpenCV's); failures are not
+// kept.
 Result<std::shared_ptr<const PreparedModel>> CachedImport(const std::filesystem::path& path,
                                                          const ImportOptions& options) {
-  using Key = std::tuple<std::string, uintmax_t, int64_t, std::vector<std::string>, int, int>;
+  using Key =
+      std::tuple<std::string, uintmax_t, int64_t, std::vector<std::string>, int, int, bool>;
   static std::mutex mu;
   static std::map<Key, std::shared_ptr<const PreparedModel>> cache;
   std::error_code size_error, time_error;
@@ -80,7 +83,7 @@ Result<std::shared_ptr<const PreparedModel>> CachedImport(const std::filesystem:
   const bool cacheable = !size_error && !time_error;
   Key key{path.lexically_normal().string(), cacheable ? size : 0,
           cacheable ? static_cast<int64_t>(mtime.time_since_epoch().count()) : 0, options.outputs,
-          options.input_height, options.input_width};
+          options.input_height, options.input_width, WinogradEnabled()};
   // Held while importing, so that workers starting together wait for one import.
   std::lock_guard<std::mutex> lock(mu);
   if (auto it = cache.find(key); cacheable && it != cache.end()) return it->second;

@@ -1,8 +1,12 @@
 #include "model/winograd_conv.h"
 
+#include <libdeflate.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -41,6 +45,50 @@ void Apply(const Activation& act, cv::Mat& m) {
   }
 }
 
+// Transformed filters, shared by every network of the process that has the same weights.
+struct FilterCache {
+  struct Entry {
+    std::vector<float> weights, bias;  // the layer's own, compared in full on a lookup
+    std::weak_ptr<const WinogradFilters> filters;
+  };
+  std::mutex mu;
+  std::multimap<uint32_t, Entry> entries;  // by CRC-32 of the weights
+};
+
+FilterCache& Filters() {
+  static FilterCache* cache = new FilterCache;  // never destroyed: layers may outlive statics
+  return *cache;
+}
+
+// The workers of a run each load the same model, so their networks have the same filters: they
+// are transformed once per process and shared, read-only (NanoDet's take about 60 MB). Held
+// while transforming, so that networks loading together wait for one transform.
+std::shared_ptr<const WinogradFilters> SharedFilters(const float* weights, const float* bias,
+                                                     int out_channels, int in_channels) {
+  const size_t n = size_t(out_channels) * size_t(in_channels) * 9;
+  const uint32_t crc = static_cast<uint32_t>(libdeflate_crc32(0, weights, n * sizeof(float)));
+  const std::vector<float> b = bias ? std::vector<float>(bias, bias + out_channels)
+                                    : std::vector<float>();
+  FilterCache& cache = Filters();
+  std::lock_guard<std::mutex> lock(cache.mu);
+  for (auto it = cache.entries.begin(); it != cache.entries.end();) {
+    it = it->second.filters.expired() ? cache.entries.erase(it) : std::next(it);
+  }
+  auto [first, last] = cache.entries.equal_range(crc);
+  for (auto it = first; it != last; ++it) {
+    const FilterCache::Entry& e = it->second;
+    if (e.weights.size() == n && e.bias == b &&
+        std::memcmp(e.weights.data(), weights, n * sizeof(float)) == 0) {
+      if (auto shared = e.filters.lock()) return shared;
+    }
+  }
+  auto shared = std::make_shared<const WinogradFilters>(
+      TransformFilters(weights, bias, out_channels, in_channels));
+  cache.entries.emplace(crc, FilterCache::Entry{std::vector<float>(weights, weights + n), b,
+                                                shared});
+  return shared;
+}
+
 class WinogradConvLayer final : public cv::dnn::Layer {
  public:
   explicit WinogradConvLayer(const cv::dnn::LayerParams& params) : cv::dnn::Layer(params) {
@@ -55,7 +103,7 @@ class WinogradConvLayer final : public cv::dnn::Layer {
                 static_cast<int>(blobs[1].total()) == out_channels);
       bias = blobs[1].ptr<float>();
     }
-    filters_ = TransformFilters(blobs[0].ptr<float>(), bias, out_channels, in_channels);
+    filters_ = SharedFilters(blobs[0].ptr<float>(), bias, out_channels, in_channels);
     cv::dnn::LayerParams conv;
     conv.name = name;
     conv.type = "Convolution";
@@ -98,14 +146,14 @@ class WinogradConvLayer final : public cv::dnn::Layer {
     const cv::Mat& x = in.at(0);
     cv::Mat& y = out.at(0);
     CV_Assert(x.type() == CV_32F && x.isContinuous() && y.isContinuous() &&
-              x.size[1] == filters_.in_channels);
+              x.size[1] == filters_->in_channels);
     for (int n = 0; n < x.size[0]; ++n) {
-      WinogradConv3x3(filters_, x.ptr<float>(n), x.size[2], x.size[3], act_, y.ptr<float>(n));
+      WinogradConv3x3(*filters_, x.ptr<float>(n), x.size[2], x.size[3], act_, y.ptr<float>(n));
     }
   }
 
  private:
-  WinogradFilters filters_;
+  std::shared_ptr<const WinogradFilters> filters_;  // shared with same-weight layers
   cv::Ptr<cv::dnn::Layer> direct_;  // OpenCV's convolution, for maps under kMinSide
   Activation act_;
   bool small_ = false;
@@ -358,6 +406,16 @@ void RegisterWinogradConvLayer() {
     cv::dnn::LayerFactory::registerLayer(kWinogradConvOp, WinogradConvLayer::Create);
     cv::dnn::LayerFactory::registerLayer(kGemmConvOp, GemmConvLayer::Create);
   });
+}
+
+size_t WinogradFilterBytes() {
+  FilterCache& cache = Filters();
+  std::lock_guard<std::mutex> lock(cache.mu);
+  size_t bytes = 0;
+  for (const auto& [crc, e] : cache.entries) {
+    if (auto f = e.filters.lock()) bytes += (f->u.size() + f->bias.size()) * sizeof(float);
+  }
+  return bytes;
 }
 
 }  // namespace imagemill::model

@@ -21,6 +21,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstddef>
+
 namespace imagemill::model {
 
 // The ONNX op type (default domain) of a convolution run by imagemill's Winograd layer.
@@ -46,5 +48,10 @@ int UseGemmConvs(onnx::ModelProto& model);
 
 // Registers both layers with OpenCV's layer factory. Once per process; thread-safe.
 void RegisterWinogradConvLayer();
+
+// Winograd layers with the same weights (the networks that each worker of a run loads from one
+// model) share one copy of the transformed filters. The bytes of transformed filters alive in
+// the process, each shared copy counted once.
+size_t WinogradFilterBytes();
 
 }  // namespace imagemill::model

@@ -202,6 +202,63 @@ TEST(UseWinogradConvs, LeavesOtherConvolutionsAlone) {
   }
 }
 
+// Networks with the same weights (one per worker of a run) share one copy of the transformed
+// filters; a layer with other weights has its own; the copy goes with the last network using it.
+TEST(WinogradNet, NetworksWithTheSameWeightsShareTheTransformedFilters) {
+  if (!WinogradEnabled()) GTEST_SKIP() << "this CPU has no AVX2/FMA";
+  constexpr int kIn = 8, kOut = 4, kSide = 16;
+  auto model = [&](float offset) {
+    onnx::ModelProto m = ConvModel({1, 1}, {1, 1, 1, 1}, kIn, true, false);
+    m.set_ir_version(7);
+    m.add_opset_import()->set_version(11);
+    onnx::TensorProto& w = *m.mutable_graph()->mutable_initializer(0);
+    for (int i = 0; i < w.float_data_size(); ++i) w.set_float_data(i, 0.01f * (i % 97) + offset);
+    onnx::ValueInfoProto& x = *m.mutable_graph()->add_input();
+    x.set_name("X");
+    x.mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    for (int d : {1, kIn, kSide, kSide}) {
+      x.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    }
+    for (onnx::ValueInfoProto& y : *m.mutable_graph()->mutable_output()) {
+      y.mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+      for (int d : {1, kOut, kSide, kSide}) {
+        y.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+      }
+    }
+    EXPECT_EQ(UseWinogradConvs(m), 1);
+    return m.SerializeAsString();
+  };
+  RegisterWinogradConvLayer();
+  auto run = [&](const std::string& onnx) {
+    auto net = NetFromOnnx(onnx, "test");
+    EXPECT_TRUE(net.ok()) << net.status().ToString();
+    if (!net.ok()) return std::make_pair(cv::dnn::Net(), cv::Mat());
+    int sz[] = {1, kIn, kSide, kSide};
+    cv::Mat x(4, sz, CV_32F);
+    cv::RNG(5).fill(x, cv::RNG::UNIFORM, -1, 1);
+    net->setInput(x);
+    cv::Mat y = net->forward().clone();
+    return std::make_pair(*net, y);
+  };
+  const size_t before = WinogradFilterBytes();
+  const size_t one = (36 * kOut * kIn + kOut) * sizeof(float);
+  {
+    const std::string unique = model(-0.377f);  // weights no other test uses
+    auto [a, ya] = run(unique);
+    EXPECT_EQ(WinogradFilterBytes(), before + one);
+    {
+      auto [b, yb] = run(unique);
+      EXPECT_EQ(WinogradFilterBytes(), before + one) << "the second network shares the first's";
+      EXPECT_EQ(cv::norm(ya, yb, cv::NORM_INF), 0.0);
+      auto [c, yc] = run(model(0.5f));
+      EXPECT_EQ(WinogradFilterBytes(), before + 2 * one) << "other weights, own filters";
+      EXPECT_GT(cv::norm(ya, yc, cv::NORM_INF), 0.0);
+    }
+    EXPECT_EQ(WinogradFilterBytes(), before + one) << "still used by the first network";
+  }
+  EXPECT_EQ(WinogradFilterBytes(), before);
+}
+
 // The whole label model, loaded with and without the Winograd layer: same outputs.
 TEST(WinogradNet, NanoDetGivesOpenCvsOutputs) {
   if (!WinogradEnabled()) GTEST_SKIP() << "this CPU has no AVX2/FMA";
