@@ -66,7 +66,8 @@ void PrintReport(const RunSummary& s, SqliteDatabase& db, const std::string& db_
 void EngineFlags::Add(CLI::App& cmd) {
   AddDbFlag(cmd, db);
   cmd.add_option("--max-concurrency", max_concurrency,
-                 "Batches in flight at once (default: enough to keep every thread busy)");
+                 "Batches in flight at once, until their outcomes are written (default: enough to "
+                 "keep every thread busy, more while items finish fast)");
   cmd.add_option("--workers", workers, "Processing threads (default: one per core)");
   cmd.add_option("--fetchers", fetchers, "Object-fetching threads (default: 4, or 16 for s3://)");
   cmd.add_option("--dnn-threads", dnn_threads,

@@ -1,5 +1,8 @@
 #include "store/sqlite.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace imagemill::sqlite {
 namespace {
 
@@ -99,6 +102,10 @@ Statement& Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
+Statement& Statement::BindView(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
 Statement& Statement::BindNull(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;
@@ -131,6 +138,70 @@ std::string Statement::Text(int column) const {
 }
 bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+WalCheckpointer::WalCheckpointer(Connection& conn, int due_pages, int force_pages)
+    : conn_(conn), due_pages_(due_pages), force_pages_(force_pages) {
+  sqlite3_wal_hook(conn_.raw(), &WalCheckpointer::OnCommit, this);  // replaces the automatic one
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  sqlite3_wal_hook(conn_.raw(), nullptr, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool WalCheckpointer::Due() const {
+  return wal_pages_ >= due_pages_ && wal_pages_ >= copied_ + due_pages_ / 4;
+}
+
+int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int pages) {
+  auto* c = static_cast<WalCheckpointer*>(self);
+  if (pages >= c->force_pages_) {
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  std::lock_guard<std::mutex> lock(c->mu_);
+  if (pages < c->wal_pages_) c->copied_ = 0;  // the WAL started again from its beginning
+  c->wal_pages_ = pages;
+  if (c->Due()) {
+    if (!c->thread_.joinable()) c->thread_ = std::thread([c] { c->Loop(); });
+    c->wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::Loop() {
+  std::unique_ptr<Connection> own;
+  bool warned = false;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stop_ || Due(); });
+    if (stop_) return;
+    lock.unlock();
+    int log = 0, copied = 0;
+    int rc = SQLITE_OK;
+    try {
+      if (own == nullptr) own = std::make_unique<Connection>(conn_.path());
+      rc = sqlite3_wal_checkpoint_v2(own->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    } catch (const DatabaseError&) {
+      rc = SQLITE_CANTOPEN;
+    }
+    ++checkpoints_;
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned) {
+      // The commits' own checkpoint (at force_pages) still keeps the WAL bounded.
+      std::fprintf(stderr, "imagemill: results database %s: background checkpoint failed: %s\n",
+                   conn_.path().c_str(), own != nullptr ? sqlite3_errmsg(own->raw()) : "cannot open");
+      warned = true;
+    }
+    lock.lock();
+    // Commits went on while copying; the next pass waits for a quarter of `due_pages` more, so
+    // each pass (and its fsync) copies a good share. A failed or busy pass waits the same way.
+    copied_ = std::max(copied_, rc == SQLITE_OK ? copied : wal_pages_);
+  }
 }
 
 Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn) {

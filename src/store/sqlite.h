@@ -5,11 +5,16 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -63,6 +68,9 @@ class Statement {
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);
+  // Binds without a copy: SQLite reads `value` where it is, so it must stay alive and unchanged
+  // until the statement has run and is reset, or is bound again. For the hot loops.
+  Statement& BindView(int index, std::string_view value);
   Statement& BindNull(int index);
 
   // Advances; true while a row is available.
@@ -81,6 +89,44 @@ class Statement {
   Connection* conn_;
   std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Checkpoints a connection's WAL on a thread of its own, over a second connection to the same
+// file. With SQLite's automatic checkpoint, the commit that crosses the threshold copies the WAL
+// into the database and waits for the disk (fsync) inside the transaction, and every thread that
+// needs the connection waits with it. Here a commit only notes the WAL's size; once it reaches
+// `due_pages` the thread checkpoints in PASSIVE mode, which never blocks a reader or a writer,
+// and again after each further quarter of `due_pages`. Commits that go on all the time leave no
+// moment when the whole WAL is copied and it could start again from its beginning; the commit
+// that finds `force_pages` checkpoints itself, as SQLite would (copying only what the thread
+// has not), and the WAL starts again: it never grows past about `force_pages`.
+class WalCheckpointer {
+ public:
+  // Takes over `conn`'s checkpoints; `conn` must outlive this object. The thread starts at the
+  // first checkpoint due.
+  WalCheckpointer(Connection& conn, int due_pages, int force_pages);
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Checkpoints run by the thread so far.
+  int64_t checkpoints() const { return checkpoints_.load(); }
+
+ private:
+  static int OnCommit(void* self, sqlite3* db, const char* schema, int pages);
+  void Loop();
+  bool Due() const;  // with mu_ held
+
+  Connection& conn_;
+  const int due_pages_;
+  const int force_pages_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  int wal_pages_ = 0;  // guarded by mu_: the WAL's size at the last commit
+  int copied_ = 0;     // guarded by mu_: pages of this WAL copied by the last pass
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+  std::atomic<int64_t> checkpoints_{0};
 };
 
 // BEGIN IMMEDIATE (kWrite) or BEGIN (kRead) on construction; ROLLBACK on destruction unless

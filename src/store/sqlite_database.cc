@@ -210,7 +210,15 @@ std::vector<ItemOutcome> DecodeSucceeded(std::string_view text) {
   return outcomes;
 }
 
-SqliteDatabase::SqliteDatabase(const std::string& path) : conn_(path) { CreateSchema(); }
+// Checkpoint every ~40 MiB of WAL (at 4 KiB pages): a results row's pages are rewritten by several
+// commits in a row, and a checkpoint ends in an fsync. A commit checkpoints itself past 160 MiB.
+constexpr int kCheckpointPages = 10000;
+constexpr int kForceCheckpointPages = 4 * kCheckpointPages;
+
+SqliteDatabase::SqliteDatabase(const std::string& path)
+    : conn_(path), checkpointer_(conn_, kCheckpointPages, kForceCheckpointPages) {
+  CreateSchema();
+}
 
 void SqliteDatabase::CreateSchema() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -467,10 +475,14 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
       "UPDATE batches SET status = 'DONE', owner = NULL, lease_until_ms = NULL "
       "WHERE execution = ? AND seq = ?");
   Statement drop_items = conn_.Prepare("DELETE FROM batch_items WHERE execution = ? AND seq = ?");
+  // Every string bound below (BindView: no copy) lives in `batches`, the arguments or `stamp`
+  // until its statement has run.
+  std::string stamp;
   auto bind_result = [&](Statement& st, const ItemOutcome& o) -> Statement& {
-    st.Bind(1, o.item.key).Bind(2, bucket).Bind(3, o.item.key).Bind(4, o.item.etag);
-    st.Bind(5, static_cast<int64_t>(o.item.size)).Bind(6, processor).Bind(7, o.response);
-    return st.Bind(8, name).Bind(9, FormatIso8601(FromUnixMillis(o.stop_ms)));
+    st.BindView(1, o.item.key).BindView(2, bucket).BindView(3, o.item.key);
+    st.BindView(4, o.item.etag).Bind(5, static_cast<int64_t>(o.item.size));
+    st.BindView(6, processor).BindView(7, o.response).BindView(8, name);
+    return st.BindView(9, stamp);
   };
   std::vector<int64_t> completed;
   for (const FinishedBatch& b : batches) {
@@ -489,13 +501,14 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
         continue;
       }
       ++n_succeeded;
+      stamp = FormatIso8601(FromUnixMillis(o.stop_ms));
       bind_result(insert_result, o).Run();
       if (conn_.Changes() == 0) {
         bind_result(update_result, o).Run();
-        unlabel.Bind(1, o.item.key).Run();
+        unlabel.BindView(1, o.item.key).Run();
       }
       for (const LabelEntry& l : o.labels) {
-        label.Bind(1, o.item.key).Bind(2, l.name).Bind(3, l.confidence);
+        label.BindView(1, o.item.key).BindView(2, l.name).Bind(3, l.confidence);
         label.Bind(4, int64_t{l.direct ? 1 : 0}).Run();
       }
     }

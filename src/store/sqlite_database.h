@@ -61,6 +61,7 @@ class SqliteDatabase final : public StateStore, public ResultsTable {
 
   std::mutex mu_;
   sqlite::Connection conn_;  // guarded by mu_
+  sqlite::WalCheckpointer checkpointer_;  // copies the WAL into the database off mu_
 };
 
 // The items of a batch as stored: per item its key, size, ETag and LastModified, each string as

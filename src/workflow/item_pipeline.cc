@@ -35,6 +35,8 @@ std::optional<PipelineEvent> ItemPipeline::NextEvent(Clock::Duration timeout) {
   return events_.PopFor(timeout);
 }
 
+void ItemPipeline::Wake() { events_.Push(PipelineEvent{PipelineEvent::Kind::kWake, nullptr, {}, {}}); }
+
 std::vector<WorkItem> ItemPipeline::TakeQueued() { return to_fetch_.Drain(); }
 
 void ItemPipeline::Stop() {

@@ -51,6 +51,7 @@ struct PipelineEvent {
     kBatchDone,  // every item of `batch` has its outcome
     kFailure,    // an item failed (a nudge: check the tolerance now)
     kRetry,      // `work` failed transiently: submit it again after `retry_after`
+    kWake,       // from outside the pipeline (Wake): something the scheduler waits for changed
   };
   Kind kind = Kind::kBatchDone;
   std::shared_ptr<BatchSlots> batch;
@@ -87,6 +88,8 @@ class ItemPipeline {
   void Submit(std::vector<WorkItem> work);
   // The next event, waiting at most `timeout`.
   std::optional<PipelineEvent> NextEvent(Clock::Duration timeout);
+  // Queues a kWake event, so that a NextEvent waiting now returns.
+  void Wake();
   // Takes back work not yet picked up by a fetcher (for a run that stops early).
   std::vector<WorkItem> TakeQueued();
   // Stops all threads after the work they hold; queued work is dropped.

@@ -1,5 +1,6 @@
 #include "workflow/map_run.h"
 
+#include <cmath>
 #include <deque>
 #include <exception>
 #include <map>
@@ -32,6 +33,13 @@ nlohmann::json RunSummary::ToJson() const {
   return j;
 }
 
+int InFlightBatches(int floor, double items_per_second, size_t items_per_batch) {
+  const double per_batch = static_cast<double>(std::max<size_t>(1, items_per_batch));
+  const double want = std::ceil(items_per_second * kWorkInHand.count() / per_batch);
+  if (!(want > floor)) return floor;  // also a NaN rate
+  return static_cast<int>(std::min<double>(want, std::max(floor, kMaxAdaptiveInFlight)));
+}
+
 MapRun::MapRun(ObjectStore& source, StateStore& state, ResultsTable& results,
                const Processor& processor, RunOptions options)
     : source_(source),
@@ -61,7 +69,9 @@ class MapRun::Scheduler {
       size_t want_items = 2 * (static_cast<size_t>(p.fetchers + p.workers) + p.prefetch);
       size_t per_batch = static_cast<size_t>(spec.max_items_per_batch);
       max_concurrency_ = std::max<int>(4, static_cast<int>((want_items + per_batch - 1) / per_batch));
+      adaptive_ = true;
     }
+    floor_concurrency_ = max_concurrency_;
   }
 
   ~Scheduler() { Shutdown(); }
@@ -78,6 +88,7 @@ class MapRun::Scheduler {
 
   void StartThreads();
   void Shutdown();
+  void AdaptConcurrency();
   void ClaimMore();
   void HandleEvent(PipelineEvent ev);
   void DispatchDueRetries();
@@ -97,6 +108,11 @@ class MapRun::Scheduler {
   const Tolerance tolerance_;
   ItemPipeline pipeline_;
   int max_concurrency_ = 4;
+  // With no --max-concurrency, the limit follows the rate (InFlightBatches) from this floor.
+  bool adaptive_ = false;
+  int floor_concurrency_ = 4;
+  std::chrono::steady_clock::time_point rate_since_{};
+  int64_t rate_since_finished_ = 0;
 
   // Scheduler-thread state.
   std::map<int64_t, std::shared_ptr<BatchSlots>> in_flight_;
@@ -204,6 +220,7 @@ void MapRun::Scheduler::WriterLoop() {
       background_failed_ = true;
     }
     writes_pending_ -= static_cast<int64_t>(group.size());
+    pipeline_.Wake();
   }
 }
 
@@ -218,16 +235,36 @@ void MapRun::Scheduler::RethrowBackgroundFailure() {
   std::rethrow_exception(e);
 }
 
+void MapRun::Scheduler::AdaptConcurrency() {
+  if (!adaptive_) return;
+  auto now = clock_.Steady();
+  const PipelineCounters& c = pipeline_.counters();
+  const int64_t finished = c.succeeded + c.failed + c.skipped;
+  const double secs = std::chrono::duration<double>(now - rate_since_).count();
+  if (secs < 0.1) return;
+  if (rate_since_finished_ > 0 || finished > 0) {
+    const double rate = static_cast<double>(finished - rate_since_finished_) / secs;
+    max_concurrency_ = InFlightBatches(floor_concurrency_, rate,
+                                       static_cast<size_t>(spec_.max_items_per_batch));
+  }
+  rate_since_ = now;
+  rate_since_finished_ = finished;
+}
+
 void MapRun::Scheduler::ClaimMore() {
   if (stop_ != Stop::kNone) return;
+  AdaptConcurrency();
   // Refill once half the slots are free: one claim transaction for several batches.
-  if (static_cast<int>(in_flight_.size()) > max_concurrency_ / 2) return;
+  // A batch holds its slot until its outcomes are committed: the writer sets the pace, and
+  // outcomes waiting for it never pile up in memory.
+  auto held = [this] { return static_cast<int>(in_flight_.size() + writes_pending_.load()); };
+  if (held() > max_concurrency_ / 2) return;
   auto now = clock_.Steady();
   if (new_batches_.exchange(false) || now - last_claim_ > std::chrono::seconds(2)) {
     claim_may_find_ = true;
   }
-  while (claim_may_find_ && static_cast<int>(in_flight_.size()) < max_concurrency_) {
-    int want = max_concurrency_ - static_cast<int>(in_flight_.size());
+  while (claim_may_find_ && held() < max_concurrency_) {
+    int want = max_concurrency_ - held();
     int64_t lease_until = ToUnixMillis(clock_.Now()) + run_.options_.lease.count();
     std::vector<BatchRecord> batches =
         run_.state_.ClaimBatches(exec_.name, owner_, want, lease_until);
@@ -255,6 +292,8 @@ void MapRun::Scheduler::HandleEvent(PipelineEvent ev) {
       break;
     case PipelineEvent::Kind::kFailure:
       CheckTolerance();
+      break;
+    case PipelineEvent::Kind::kWake:  // the writer committed: its batches' slots are free
       break;
     case PipelineEvent::Kind::kBatchDone: {
       auto it = in_flight_.find(ev.batch->seq);

@@ -28,7 +28,9 @@
 namespace imagemill {
 
 struct RunOptions {
-  int max_concurrency = 0;  // batches in flight at once (0: enough to keep every thread busy)
+  // Batches in flight at once. 0: enough to keep every thread busy twice over, raised while items
+  // finish fast so the work in hand lasts kWorkInHand (see InFlightBatches).
+  int max_concurrency = 0;
   PipelineOptions pipeline;
   RetryPolicy retry;
   Clock* clock = nullptr;               // null: the real clock
@@ -49,6 +51,15 @@ struct RunSummary {
   bool resumed = false;           // the execution existed and was continued
   nlohmann::json ToJson() const;
 };
+
+// The default number of batches in flight when items finish at `items_per_second`: enough for
+// kWorkInHand of work, never fewer than `floor` nor (above the floor) more than
+// kMaxAdaptiveInFlight. Fast items (thousands a second) need many batches in hand, because the
+// scheduler cannot claim more while the writer thread holds the database for a commit; slow items
+// (images) keep the floor, so that processes sharing an execution also share its last batches.
+inline constexpr std::chrono::duration<double> kWorkInHand{0.1};
+inline constexpr int kMaxAdaptiveInFlight = 256;
+int InFlightBatches(int floor, double items_per_second, size_t items_per_batch);
 
 class MapRun {
  public:

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cmath>
 #include <set>
+#include <thread>
 
 #include "storage/faulty_store.h"
 #include "storage/local_store.h"
@@ -278,6 +282,105 @@ TEST_F(MapRunTest, ListsAFolderToo) {
   EXPECT_EQ(s.counts.total, 8);
   EXPECT_EQ(s.counts.succeeded, 8);
   EXPECT_TRUE(db_->GetResult("d1/1").has_value());
+}
+
+// Forwards to a SqliteDatabase; completing batches takes `delay` longer, and it counts the batches
+// claimed and not yet completed.
+class SlowWriterState final : public StateStore {
+ public:
+  SlowWriterState(SqliteDatabase& db, std::chrono::milliseconds delay) : db_(db), delay_(delay) {}
+  int max_outstanding() const { return max_outstanding_; }
+
+  ExecutionRecord CreateOrGetExecution(const ExecutionRecord& p, bool* created) override {
+    return db_.CreateOrGetExecution(p, created);
+  }
+  std::optional<ExecutionRecord> GetExecution(std::string_view n) override {
+    return db_.GetExecution(n);
+  }
+  std::vector<ExecutionRecord> ListExecutions(int limit) override {
+    return db_.ListExecutions(limit);
+  }
+  std::optional<ExecutionRecord> FindUnfinished(const nlohmann::json& spec) override {
+    return db_.FindUnfinished(spec);
+  }
+  void FinishExecution(std::string_view n, ExecutionStatus s, std::string_view e,
+                       std::string_view c, int64_t ms) override {
+    db_.FinishExecution(n, s, e, c, ms);
+  }
+  void SetManifest(std::string_view n, std::string_view m) override { db_.SetManifest(n, m); }
+  bool AppendListing(std::string_view n, std::string_view cursor, const ListingStep& s) override {
+    return db_.AppendListing(n, cursor, s);
+  }
+  std::vector<BatchRecord> ClaimBatches(std::string_view n, std::string_view owner, int max,
+                                        int64_t until) override {
+    std::vector<BatchRecord> b = db_.ClaimBatches(n, owner, max, until);
+    outstanding_ += static_cast<int>(b.size());
+    max_outstanding_ = std::max(max_outstanding_.load(), outstanding_.load());
+    return b;
+  }
+  void RenewLeases(std::string_view n, std::string_view owner, int64_t until) override {
+    db_.RenewLeases(n, owner, until);
+  }
+  void ReleaseBatches(std::string_view n, std::string_view owner,
+                      const std::vector<int64_t>& seqs) override {
+    db_.ReleaseBatches(n, owner, seqs);
+  }
+  int64_t RecoverOrphans(std::string_view n, int64_t now,
+                         const std::function<bool(const std::string&)>& dead) override {
+    return db_.RecoverOrphans(n, now, dead);
+  }
+  std::vector<int64_t> CompleteBatches(std::string_view n, std::string_view owner,
+                                       std::string_view bucket, std::string_view processor,
+                                       const std::vector<FinishedBatch>& batches) override {
+    std::this_thread::sleep_for(delay_);
+    std::vector<int64_t> done = db_.CompleteBatches(n, owner, bucket, processor, batches);
+    outstanding_ -= static_cast<int>(done.size());
+    return done;
+  }
+  ItemCounts CountItems(std::string_view n) override { return db_.CountItems(n); }
+  void ForEachOutcome(std::string_view n, ItemStatus s,
+                      const std::function<void(const ItemOutcome&)>& fn) override {
+    db_.ForEachOutcome(n, s, fn);
+  }
+  void ForEachPendingItem(std::string_view n,
+                          const std::function<void(const ObjectInfo&)>& fn) override {
+    db_.ForEachPendingItem(n, fn);
+  }
+  int64_t PrepareRedrive(std::string_view n, const BatchCutter& cut) override {
+    return db_.PrepareRedrive(n, cut);
+  }
+
+ private:
+  SqliteDatabase& db_;
+  std::chrono::milliseconds delay_;
+  std::atomic<int> outstanding_{0};
+  std::atomic<int> max_outstanding_{0};
+};
+
+TEST_F(MapRunTest, ABatchHoldsItsSlotUntilItsOutcomesAreWritten) {
+  Fill(200);
+  SlowWriterState slow(*db_, std::chrono::milliseconds(30));
+  RunOptions o = Options();
+  o.max_concurrency = 3;
+  MapRun run(source(), slow, *db_, processor_, o);
+  Result<RunSummary> s = run.Run(Spec(), "slow-writer");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->counts.succeeded, 200);
+  // Outcomes waiting for the writer never pile up beyond the batches allowed in flight.
+  EXPECT_LE(slow.max_outstanding(), 3);
+  EXPECT_GE(slow.max_outstanding(), 2);
+}
+
+TEST(InFlightBatchesTest, FollowsTheRateBetweenTheFloorAndTheCap) {
+  EXPECT_EQ(InFlightBatches(4, 30, 100), 4);  // images: the floor
+  EXPECT_EQ(InFlightBatches(4, 0, 100), 4);
+  EXPECT_EQ(InFlightBatches(4, std::nan(""), 100), 4);
+  const int fast = InFlightBatches(4, 100000, 100);  // 10,000 items in kWorkInHand (0.1 s)
+  EXPECT_GE(fast, 100);
+  EXPECT_LE(fast, 101);
+  EXPECT_EQ(InFlightBatches(4, 1e9, 100), kMaxAdaptiveInFlight);
+  EXPECT_EQ(InFlightBatches(4, 1e6, 0), kMaxAdaptiveInFlight);  // a batch has at least one item
+  EXPECT_EQ(InFlightBatches(300, 1e9, 100), 300);  // never below the floor
 }
 
 TEST(BatcherTest, CutsByItemsAndBytes) {
