@@ -2,10 +2,12 @@
 // no-op processor, over a generated bucket of N keys that costs no memory of its own. Reports
 // items per second and the process's resident memory as the run goes, to show it stays flat.
 //
-//   build/engine_bench --items 100000 [--batch 100] [--workers 2] [--folder DIR]
+//   build/engine_bench --items 100000 [--batch 100] [--workers 2] [--folder DIR] [--read-objects]
 //
 // With --folder, the bucket is a real folder (created with N small files on first use; DIR.complete
-// marks it finished).
+// marks it finished). The no-op processor answers from the listing, as `--processor none` does;
+// --read-objects makes the engine read every object too, as it does for a processor that looks
+// at the bytes.
 // The last line is the same figures as one JSON object, for scripts/bench.sh.
 #include <CLI/CLI.hpp>
 
@@ -107,7 +109,9 @@ int main(int argc, char** argv) {
   int64_t items = 100000;
   int batch = 100, workers = 2, max_concurrency = 0;
   std::string folder;
+  bool read_objects = false;
   app.add_option("--items", items);
+  app.add_flag("--read-objects", read_objects, "Read every object, as an image processor would");
   app.add_option("--batch", batch);
   app.add_option("--workers", workers);
   app.add_option("--max-concurrency", max_concurrency, "Batches in flight (default: the engine's)");
@@ -133,7 +137,7 @@ int main(int argc, char** argv) {
   std::string db_path = std::filesystem::temp_directory_path() / "imagemill-engine-bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
   SqliteDatabase db(db_path);
-  NoopProcessor processor;
+  NoopProcessor processor(read_objects);
   MemoryProgress progress(items);
   RunOptions options;
   options.pipeline.workers = workers;
@@ -162,7 +166,8 @@ int main(int argc, char** argv) {
                            {"items_per_second", static_cast<double>(items) / secs},
                            {"peak_rss_mb", PeakRssMb()},
                            {"rss_mb_by_tenth", progress.rss_by_tenth()},
-                           {"source", folder.empty() ? "generated" : "folder"}};
+                           {"source", folder.empty() ? "generated" : "folder"},
+                           {"reads_objects", read_objects}};
   std::printf("%s\n", report.dump().c_str());
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
   return 0;

@@ -246,7 +246,8 @@ if [[ $model == nanodet ]]; then
   done
 fi
 
-# 3. Engine overhead: no-op processor, generated bucket and local folder.
+# 3. Engine overhead: no-op processor, generated bucket and local folder (and the folder with
+# every object read).
 for n in $engine_items; do
   folder="$cache/bench/folder-$n"
   if [[ ! -f "$folder.complete" ]]; then
@@ -257,6 +258,8 @@ for n in $engine_items; do
     log "engine overhead: $n items, round $r"
     measure "engine-generated-$n" "$r" "$build/engine_bench" --items "$n"
     measure "engine-folder-$n" "$r" "$build/engine_bench" --items "$n" --folder "$folder"
+    measure "engine-folder-read-$n" "$r" "$build/engine_bench" --items "$n" --folder "$folder" \
+      --read-objects
   done
 done
 

@@ -127,7 +127,8 @@ void RegisterRunCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--result-writer", flags->result_writer,
                   "Write manifest.json and result files under this folder or s3://bucket/prefix");
   flags->processor = DefaultProcessorName();
-  cmd->add_option("--processor", flags->processor, "Per-image work")
+  cmd->add_option("--processor", flags->processor,
+                  "Per-image work (none: record each object's key, size and ETag, reading none)")
       ->check(CLI::IsMember(ProcessorNames()))
       ->capture_default_str();
   cmd->add_option("--max-items-per-batch", flags->max_items_per_batch, "ItemBatcher MaxItemsPerBatch")

@@ -89,6 +89,7 @@ void ItemPipeline::FetchLoop() {
   constexpr auto kSlowFetch = std::chrono::microseconds(200);
   constexpr auto kGroupAge = std::chrono::milliseconds(1);
   const auto fetchers = static_cast<size_t>(std::max(1, options_.fetchers));
+  const bool reads = processor_.ReadsObjects();
   for (;;) {
     std::vector<WorkItem> share = to_fetch_.PopShare(fetchers, 64);
     if (share.empty()) return;  // closed
@@ -107,7 +108,7 @@ void ItemPipeline::FetchLoop() {
     for (WorkItem& work : share) {
       ++work.tries;
       if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
-      if (work.item.size > options_.max_object_bytes) {
+      if (reads && work.item.size > options_.max_object_bytes) {
         Status too_large = Status::TooLarge(
             work.item.key + ": " + std::to_string(work.item.size) +
             " bytes, over the limit of " + std::to_string(options_.max_object_bytes) +
@@ -116,7 +117,7 @@ void ItemPipeline::FetchLoop() {
         continue;
       }
       const auto fetch_start = std::chrono::steady_clock::now();
-      Result<std::string> bytes = source_.Get(work.item.key);
+      Result<std::string> bytes = reads ? source_.Get(work.item.key) : std::string();
       const auto fetched = std::chrono::steady_clock::now();
       if (!bytes.ok()) {
         Fail(std::move(work), bytes.status());

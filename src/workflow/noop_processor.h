@@ -1,6 +1,7 @@
-// NoopProcessor: answers every object with an empty DetectLabels response without reading its
-// pixels. It measures the engine alone (listing, batching, state, results) in benchmarks, and
-// `imagemill run --processor none` uses it to inventory a bucket into the table.
+// NoopProcessor: answers every object with an empty DetectLabels response. It measures the engine
+// alone (listing, batching, state, results) in benchmarks, and `imagemill run --processor none`
+// uses it to inventory a bucket into the table. It does not read the objects, unless made with
+// `read_objects` (benchmarks: the engine plus reading every object).
 #pragma once
 
 #include "workflow/processor.h"
@@ -9,10 +10,15 @@ namespace imagemill {
 
 class NoopProcessor final : public Processor {
  public:
+  explicit NoopProcessor(bool read_objects = false) : read_objects_(read_objects) {}
   std::string Name() const override { return "none"; }
+  bool ReadsObjects() const override { return read_objects_; }
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
                                                 std::string bytes) const override;
   Result<std::unique_ptr<ProcessorWorker>> NewWorker() const override;
+
+ private:
+  bool read_objects_;
 };
 
 }  // namespace imagemill

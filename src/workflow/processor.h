@@ -48,6 +48,10 @@ class Processor {
   // Stage 2 state for one worker thread. Thread-safe. May fail (e.g. a model that will not load):
   // that aborts the run, since no item could be processed.
   virtual Result<std::unique_ptr<ProcessorWorker>> NewWorker() const = 0;
+
+  // False for a processor that answers from the listing alone (key, size, ETag): the engine then
+  // never reads the objects, and Prepare gets empty bytes.
+  virtual bool ReadsObjects() const { return true; }
 };
 
 }  // namespace imagemill

@@ -15,6 +15,7 @@
 #include "support/fake_processor.h"
 #include "support/temp_dir.h"
 #include "workflow/batcher.h"
+#include "workflow/noop_processor.h"
 #include "workflow/tolerance.h"
 
 namespace imagemill {
@@ -369,6 +370,32 @@ TEST_F(MapRunTest, ABatchHoldsItsSlotUntilItsOutcomesAreWritten) {
   // Outcomes waiting for the writer never pile up beyond the batches allowed in flight.
   EXPECT_LE(slow.max_outstanding(), 3);
   EXPECT_GE(slow.max_outstanding(), 2);
+}
+
+TEST_F(MapRunTest, AProcessorThatAnswersFromTheListingReadsNoObject) {
+  Fill(120);
+  ASSERT_TRUE(source().Put("big.jpg", std::string(64, 'x')).ok());
+  FaultyStore counting(source(), [](FaultyStore::Op, std::string_view) { return Status::Ok(); });
+  RunOptions o = Options();
+  o.pipeline.max_object_bytes = 32;  // big.jpg is over it: only a read would fail it
+  for (bool reads : {false, true}) {
+    NoopProcessor noop(reads);
+    MapRun run(counting, *db_, *db_, noop, o);
+    const int64_t gets_before = counting.calls(FaultyStore::Op::kGet);
+    ExecutionSpec spec = Spec();
+    spec.force = reads;  // the second run: everything is unchanged since the first
+    Result<RunSummary> s = run.Run(spec, reads ? "inventory-read" : "inventory");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    const int64_t gets = counting.calls(FaultyStore::Op::kGet) - gets_before;
+    if (reads) {
+      EXPECT_EQ(gets, 120);
+      EXPECT_EQ(s->counts.succeeded, 120);
+      EXPECT_EQ(s->counts.failed, 1);  // TooLarge, without a read
+    } else {
+      EXPECT_EQ(gets, 0);
+      EXPECT_EQ(s->counts.succeeded, 121);
+    }
+  }
 }
 
 TEST(InFlightBatchesTest, FollowsTheRateBetweenTheFloorAndTheCap) {
