@@ -2,7 +2,8 @@
 // Lists the source under the prefix page by page from the execution's cursor, drops items whose
 // ETag already has a result (unless forced), cuts the rest into batches, and saves batches and
 // cursor together, so a resumed run lists on from where the last one stopped and never batches an
-// item twice. Holds at most one commit's worth of items in memory.
+// item twice. Lists up to two pages ahead, on a thread of its own, while it saves; holds at most
+// one commit's worth of items and those pages in memory.
 #pragma once
 
 #include <atomic>
