@@ -165,7 +165,10 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int p
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
   std::lock_guard<std::mutex> lock(c->mu_);
-  if (pages < c->wal_pages_) c->copied_ = 0;  // the WAL started again from its beginning
+  if (pages < c->wal_pages_) {  // the WAL started again from its beginning
+    c->copied_ = 0;
+    ++c->restarts_;
+  }
   c->wal_pages_ = pages;
   if (c->Due()) {
     if (!c->thread_.joinable()) c->thread_ = std::thread([c] { c->Loop(); });
@@ -181,6 +184,7 @@ void WalCheckpointer::Loop() {
   for (;;) {
     wake_.wait(lock, [this] { return stop_ || Due(); });
     if (stop_) return;
+    const int64_t restarts = restarts_;
     lock.unlock();
     int log = 0, copied = 0;
     int rc = SQLITE_OK;
@@ -200,7 +204,8 @@ void WalCheckpointer::Loop() {
     lock.lock();
     // Commits went on while copying; the next pass waits for a quarter of `due_pages` more, so
     // each pass (and its fsync) copies a good share. A failed or busy pass waits the same way.
-    copied_ = std::max(copied_, rc == SQLITE_OK ? copied : wal_pages_);
+    // If the WAL started again meanwhile, what the pass copied belonged to the old one.
+    if (restarts_ == restarts) copied_ = std::max(copied_, rc == SQLITE_OK ? copied : wal_pages_);
   }
 }
 

@@ -124,6 +124,7 @@ class WalCheckpointer {
   std::condition_variable wake_;
   int wal_pages_ = 0;  // guarded by mu_: the WAL's size at the last commit
   int copied_ = 0;     // guarded by mu_: pages of this WAL copied by the last pass
+  int64_t restarts_ = 0;  // guarded by mu_: times the WAL started again from its beginning
   bool stop_ = false;  // guarded by mu_
   std::thread thread_;
   std::atomic<int64_t> checkpoints_{0};
