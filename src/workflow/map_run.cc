@@ -69,7 +69,6 @@ class MapRun::Scheduler {
       size_t want_items = 2 * (static_cast<size_t>(p.fetchers + p.workers) + p.prefetch);
       size_t per_batch = static_cast<size_t>(spec.max_items_per_batch);
       max_concurrency_ = std::max<int>(4, static_cast<int>((want_items + per_batch - 1) / per_batch));
-      adaptive_ = true;
     }
     floor_concurrency_ = max_concurrency_;
   }
@@ -109,7 +108,6 @@ class MapRun::Scheduler {
   ItemPipeline pipeline_;
   int max_concurrency_ = 4;
   // With no --max-concurrency, the limit follows the rate (InFlightBatches) from this floor.
-  bool adaptive_ = false;
   int floor_concurrency_ = 4;
   std::chrono::steady_clock::time_point rate_since_{};
   int64_t rate_since_finished_ = 0;
@@ -187,16 +185,14 @@ void MapRun::Scheduler::Shutdown() {
 
 void MapRun::Scheduler::WriterLoop() {
   while (std::optional<FinishedBatch> first = to_write_.Pop()) {
-    // Gather what finishes in the next few milliseconds into the same transaction: one commit
-    // per group, not per batch.
+    // Everything that finished while the last commit ran goes into the same transaction: one
+    // commit per group, not per batch. No waiting for more: a batch holds its slot until it is
+    // written, so with few slots (--max-concurrency 4) nothing more may come until this commit.
     std::vector<FinishedBatch> group;
     size_t items = first->outcomes.size();
     group.push_back(std::move(*first));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
     while (items < 5000) {
-      auto left = until - std::chrono::steady_clock::now();
-      if (left <= std::chrono::steady_clock::duration::zero()) break;
-      std::optional<FinishedBatch> more = to_write_.PopFor(left);
+      std::optional<FinishedBatch> more = to_write_.PopFor(std::chrono::steady_clock::duration::zero());
       if (!more) break;
       items += more->outcomes.size();
       group.push_back(std::move(*more));
@@ -236,7 +232,7 @@ void MapRun::Scheduler::RethrowBackgroundFailure() {
 }
 
 void MapRun::Scheduler::AdaptConcurrency() {
-  if (!adaptive_) return;
+  if (run_.options_.max_concurrency > 0) return;  // the user's limit
   auto now = clock_.Steady();
   const PipelineCounters& c = pipeline_.counters();
   const int64_t finished = c.succeeded + c.failed + c.skipped;
