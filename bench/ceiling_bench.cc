@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "vision/detector.h"
+#include "vision/detectors/detector.h"
 
 namespace {
 

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "vision/image.h"
+#include "vision/decode/image.h"
 
 namespace {
 

@@ -21,8 +21,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
 
-#include "vision/detector.h"
-#include "vision/detector_coco_classes.h"
+#include "vision/detectors/detector.h"
+#include "vision/detectors/detector_coco_classes.h"
 
 namespace {
 

@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "storage/local_store.h"
-#include "store/sqlite_database.h"
+#include "objectstore/local_store.h"
+#include "db/sqlite_database.h"
 #include "workflow/map_run.h"
 #include "workflow/noop_processor.h"
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "vision/image_properties_processor.h"
+#include "vision/properties/image_properties_processor.h"
 
 namespace {
 

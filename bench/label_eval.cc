@@ -12,7 +12,7 @@
 // (right + missed). For each model and split (tune, check) it reports:
 //   - at the raw score threshold that maximises F1 on the tune split;
 //   - at MinConfidence C under a calibration fitted on the tune split (--fit prints it as the
-//     line to put in src/vision/score_calibration.cc), and under the calibration built in.
+//     line to put in src/vision/labels/score_calibration.cc), and under the calibration built in.
 // Times are per photo: prepare (decode at reduced scale + network inputs) and run (forward passes,
 // merging), medians over the photos, as wall time and as this thread's CPU time (the latter
 // hardly depends on what else the machine is doing).
@@ -31,10 +31,10 @@
 #include <string>
 #include <vector>
 
-#include "vision/image.h"
-#include "vision/image_properties.h"
-#include "vision/label_model.h"
-#include "vision/score_calibration.h"
+#include "vision/decode/image.h"
+#include "vision/properties/image_properties.h"
+#include "vision/labels/label_model.h"
+#include "vision/labels/score_calibration.h"
 
 namespace {
 

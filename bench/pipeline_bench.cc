@@ -30,11 +30,11 @@
 #include <map>
 #include <opencv2/core.hpp>
 
-#include "storage/local_store.h"
-#include "store/sqlite_database.h"
-#include "vision/detector.h"
-#include "vision/detector_coco_classes.h"
-#include "vision/image.h"
+#include "objectstore/local_store.h"
+#include "db/sqlite_database.h"
+#include "vision/detectors/detector.h"
+#include "vision/detectors/detector_coco_classes.h"
+#include "vision/decode/image.h"
 #include "workflow/map_run.h"
 
 namespace imagemill {

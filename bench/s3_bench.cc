@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/object_store.h"
+#include "objectstore/object_store.h"
 
 namespace {
 

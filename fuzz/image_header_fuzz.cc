@@ -1,4 +1,4 @@
-// Fuzz target for the hand-written header readers (vision/image_format.h, vision/exif.h): every
+// Fuzz target for the hand-written header readers (vision/decode/image_format.h, vision/decode/exif.h): every
 // object in a bucket is untrusted bytes, and these parsers read them before any library does.
 // Checks memory safety (ASan, UBSan) and the readers' contracts on whatever they accept.
 //
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "vision/exif.h"
-#include "vision/image_format.h"
+#include "vision/decode/exif.h"
+#include "vision/decode/image_format.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Differential fuzz target for imagemill's PNG decoder (vision/png_decoder.h): whatever it
+// Differential fuzz target for imagemill's PNG decoder (vision/decode/png_decoder.h): whatever it
 // decodes must be exactly what OpenCV decodes from the same bytes. Before decoding, the harness
 // rewrites every chunk's CRC to match its contents, so that mutations reach the inflate, the row
 // filters and the chunk rules instead of stopping at the first checksum.
@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "vision/png_decoder.h"
+#include "vision/decode/png_decoder.h"
 
 namespace {
 

@@ -2,13 +2,13 @@
 // documents are untrusted bytes from the network. Not part of the default build; with clang:
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-//     fuzz/s3_xml_fuzz.cc src/storage/s3_xml.cc src/util/status.cc -o build/s3_xml_fuzz
+//     fuzz/s3_xml_fuzz.cc src/objectstore/s3_xml.cc src/util/status.cc -o build/s3_xml_fuzz
 //   build/s3_xml_fuzz -max_total_time=60 -max_len=4096
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "storage/s3_xml.h"
+#include "objectstore/s3_xml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

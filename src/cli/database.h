@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "store/sqlite_database.h"
+#include "db/sqlite_database.h"
 
 namespace imagemill::cli {
 

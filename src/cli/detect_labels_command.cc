@@ -9,9 +9,9 @@
 
 #include "cli/command.h"
 #include "cli/label_flags.h"
-#include "vision/annotate.h"
-#include "vision/image.h"
-#include "vision/labels_processor.h"
+#include "vision/labels/annotate.h"
+#include "vision/decode/image.h"
+#include "vision/labels/labels_processor.h"
 
 namespace imagemill::cli {
 namespace {

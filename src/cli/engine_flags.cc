@@ -9,10 +9,10 @@
 
 #include "cli/command.h"
 #include "cli/database.h"
-#include "cli/processors.h"
+#include "service/processors.h"
 #include "cli/progress_bar.h"
 #include "cli/store_flags.h"
-#include "storage/store_check.h"
+#include "objectstore/store_check.h"
 
 namespace imagemill::cli {
 namespace {
@@ -114,14 +114,14 @@ int ExecuteAndReport(const ExecutionSpec& spec, const std::string& name, const E
     std::cerr << "imagemill: cannot read the source: " << source.status().ToString() << "\n";
     return kExitUsage;
   }
-  Result<ProcessorSettings> settings = ProcessorSettings::FromSpec(spec);
+  Result<service::ProcessorSettings> settings = service::ProcessorSettings::FromSpec(spec);
   if (!settings.ok()) {
     std::cerr << "imagemill: " << settings.status().message() << "\n";
     return kExitUsage;
   }
   settings->max_pixels = flags.max_pixels;
   cv::setNumThreads(std::max(1, flags.dnn_threads));
-  Result<std::unique_ptr<Processor>> processor = MakeProcessor(*settings);
+  Result<std::unique_ptr<Processor>> processor = service::MakeProcessor(*settings);
   if (!processor.ok()) {
     std::cerr << "imagemill: " << processor.status().message() << "\n";
     return kExitUsage;

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "storage/object_store.h"
-#include "store/sqlite_database.h"
+#include "objectstore/object_store.h"
+#include "db/sqlite_database.h"
 #include "workflow/map_run.h"
 
 namespace imagemill::cli {

@@ -1,8 +1,8 @@
 // Flags that choose the label model and shape the DetectLabels answer, shared by `run` and
 // `detect-labels`:
 //
-//   --label-model nanodet-320        a built-in model (vision/label_model.h)
-//   --models-dir DIR                 where the built-in models are (vision/model_dir.h)
+//   --label-model nanodet-320        a built-in model (vision/labels/label_model.h)
+//   --models-dir DIR                 where the built-in models are (vision/detectors/model_dir.h)
 //   --model F.onnx --model-kind K --labels F [--model-input-size N]   a user's model
 //   --settings JSON|FILE             a DetectLabels request: MinConfidence, MaxLabels, Features,
 //                                    Settings.GeneralLabels filters, Settings.ImageProperties
@@ -14,8 +14,8 @@
 #include <string>
 
 #include "util/status.h"
-#include "vision/label_model.h"
-#include "vision/label_settings.h"
+#include "vision/labels/label_model.h"
+#include "vision/labels/label_settings.h"
 
 namespace imagemill::cli {
 

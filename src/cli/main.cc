@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 
 #include "cli/command.h"
 

@@ -6,7 +6,7 @@
 #include "cli/database.h"
 #include "cli/engine_flags.h"
 #include "cli/label_flags.h"
-#include "cli/processors.h"
+#include "service/processors.h"
 #include "util/clock.h"
 #include "util/ids.h"
 
@@ -68,7 +68,7 @@ Result<ExecutionSpec> BuildSpec(const RunFlags& f) {
       spec.result_writer = (*dir)->Uri();
     }
   }
-  ProcessorSettings processor;
+  service::ProcessorSettings processor;
   processor.name = f.processor;
   processor.max_pixels = f.engine.max_pixels;
   if (processor.name == "labels") {
@@ -77,7 +77,7 @@ Result<ExecutionSpec> BuildSpec(const RunFlags& f) {
     return Status::InvalidArgument("the label flags (--label-model, --min-confidence, "
                                    "--settings, ...) apply to --processor labels only");
   }
-  Result<std::string> processor_name = ProcessorName(processor);
+  Result<std::string> processor_name = service::ProcessorName(processor);
   if (!processor_name.ok()) return processor_name.status();
   spec.processor = *processor_name;
   spec.processor_settings = processor.ToJson();
@@ -126,10 +126,10 @@ void RegisterRunCommand(CLI::App& app, CommandContext& ctx) {
                   "Name of the execution; the same name resumes it after a crash");
   cmd->add_option("--result-writer", flags->result_writer,
                   "Write manifest.json and result files under this folder or s3://bucket/prefix");
-  flags->processor = DefaultProcessorName();
+  flags->processor = service::DefaultProcessorName();
   cmd->add_option("--processor", flags->processor,
                   "Per-image work (none: record each object's key, size and ETag, reading none)")
-      ->check(CLI::IsMember(ProcessorNames()))
+      ->check(CLI::IsMember(service::ProcessorNames()))
       ->capture_default_str();
   cmd->add_option("--max-items-per-batch", flags->max_items_per_batch, "ItemBatcher MaxItemsPerBatch")
       ->capture_default_str();

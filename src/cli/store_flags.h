@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "storage/object_store.h"
+#include "objectstore/object_store.h"
 
 namespace imagemill::cli {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "store/state_store.h"
+#include "db/state_store.h"
 
 namespace imagemill {
 

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "storage/object_store.h"
-#include "store/state_store.h"
+#include "objectstore/object_store.h"
+#include "db/state_store.h"
 #include "util/blocking_queue.h"
 #include "util/clock.h"
 #include "workflow/processor.h"

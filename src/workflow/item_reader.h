@@ -10,8 +10,8 @@
 #include <functional>
 #include <string>
 
-#include "storage/object_store.h"
-#include "store/state_store.h"
+#include "objectstore/object_store.h"
+#include "db/state_store.h"
 #include "util/clock.h"
 #include "workflow/execution_spec.h"
 #include "workflow/retry_policy.h"

@@ -16,8 +16,8 @@
 #include <memory>
 #include <string>
 
-#include "storage/object_store.h"
-#include "store/state_store.h"
+#include "objectstore/object_store.h"
+#include "db/state_store.h"
 #include "util/clock.h"
 #include "workflow/execution_spec.h"
 #include "workflow/item_pipeline.h"

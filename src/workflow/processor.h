@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "storage/object_store.h"
+#include "objectstore/object_store.h"
 #include "util/status.h"
 
 namespace imagemill {

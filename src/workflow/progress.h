@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "store/state_store.h"
+#include "db/state_store.h"
 
 namespace imagemill {
 

@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "storage/object_store.h"
-#include "store/state_store.h"
+#include "objectstore/object_store.h"
+#include "db/state_store.h"
 
 namespace imagemill {
 

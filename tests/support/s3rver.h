@@ -1,7 +1,7 @@
 // A real S3 server for tests: the npm package s3rver (3.7.x), installed pinned into the cache by
 // scripts/fetch-npm-tools.sh (run on first use), started on 127.0.0.1 on a free port and stopped
 // when the test process ends. Data lives in a temporary folder. s3rver checks the access key id
-// (S3RVER) but not SigV4 signatures: tests/storage/s3_signature_test.cc proves those.
+// (S3RVER) but not SigV4 signatures: tests/objectstore/s3_signature_test.cc proves those.
 //
 // Debian's awscli (/usr/bin/aws) is the independent client that puts data there and reads back.
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/s3_store.h"
+#include "objectstore/s3_store.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "storage/object_store.h"
+#include "objectstore/object_store.h"
 
 namespace imagemill::testing {
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <thread>
 
-#include "storage/faulty_store.h"
-#include "storage/memory_store.h"
-#include "store/sqlite_database.h"
+#include "objectstore/faulty_store.h"
+#include "objectstore/memory_store.h"
+#include "db/sqlite_database.h"
 #include "support/temp_dir.h"
 
 namespace imagemill {

@@ -8,10 +8,10 @@
 #include <set>
 #include <thread>
 
-#include "storage/faulty_store.h"
-#include "storage/local_store.h"
-#include "storage/memory_store.h"
-#include "store/sqlite_database.h"
+#include "objectstore/faulty_store.h"
+#include "objectstore/local_store.h"
+#include "objectstore/memory_store.h"
+#include "db/sqlite_database.h"
 #include "support/fake_processor.h"
 #include "support/temp_dir.h"
 #include "workflow/batcher.h"

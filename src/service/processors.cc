@@ -1,0 +1,94 @@
+#include "service/processors.h"
+
+#include "vision/properties/image_properties_processor.h"
+#include "workflow/noop_processor.h"
+
+namespace imagemill::service {
+namespace {
+
+Status UnknownProcessor(const std::string& name) {
+  std::string known;
+  for (const std::string& n : ProcessorNames()) known += (known.empty() ? "" : ", ") + n;
+  return Status::InvalidArgument("unknown processor '" + name + "' (known: " + known + ")");
+}
+
+vision::LabelsProcessorOptions LabelsOptions(const ProcessorSettings& s) {
+  vision::LabelsProcessorOptions o;
+  o.max_pixels = s.max_pixels;
+  o.model = s.model;
+  o.settings = s.labels;
+  return o;
+}
+
+}  // namespace
+
+std::vector<std::string> ProcessorNames() { return {"labels", "image-properties", "none"}; }
+
+std::string DefaultProcessorName() { return "labels"; }
+
+nlohmann::json ProcessorSettings::ToJson() const {
+  if (name != "labels") return nullptr;
+  nlohmann::json model_json = {{"labelModel", model.builtin}};
+  if (!model.models_dir.empty()) model_json["modelsDir"] = model.models_dir.string();
+  if (!model.model_file.empty()) {
+    model_json = {{"modelFile", model.model_file.string()},
+                  {"modelKind", model.model_kind},
+                  {"labelsFile", model.labels_file.string()},
+                  {"inputSize", model.input_size}};
+  }
+  return {{"processor", name}, {"model", model_json}, {"request", labels.ToJson()}};
+}
+
+Result<ProcessorSettings> ProcessorSettings::FromSpec(const ExecutionSpec& spec) {
+  ProcessorSettings s;
+  const nlohmann::json& j = spec.processor_settings;
+  if (j.is_null()) {
+    s.name = spec.processor;  // processors without settings store their registry name
+    return s;
+  }
+  try {
+    s.name = j.at("processor").get<std::string>();
+    const nlohmann::json& m = j.at("model");
+    if (m.contains("modelFile")) {
+      s.model.model_file = m.at("modelFile").get<std::string>();
+      s.model.model_kind = m.at("modelKind").get<std::string>();
+      s.model.labels_file = m.at("labelsFile").get<std::string>();
+      s.model.input_size = m.at("inputSize").get<int>();
+    } else {
+      s.model.builtin = m.at("labelModel").get<std::string>();
+      if (m.contains("modelsDir")) s.model.models_dir = m["modelsDir"].get<std::string>();
+    }
+    if (Status st = s.labels.MergeJson(j.at("request")); !st.ok()) return st;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("stored processor settings are unreadable: ") +
+                                   e.what());
+  }
+  return s;
+}
+
+Result<std::string> ProcessorName(const ProcessorSettings& s) {
+  if (s.name == "none") return std::string("none");
+  if (s.name == "image-properties") {
+    return vision::ImagePropertiesProcessor(vision::ImagePropertiesProcessorOptions{}).Name();
+  }
+  if (s.name == "labels") return vision::LabelsProcessor::NameFor(LabelsOptions(s));
+  return UnknownProcessor(s.name);
+}
+
+Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& s) {
+  if (s.name == "none") return std::unique_ptr<Processor>(std::make_unique<NoopProcessor>());
+  if (s.name == "image-properties") {
+    vision::ImagePropertiesProcessorOptions o;
+    o.max_pixels = s.max_pixels;
+    return std::unique_ptr<Processor>(std::make_unique<vision::ImagePropertiesProcessor>(o));
+  }
+  if (s.name == "labels") {
+    Result<std::unique_ptr<vision::LabelsProcessor>> p =
+        vision::LabelsProcessor::Open(LabelsOptions(s));
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Processor>(std::move(p).value());
+  }
+  return UnknownProcessor(s.name);
+}
+
+}  // namespace imagemill::service

@@ -1,0 +1,44 @@
+// The processors an execution can name (`run --processor`). The default is the one a user of the
+// seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default label model.
+//
+// An execution stores its processor's name (which changes with every setting that changes the
+// answers: incremental runs reuse only results of the same name) and the settings that build it
+// again (ExecutionSpec::processor_settings), so that resume and redrive run the same processor.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/status.h"
+#include "vision/labels/labels_processor.h"
+#include "workflow/execution_spec.h"
+#include "workflow/processor.h"
+
+namespace imagemill::service {
+
+struct ProcessorSettings {
+  std::string name;  // as given to --processor
+  uint64_t max_pixels = 100'000'000;
+  vision::LabelModelOptions model;  // `labels` only
+  vision::LabelSettings labels;     // `labels` only
+
+  // The settings an execution stores (null for processors that have none).
+  nlohmann::json ToJson() const;
+  // The settings of a stored execution; InvalidArgument when they cannot be read.
+  static Result<ProcessorSettings> FromSpec(const ExecutionSpec& spec);
+};
+
+// The processor's Name() for `settings`, without loading any model. InvalidArgument for an
+// unknown processor or bad label settings; NotFound for a missing user model file.
+Result<std::string> ProcessorName(const ProcessorSettings& settings);
+
+// InvalidArgument, listing the known names, for an unknown one; the label model's errors
+// (NotFound saying to run scripts/fetch-models.sh) for `labels`.
+Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& settings);
+std::vector<std::string> ProcessorNames();
+std::string DefaultProcessorName();
+
+}  // namespace imagemill::service

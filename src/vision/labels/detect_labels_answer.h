@@ -1,0 +1,45 @@
+// The DetectLabels answer: from what a label model found in one image to the JSON that
+// Rekognition's DetectLabels returns (botocore's DetectLabelsResponse shape):
+//
+//   {"Labels": [{"Name", "Confidence", "Instances": [{"BoundingBox": {"Width", "Height", "Left",
+//     "Top"}, "Confidence"}], "Parents": [{"Name"}], "Aliases": [{"Name"}],
+//     "Categories": [{"Name"}]}], "LabelModelVersion", "ImageProperties": {...}}
+//
+// One label per class with all its instances, named and placed in the taxonomy by taxonomy.h.
+// A label's Confidence is its best instance's; instances below MinConfidence are left out, and so
+// is a label with none left (or, for a class found without boxes, below MinConfidence itself).
+// Labels come best first; the filters of settings.filters apply, then MaxLabels. Ancestors appear
+// in Parents only, not again as labels of their own (Rekognition lists them as labels too; here
+// MaxLabels 1 answers the most specific thing found, and the results table indexes parents).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core/types.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vision/properties/image_properties.h"
+#include "vision/labels/label_settings.h"
+
+namespace imagemill::vision {
+
+// One object (or, without a box, one image-level class) found in an image.
+struct FoundObject {
+  std::string class_name;         // as the model names it ("traffic light"); taxonomy.h maps it
+  double confidence = 0;          // 0..100, calibrated (score_calibration.h)
+  double score = 0;               // the model's own score, 0..1, before calibration
+  std::optional<cv::Rect2f> box;  // ratios of the image as displayed; none for a classifier
+};
+
+// The "Labels" array for `found` under `settings` (MinConfidence, filters, MaxLabels).
+nlohmann::json LabelsJson(const std::vector<FoundObject>& found, const LabelSettings& settings);
+
+// The whole response. Labels and LabelModelVersion are present when settings.general_labels,
+// ImageProperties when settings.image_properties and `properties` is given.
+nlohmann::json DetectLabelsAnswer(const std::vector<FoundObject>& found,
+                                  const std::string& label_model_version,
+                                  const std::optional<ImageProperties>& properties,
+                                  const LabelSettings& settings);
+
+}  // namespace imagemill::vision

@@ -1,0 +1,105 @@
+#include "vision/labels/labels_processor.h"
+
+#include <optional>
+#include <utility>
+
+#include "vision/properties/image_properties.h"
+
+namespace imagemill::vision {
+namespace {
+
+// One image, ready for the networks: their inputs and the properties' working copy.
+class PreparedLabels : public PreparedItem {
+ public:
+  PreparedLabels(std::vector<cv::Mat> inputs, cv::Mat work)
+      : inputs_(std::move(inputs)), work_(std::move(work)) {}
+  const std::vector<cv::Mat>& inputs() const { return inputs_; }
+  const cv::Mat& work() const { return work_; }
+
+ private:
+  std::vector<cv::Mat> inputs_;  // empty when GENERAL_LABELS is not asked for
+  cv::Mat work_;                 // empty when IMAGE_PROPERTIES is not asked for
+};
+
+class LabelsWorker : public ProcessorWorker {
+ public:
+  LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner)
+      : processor_(processor), runner_(std::move(runner)) {}
+
+  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+    const auto* image = dynamic_cast<const PreparedLabels*>(&prepared);
+    if (image == nullptr) {
+      return Status::Internal(item.key + ": labels worker was handed another processor's item");
+    }
+    const LabelSettings& settings = processor_.options().settings;
+    std::vector<FoundObject> found;
+    if (settings.general_labels) {
+      Result<std::vector<FoundObject>> r = runner_->Run(image->inputs());
+      if (!r.ok()) return Status(r.status().code(), item.key + ": " + r.status().message());
+      found = std::move(r).value();
+    }
+    std::optional<ImageProperties> properties;
+    if (settings.image_properties) {
+      ImagePropertiesOptions o;
+      o.max_dominant_colors = settings.max_dominant_colors;
+      properties = ComputeImageProperties(image->work(), o);
+    }
+    return DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
+  }
+
+ private:
+  const LabelsProcessor& processor_;
+  std::unique_ptr<LabelModelRunner> runner_;
+};
+
+}  // namespace
+
+LabelsProcessor::LabelsProcessor(LabelsProcessorOptions options, std::unique_ptr<LabelModel> model,
+                                 std::string name)
+    : options_(std::move(options)), model_(std::move(model)), name_(std::move(name)) {}
+
+Result<std::string> LabelsProcessor::NameFor(const LabelsProcessorOptions& options) {
+  if (Status s = options.settings.Validate(); !s.ok()) return s;
+  Result<std::string> model = LabelModel::NameFor(options.model);
+  if (!model.ok()) return model.status();
+  const std::string id = options.settings.ShortId();
+  return "labels/" + *model + (id.empty() ? "" : "/" + id);
+}
+
+Result<std::unique_ptr<LabelsProcessor>> LabelsProcessor::Open(
+    const LabelsProcessorOptions& options) {
+  Result<std::string> name = NameFor(options);
+  if (!name.ok()) return name.status();
+  Result<std::unique_ptr<LabelModel>> model = LabelModel::Open(options.model);
+  if (!model.ok()) return model.status();
+  return std::unique_ptr<LabelsProcessor>(
+      new LabelsProcessor(options, std::move(model).value(), std::move(name).value()));
+}
+
+Result<std::unique_ptr<PreparedItem>> LabelsProcessor::Prepare(const ObjectInfo& item,
+                                                               std::string bytes) const {
+  const LabelSettings& settings = options_.settings;
+  DecodeOptions decode;
+  decode.max_pixels = options_.max_pixels;
+  decode.min_side = settings.general_labels ? model_->MinInputSide() : 0;
+  decode.min_long_side = settings.image_properties ? kAnalysisLongSide : 0;
+  if (settings.general_labels && decode.min_side == 0) decode.min_long_side = 0;  // full size
+  Result<Image> image = DecodeImage(bytes, item.key, decode);
+  if (!image.ok()) return image.status();
+  bytes = std::string();  // the encoded bytes are no longer needed while the item waits
+  std::vector<cv::Mat> inputs;
+  if (settings.general_labels) inputs = model_->MakeInputs(image->bgr);
+  cv::Mat work;
+  if (settings.image_properties) work = ShrinkForAnalysis(image->bgr);
+  return std::unique_ptr<PreparedItem>(
+      std::make_unique<PreparedLabels>(std::move(inputs), std::move(work)));
+}
+
+Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
+  Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
+  if (!runner.ok()) return runner.status();
+  return std::unique_ptr<ProcessorWorker>(
+      std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
+}
+
+}  // namespace imagemill::vision

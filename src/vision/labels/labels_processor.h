@@ -1,0 +1,66 @@
+// LabelsProcessor: the default processor, Rekognition's DetectLabels with Features
+// [GENERAL_LABELS, IMAGE_PROPERTIES] on a pretrained model. For each image it answers
+//
+//   {"Labels": [...], "LabelModelVersion": "nanodet-416", "ImageProperties": {...}}
+//
+// (detect_labels_answer.h has the shape and rules). Stage 1, Prepare, on any thread: decode (a
+// JPEG at reduced scale only while both sides stay at least the network input, and the longer at
+// least the properties' working size), then build the network input of every pass and the
+// properties' working copy; the prepared item holds no encoded bytes and no full-size pixels.
+// Stage 2, Process, on the worker that owns the networks: run them, merge and calibrate
+// (label_model.h), answer.
+//
+// Failures are those of DecodeImage (vision/decode/image.h): NotAnImage (skipped), Unsupported, Corrupt,
+// TooLarge, each naming the item's key; a forward pass that throws is Internal.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vision/decode/image.h"
+#include "vision/labels/label_model.h"
+#include "vision/labels/label_settings.h"
+#include "workflow/processor.h"
+
+namespace imagemill::vision {
+
+struct LabelsProcessorOptions {
+  uint64_t max_pixels = kDefaultMaxPixels;  // images over this are TooLarge, undecoded
+  LabelModelOptions model;
+  LabelSettings settings;
+};
+
+class LabelsProcessor : public Processor {
+ public:
+  // Opens the model (every network loads once here: a missing or broken model is a start-up
+  // error, NotFound saying to run scripts/fetch-models.sh) and validates the settings.
+  static Result<std::unique_ptr<LabelsProcessor>> Open(const LabelsProcessorOptions& options);
+
+  // The processor's name for `options` without loading anything: "labels/<model>" followed by
+  // "/<settings id>" when the settings are not the defaults, e.g. "labels/nanodet-416",
+  // "labels/nanodet-320+mirror/c80-n5". Results made under another name are not reused by
+  // incremental runs.
+  static Result<std::string> NameFor(const LabelsProcessorOptions& options);
+
+  std::string Name() const override { return name_; }
+
+  // Thread-safe.
+  Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
+                                                std::string bytes) const override;
+
+  // Loads a fresh set of networks for one worker. Thread-safe.
+  Result<std::unique_ptr<ProcessorWorker>> NewWorker() const override;
+
+  const LabelModel& model() const { return *model_; }
+  const LabelsProcessorOptions& options() const { return options_; }
+
+ private:
+  LabelsProcessor(LabelsProcessorOptions options, std::unique_ptr<LabelModel> model,
+                  std::string name);
+
+  const LabelsProcessorOptions options_;
+  const std::unique_ptr<LabelModel> model_;
+  const std::string name_;
+};
+
+}  // namespace imagemill::vision

@@ -1,0 +1,252 @@
+// The default processor on real photos: issue 3's "done when" on the darknet samples, the
+// DetectLabels shape, EXIF orientation, names, and start-up errors.
+#include "vision/labels/labels_processor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/cached_assets.h"
+#include "support/images.h"
+#include "support/rekognition_model.h"
+
+namespace imagemill::vision {
+namespace {
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::set<std::string> LabelNames(const nlohmann::json& answer) {
+  std::set<std::string> names;
+  for (const auto& l : answer["Labels"]) names.insert(l["Name"].get<std::string>());
+  return names;
+}
+
+std::string Describe(const nlohmann::json& answer) {
+  std::string s;
+  for (const auto& l : answer["Labels"]) {
+    s += l["Name"].get<std::string>() + ":" + std::to_string(l["Confidence"].get<double>()) + " ";
+  }
+  return s;
+}
+
+// The best instance's box of label `name`, or an empty box.
+cv::Rect2f BestBox(const nlohmann::json& answer, const std::string& name) {
+  for (const auto& l : answer["Labels"]) {
+    if (l["Name"] != name || l["Instances"].empty()) continue;
+    const auto& b = l["Instances"][0]["BoundingBox"];
+    return {b["Left"].get<float>(), b["Top"].get<float>(), b["Width"].get<float>(),
+            b["Height"].get<float>()};
+  }
+  return {};
+}
+
+class LabelsProcessorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    models_ = new std::filesystem::path(imagemill::testing::ModelsDir());
+    samples_ = new std::filesystem::path(imagemill::testing::SamplesDir());
+    if (models_->empty() || samples_->empty()) return;
+    LabelsProcessorOptions o;
+    o.model.models_dir = *models_;
+    auto p = LabelsProcessor::Open(o);
+    if (p.ok()) processor_ = std::move(p).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete processor_;
+    delete models_;
+    delete samples_;
+    processor_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_FALSE(models_->empty()) << "scripts/fetch-models.sh failed";
+    ASSERT_FALSE(samples_->empty()) << "scripts/fetch-samples.sh failed";
+    ASSERT_NE(processor_, nullptr) << "the default labels processor did not open";
+  }
+  static Result<nlohmann::json> Label(const Processor& p, const std::string& key,
+                                      std::string bytes) {
+    ObjectInfo item;
+    item.key = key;
+    auto prepared = p.Prepare(item, std::move(bytes));
+    if (!prepared.ok()) return prepared.status();
+    auto worker = p.NewWorker();
+    if (!worker.ok()) return worker.status();
+    return (*worker)->Process(item, **prepared);
+  }
+  nlohmann::json LabelPhoto(const std::string& name) {
+    Result<nlohmann::json> a = Label(*processor_, name, ReadFile(*samples_ / name));
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return a.ok() ? *a : nlohmann::json::object();
+  }
+
+  static std::filesystem::path* models_;
+  static std::filesystem::path* samples_;
+  static LabelsProcessor* processor_;
+};
+
+std::filesystem::path* LabelsProcessorTest::models_ = nullptr;
+std::filesystem::path* LabelsProcessorTest::samples_ = nullptr;
+LabelsProcessor* LabelsProcessorTest::processor_ = nullptr;
+
+TEST_F(LabelsProcessorTest, DefaultFindsWhatIssue3ListsOnTheDarknetPhotos) {
+  // Each inner list: at least one of them, at the default MinConfidence (55).
+  const std::vector<std::pair<const char*, std::vector<std::vector<std::string>>>> expected = {
+      {"dog.jpg", {{"Dog"}, {"Bicycle"}, {"Car", "Truck"}}},
+      {"horses.jpg", {{"Horse"}}},
+      {"person.jpg", {{"Person"}, {"Dog"}, {"Horse"}}},
+      {"giraffe.jpg", {{"Giraffe"}, {"Zebra"}}},
+      {"kite.jpg", {{"Kite"}, {"Person"}}},
+      {"eagle.jpg", {{"Bird"}}},
+  };
+  EXPECT_EQ(processor_->Name(), std::string("labels/") + kDefaultLabelModel);
+  for (const auto& [photo, any_of_lists] : expected) {
+    const nlohmann::json answer = LabelPhoto(photo);
+    const std::set<std::string> found = LabelNames(answer);
+    for (const auto& any_of : any_of_lists) {
+      bool hit = false;
+      for (const std::string& name : any_of) hit = hit || found.count(name) > 0;
+      EXPECT_TRUE(hit) << photo << ": no " << any_of[0] << " in " << Describe(answer);
+    }
+    EXPECT_EQ(answer["LabelModelVersion"], kDefaultLabelModel);
+    EXPECT_TRUE(answer.contains("ImageProperties"));
+    for (const auto& label : answer["Labels"]) {
+      EXPECT_GE(label["Confidence"].get<double>(), 55) << photo;
+      EXPECT_FALSE(label["Instances"].empty()) << photo << ": a detector's label has boxes";
+    }
+    if (imagemill::testing::RekognitionModel()) {
+      const auto errors = imagemill::testing::ShapeErrors(answer, "DetectLabelsResponse");
+      EXPECT_TRUE(errors.empty()) << photo << ": " << errors.front();
+    }
+  }
+}
+
+TEST_F(LabelsProcessorTest, BoxesAreRatiosOfTheDisplayedImageUnderExifOrientation) {
+  const cv::Mat dog = cv::imread((*samples_ / "dog.jpg").string());
+  ASSERT_FALSE(dog.empty());
+  const nlohmann::json upright =
+      *Label(*processor_, "upright.jpg", imagemill::testing::Encode(dog, ".jpg"));
+  const cv::Rect2f want = BestBox(upright, "Dog");
+  ASSERT_GT(want.area(), 0) << Describe(upright);
+  // Stored turned a quarter to the left, tagged "rotate 90° clockwise to display" (6); and stored
+  // upside down, tagged 3. Both display as the upright photo.
+  struct Case {
+    cv::RotateFlags stored;
+    int orientation;
+  };
+  for (const Case c : {Case{cv::ROTATE_90_COUNTERCLOCKWISE, 6}, Case{cv::ROTATE_180, 3}}) {
+    cv::Mat stored;
+    cv::rotate(dog, stored, c.stored);
+    const std::string tagged = imagemill::testing::WithJpegOrientation(
+        imagemill::testing::Encode(stored, ".jpg"), c.orientation);
+    Result<nlohmann::json> answer = Label(*processor_, "tagged.jpg", tagged);
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    SCOPED_TRACE("orientation " + std::to_string(c.orientation) + ": " + Describe(*answer));
+    const std::set<std::string> found = LabelNames(*answer);
+    for (const char* name : {"Dog", "Bicycle"}) EXPECT_TRUE(found.count(name)) << name;
+    const cv::Rect2f got = BestBox(*answer, "Dog");
+    EXPECT_NEAR(got.x, want.x, 0.03);
+    EXPECT_NEAR(got.y, want.y, 0.03);
+    EXPECT_NEAR(got.width, want.width, 0.03);
+    EXPECT_NEAR(got.height, want.height, 0.03);
+  }
+  // Without the tag the same stored pixels are a sideways photo, and a dog found in it is
+  // elsewhere: what proves that the orientation was applied above.
+  cv::Mat sideways;
+  cv::rotate(dog, sideways, cv::ROTATE_90_COUNTERCLOCKWISE);
+  Result<nlohmann::json> untagged =
+      Label(*processor_, "untagged.jpg", imagemill::testing::Encode(sideways, ".jpg"));
+  ASSERT_TRUE(untagged.ok());
+  const cv::Rect2f side = BestBox(*untagged, "Dog");
+  if (side.area() > 0) {
+    EXPECT_GT(std::abs(side.x - want.x) + std::abs(side.y - want.y), 0.2);
+  }
+}
+
+TEST_F(LabelsProcessorTest, NameChangesWithEverySettingThatChangesAnswers) {
+  LabelsProcessorOptions o;
+  o.model.models_dir = *models_;
+  const std::string base = *LabelsProcessor::NameFor(o);
+  EXPECT_EQ(base, "labels/nanodet-320");
+  o.max_pixels = 1000;  // fails more items, changes no answer
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), base);
+  o.settings.min_confidence = 80;
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-320/c80");
+  o.settings = LabelSettings();
+  o.model.builtin = "nanodet-416+mirror";
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror");
+  o.model.builtin = "mirror+nanodet";  // canonical order and size
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror");
+  o.model.builtin = "nanodet-300";
+  EXPECT_EQ(LabelsProcessor::NameFor(o).status().code(), Code::kInvalidArgument);
+  o.model.builtin = "yolo";
+  EXPECT_EQ(LabelsProcessor::NameFor(o).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(LabelsProcessorTest, MissingModelsAreAStartUpErrorThatSaysWhatToDo) {
+  LabelsProcessorOptions o;
+  o.model.models_dir = std::filesystem::temp_directory_path() / "imagemill-no-models-here";
+  auto p = LabelsProcessor::Open(o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), Code::kNotFound);
+  EXPECT_NE(p.status().message().find("scripts/fetch-models.sh"), std::string::npos)
+      << p.status().message();
+  EXPECT_NE(p.status().message().find("imagemill-no-models-here"), std::string::npos);
+}
+
+TEST_F(LabelsProcessorTest, NonImagesAreSkippedAndBrokenImagesFailNamingTheKey) {
+  auto text = Label(*processor_, "notes.txt", "just some text, not an image");
+  EXPECT_EQ(text.status().code(), Code::kNotAnImage);
+  std::string jpeg = ReadFile(*samples_ / "dog.jpg");
+  jpeg.resize(jpeg.size() / 2);
+  auto broken = Label(*processor_, "half.jpg", jpeg);
+  EXPECT_EQ(broken.status().code(), Code::kCorrupt);
+  EXPECT_NE(broken.status().message().find("half.jpg"), std::string::npos);
+}
+
+TEST_F(LabelsProcessorTest, FeaturesNarrowTheAnswer) {
+  LabelsProcessorOptions o;
+  o.model.models_dir = *models_;
+  o.settings.image_properties = false;
+  auto labels_only = LabelsProcessor::Open(o);
+  ASSERT_TRUE(labels_only.ok()) << labels_only.status().ToString();
+  auto a = Label(**labels_only, "eagle.jpg", ReadFile(*samples_ / "eagle.jpg"));
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->contains("ImageProperties"));
+  EXPECT_TRUE(LabelNames(*a).count("Bird"));
+  o.settings.image_properties = true;
+  o.settings.general_labels = false;
+  auto props_only = LabelsProcessor::Open(o);
+  ASSERT_TRUE(props_only.ok());
+  auto b = Label(**props_only, "eagle.jpg", ReadFile(*samples_ / "eagle.jpg"));
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->contains("Labels"));
+  EXPECT_TRUE(b->contains("ImageProperties"));
+}
+
+TEST_F(LabelsProcessorTest, WorkersOnThreadsOfTheirOwnGiveTheSameAnswers) {
+  const std::string bytes = ReadFile(*samples_ / "giraffe.jpg");
+  const nlohmann::json reference = LabelPhoto("giraffe.jpg");
+  std::vector<nlohmann::json> answers(2);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < answers.size(); ++t) {
+    threads.emplace_back([&, t] {
+      auto a = Label(*processor_, "giraffe.jpg", bytes);
+      if (a.ok()) answers[t] = *a;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& a : answers) EXPECT_EQ(a, reference);
+}
+
+}  // namespace
+}  // namespace imagemill::vision

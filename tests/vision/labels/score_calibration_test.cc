@@ -1,0 +1,58 @@
+#include "vision/labels/score_calibration.h"
+
+#include <gtest/gtest.h>
+
+#include "vision/labels/label_model.h"
+
+namespace imagemill::vision {
+namespace {
+
+TEST(ScoreCalibrationTest, UnmeasuredModelsGetTheIdentity) {
+  const ScoreCalibration c = CalibrationFor("yolov5:mine.onnx@12345678");
+  EXPECT_NEAR(c.Confidence(0.37), 37, 1e-9);
+  EXPECT_NEAR(c.Confidence(1.5), 100, 1e-9);
+  EXPECT_NEAR(c.ScoreFor(55), 0.55, 1e-9);
+}
+
+TEST(ScoreCalibrationTest, FitsTheShareOfRightLabelsPerBand) {
+  std::vector<std::pair<double, bool>> samples;
+  auto add = [&](double score, int right, int wrong) {
+    for (int i = 0; i < right; ++i) samples.emplace_back(score, true);
+    for (int i = 0; i < wrong; ++i) samples.emplace_back(score, false);
+  };
+  add(0.15, 0, 19);  // (0 + 0.5) / 20
+  add(0.35, 1, 3);   // (1 + 0.5) / 5 = 0.3
+  add(0.45, 0, 4);   // 0.1: lower than the band below, so the two pool: 0.2
+  add(0.75, 9, 0);   // 0.95
+  const ScoreCalibration c = FitCalibration(samples);
+  EXPECT_NEAR(c.values[1], 0.025, 1e-9);
+  EXPECT_NEAR(c.values[3], 0.2, 1e-9);
+  EXPECT_NEAR(c.values[4], 0.2, 1e-9);
+  EXPECT_NEAR(c.values[5], 0.2, 1e-9);  // empty bands keep the value below them
+  EXPECT_NEAR(c.values[7], 0.95, 1e-9);
+  EXPECT_NEAR(c.values[10], 0.95, 1e-9);
+  EXPECT_EQ(c.values[0], 0);
+  // Piecewise linear between band starts, and ScoreFor inverts it.
+  EXPECT_NEAR(c.Confidence(0.65), 100 * (0.2 + 0.95) / 2, 1e-9);
+  EXPECT_NEAR(c.ScoreFor(c.Confidence(0.65)), 0.65, 1e-9);
+  EXPECT_EQ(c.ScoreFor(99), 1);
+}
+
+TEST(ScoreCalibrationTest, MeasuredCalibrationsAreNonDecreasingPercentages) {
+  for (const char* name : {kDefaultLabelModel, "nanodet-416", "nanodet-320+mirror", "centernet-512",
+                           "nanodet-320+centernet-512"}) {
+    const ScoreCalibration c = CalibrationFor(name);
+    SCOPED_TRACE(name);
+    EXPECT_NE(c.Confidence(0.35), 35) << "not measured";
+    double last = 0;
+    for (int i = 0; i <= 100; ++i) {
+      const double v = c.Confidence(i / 100.0);
+      EXPECT_GE(v, last);
+      EXPECT_LE(v, 100);
+      last = v;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace imagemill::vision
