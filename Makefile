@@ -8,7 +8,9 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build asan demo test unit bench bench-smoke label-eval fuzz format clean
+PREFIX     ?= /usr/local
+
+.PHONY: all deps build asan demo test unit bench bench-smoke label-eval fuzz format clean install
 
 all: build
 
@@ -22,6 +24,12 @@ build: deps
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target imagemill_tests imagemill
+
+# Puts bin/imagemill and the models under $(PREFIX) (default /usr/local): the installed binary
+# finds its models without --models-dir.
+install: build
+	@scripts/fetch-models.sh
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

@@ -24,7 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "objectstore/local_store.h"
-#include "db/sqlite_database.h"
+#include "db/database.h"
 #include "workflow/map_run.h"
 #include "workflow/noop_processor.h"
 
@@ -136,7 +136,8 @@ int main(int argc, char** argv) {
   }
   std::string db_path = std::filesystem::temp_directory_path() / "imagemill-engine-bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
-  SqliteDatabase db(db_path);
+  std::unique_ptr<Database> opened = std::move(OpenDatabase(db_path, OpenMode::kCreate)).value();
+  Database& db = *opened;
   NoopProcessor processor(read_objects);
   MemoryProgress progress(items);
   RunOptions options;
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
   ExecutionSpec spec;
   spec.source = store->Uri();
   spec.processor = processor.Name();
+  spec.kind = processor.Kind();
   spec.max_items_per_batch = batch;
   spec.tolerated_failure_percentage = 5;
   std::printf("engine_bench: %lld items, batches of %d, %d workers, rss at start %.1f MB\n",

@@ -31,7 +31,7 @@
 #include <opencv2/core.hpp>
 
 #include "objectstore/local_store.h"
-#include "db/sqlite_database.h"
+#include "db/database.h"
 #include "vision/detectors/detector.h"
 #include "vision/detectors/detector_coco_classes.h"
 #include "vision/decode/image.h"
@@ -82,7 +82,7 @@ class BareWorker final : public ProcessorWorker {
   BareWorker(std::unique_ptr<vision::Detector> detector, StageClock& clock)
       : detector_(std::move(detector)), clock_(clock) {}
 
-  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
     const double t0 = ThreadCpuMs();
     Result<std::vector<vision::Detection>> found =
         detector_->DetectInput(static_cast<PreparedInput&>(prepared).input());
@@ -108,7 +108,7 @@ class BareWorker final : public ProcessorWorker {
     nlohmann::json labels = nlohmann::json::array();
     for (auto& [c, l] : by_class) labels.push_back(std::move(l));
     (void)item;
-    return nlohmann::json{{"Labels", std::move(labels)}};
+    return Answer{nlohmann::json{{"Labels", std::move(labels)}}, {}};
   }
 
  private:
@@ -127,6 +127,7 @@ class BareDetectorProcessor final : public Processor {
         clock_(clock) {}
 
   std::string Name() const override { return "bench/" + prototype_->Name(); }
+  std::string Kind() const override { return "labels"; }
 
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
                                                 std::string bytes) const override {
@@ -157,11 +158,16 @@ class BareDetectorProcessor final : public Processor {
 };
 
 // "key<TAB>class:score,class:score,..." per succeeded item, sorted by key.
-void WriteAnswers(SqliteDatabase& db, const std::string& execution, const std::string& path) {
+void WriteAnswers(Database& db, const std::string& source, const std::string& execution,
+                  const std::string& path) {
   std::ofstream out(path);
-  db.ForEachOutcome(execution, ItemStatus::kSucceeded, [&](const ItemOutcome& o) {
-    nlohmann::json r = nlohmann::json::parse(o.response);
-    out << o.item.key << '\t';
+  ResultFilter f;
+  f.source = source;
+  f.execution = execution;
+  f.limit = 1 << 30;
+  db.ForEachResult(f, [&](const StoredResult& o) {
+    const nlohmann::json& r = o.response;
+    out << o.id << '\t';
     for (const nlohmann::json& l : r["Labels"]) {
       for (const nlohmann::json& in : l["Instances"]) {
         char buf[96];
@@ -225,7 +231,8 @@ int main(int argc, char** argv) {
   BareDetectorProcessor processor(factory, std::move(prototype).value(), size, stages);
   Result<RunSummary> summary = Status::Internal("the run did not start");
   {
-    SqliteDatabase db(db_path);
+    std::unique_ptr<Database> opened = std::move(OpenDatabase(db_path, OpenMode::kCreate)).value();
+    Database& db = *opened;
     RunOptions run_options;
     run_options.pipeline.workers = workers;
     run_options.pipeline.fetchers = fetchers;
@@ -234,11 +241,12 @@ int main(int argc, char** argv) {
     spec.source = (*store)->Uri();
     spec.prefix = prefix;
     spec.processor = processor.Name();
+    spec.kind = processor.Kind();
     spec.max_items_per_batch = batch;
     spec.tolerated_failure_percentage = 5;
     MapRun run(**store, db, db, processor, run_options);
     summary = run.Run(spec, "bench");
-    if (summary.ok() && !answers.empty()) WriteAnswers(db, "bench", answers);
+    if (summary.ok() && !answers.empty()) WriteAnswers(db, spec.source, "bench", answers);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

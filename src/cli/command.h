@@ -19,6 +19,7 @@ struct CommandContext {
 // Each adds its subcommand(s) to `app`; defined in the file named after it.
 void RegisterRunCommand(CLI::App& app, CommandContext& ctx);
 void RegisterRedriveCommand(CLI::App& app, CommandContext& ctx);
+void RegisterResumeCommand(CLI::App& app, CommandContext& ctx);
 void RegisterExecutionsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
 void RegisterModelCommand(CLI::App& app, CommandContext& ctx);

@@ -1,26 +1,23 @@
 #include "cli/database.h"
 
+#include <iostream>
+
 namespace imagemill::cli {
 
 void AddDbFlag(CLI::App& cmd, std::string& target) {
-  target = kDefaultDb;
-  cmd.add_option("--db", target, "Results database: sqlite:PATH")->capture_default_str();
+  target = kDefaultDatabaseUri;
+  cmd.add_option("--db", target, "Database: sqlite:PATH (or a path), mem:")
+      ->capture_default_str();
 }
 
-std::unique_ptr<SqliteDatabase> OpenDatabase(const std::string& db) {
-  std::string path = db;
-  if (path.starts_with("sqlite:")) path = path.substr(7);
-  if (path.starts_with("postgres")) {
-    throw sqlite::DatabaseError(db + ": PostgreSQL is not supported by this build; use sqlite:PATH");
+std::unique_ptr<Database> OpenDb(const std::string& uri, OpenMode mode,
+                                 const std::string& command) {
+  Result<std::unique_ptr<Database>> db = OpenDatabase(uri, mode);
+  if (!db.ok()) {
+    std::cerr << "imagemill " << command << ": " << db.status().message() << "\n";
+    return nullptr;
   }
-  if (path.empty()) throw sqlite::DatabaseError("--db sqlite: needs a file path, e.g. sqlite:imagemill.db");
-  try {
-    return std::make_unique<SqliteDatabase>(path);
-  } catch (const sqlite::DatabaseError& e) {
-    std::string what = e.what();
-    if (what.find(path) != std::string::npos) throw;
-    throw sqlite::DatabaseError("database " + path + ": " + what);
-  }
+  return std::move(db).value();
 }
 
 }  // namespace imagemill::cli

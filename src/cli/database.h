@@ -1,5 +1,4 @@
-// Opening the results database named by --db: "sqlite:PATH" (the default, sqlite:imagemill.db)
-// or a bare path.
+// The --db flag and opening the database it names (src/db/database.h lists the URIs).
 #pragma once
 
 #include <memory>
@@ -7,16 +6,15 @@
 
 #include <CLI/CLI.hpp>
 
-#include "db/sqlite_database.h"
+#include "db/database.h"
 
 namespace imagemill::cli {
 
-inline constexpr const char* kDefaultDb = "sqlite:imagemill.db";
-
-// Adds --db to `cmd`, bound to `target`.
+// Adds --db to `cmd`, bound to `target` (default sqlite:imagemill.db).
 void AddDbFlag(CLI::App& cmd, std::string& target);
 
-// Throws sqlite::DatabaseError (with what to do) when it cannot be opened.
-std::unique_ptr<SqliteDatabase> OpenDatabase(const std::string& db);
+// Opens the database; on failure prints why (naming it, saying what to do) on stderr after
+// "imagemill COMMAND: " and returns null. kExisting: a read command creates nothing.
+std::unique_ptr<Database> OpenDb(const std::string& uri, OpenMode mode, const std::string& command);
 
 }  // namespace imagemill::cli

@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/label_flags.h"
+#include "objectstore/local_store.h"
 #include "vision/labels/annotate.h"
 #include "vision/decode/image.h"
 #include "vision/labels/labels_processor.h"
@@ -25,15 +26,12 @@ struct DetectLabelsFlags {
 };
 
 int DetectLabels(const DetectLabelsFlags& f) {
-  std::ifstream in(f.image, std::ios::binary);
-  if (!in || std::filesystem::is_directory(f.image)) {
-    std::cerr << "imagemill detect-labels: cannot read " << f.image
-              << " (give the path of an image file)\n";
+  Result<std::string> read = ReadRegularFile(f.image, 0);
+  if (!read.ok()) {
+    std::cerr << "imagemill detect-labels: cannot read " << read.status().message() << "\n";
     return kExitUsage;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  std::string bytes = std::move(read).value();
 
   vision::LabelsProcessorOptions options;
   options.max_pixels = f.max_pixels;
@@ -61,12 +59,12 @@ int DetectLabels(const DetectLabelsFlags& f) {
     std::cerr << "imagemill detect-labels: " << prepared.status().ToString() << "\n";
     return kExitRunFailed;
   }
-  Result<nlohmann::json> answer = (*worker)->Process(item, **prepared);
+  Result<Answer> answer = (*worker)->Process(item, **prepared);
   if (!answer.ok()) {
     std::cerr << "imagemill detect-labels: " << answer.status().ToString() << "\n";
     return kExitRunFailed;
   }
-  std::cout << answer->dump(2) << std::endl;
+  std::cout << answer->response.dump(2) << std::endl;
 
   if (!f.annotate.empty()) {
     vision::DecodeOptions decode;
@@ -78,7 +76,7 @@ int DetectLabels(const DetectLabelsFlags& f) {
     }
     bool written = false;
     try {
-      written = cv::imwrite(f.annotate, vision::AnnotateLabels(image->bgr, *answer));
+      written = cv::imwrite(f.annotate, vision::AnnotateLabels(image->bgr, answer->response));
     } catch (const cv::Exception& e) {
       std::cerr << "imagemill detect-labels: " << e.what() << "\n";
     }

@@ -1,46 +1,31 @@
 // imagemill redrive NAME: run again only what failed or never ran in a finished execution.
-#include <iostream>
-
 #include "cli/command.h"
 #include "cli/database.h"
 #include "cli/engine_flags.h"
-#include "workflow/batcher.h"
+#include "cli/interrupt.h"
+#include "cli/progress_bar.h"
+#include "cli/run_report.h"
 
 namespace imagemill::cli {
 namespace {
 
 struct RedriveFlags {
   std::string name;
+  service::RedriveRequest request;
   EngineFlags engine;
 };
 
 int RedriveCommand(RedriveFlags& f) {
-  std::unique_ptr<SqliteDatabase> db = OpenDatabase(f.engine.db);
-  std::optional<ExecutionRecord> e = db->GetExecution(f.name);
-  if (!e) {
-    std::cerr << "imagemill redrive: no execution named '" << f.name << "' in " << f.engine.db
-              << " (imagemill executions list shows them)\n";
-    return kExitUsage;
-  }
-  if (e->status == ExecutionStatus::kSucceeded) {
-    std::cerr << "imagemill redrive: execution '" << f.name
-              << "' succeeded; there is nothing to redrive\n";
-    return kExitUsage;
-  }
-  Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
-  if (!spec.ok()) {
-    std::cerr << "imagemill redrive: " << spec.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (e->status != ExecutionStatus::kRunning) {
-    Batcher batcher(spec->max_items_per_batch, spec->max_input_bytes_per_batch);
-    int64_t n = db->PrepareRedrive(f.name, [&](std::vector<ObjectInfo> items) {
-      return batcher.Cut(std::move(items));
-    });
-    std::cerr << "imagemill: redriving " << f.name << ": " << n
-              << " failed items run again, with everything that never ran\n";
-  }
-  return ExecuteAndReport(*spec, f.name, f.engine, *db);
+  if (Status s = f.engine.engine.Validate(); !s.ok()) return PrintRunError("redrive", s);
+  std::unique_ptr<Database> db = OpenDb(f.engine.db, OpenMode::kExisting, "redrive");
+  if (!db) return kExitUsage;
+  service::ExecutionService svc(*db, f.engine.engine);
+  std::unique_ptr<ProgressSink> progress = MakeProgressSink(f.engine.quiet);
+  InterruptScope interrupt;
+  Result<service::RunReport> report =
+      svc.Redrive(f.name, f.request, progress.get(), interrupt.flag());
+  if (!report.ok()) return PrintRunError("redrive", report.status());
+  return PrintRunReport(*report, f.engine.json);
 }
 
 }  // namespace
@@ -50,6 +35,11 @@ void RegisterRedriveCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "redrive", "Run again what failed or never ran in a failed or aborted execution");
   cmd->add_option("NAME", flags->name, "The execution's name")->required();
+  cmd->add_option("--tolerated-failure-percentage", flags->request.tolerated_failure_percentage,
+                  "A new tolerance, replacing the execution's (0-100): how to accept failures a "
+                  "redrive meets again");
+  cmd->add_option("--tolerated-failure-count", flags->request.tolerated_failure_count,
+                  "A new tolerance as a count, replacing the execution's");
   flags->engine.Add(*cmd);
   cmd->callback([flags, &ctx] { ctx.exit_code = RedriveCommand(*flags); });
 }

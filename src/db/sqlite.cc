@@ -6,10 +6,31 @@
 namespace imagemill::sqlite {
 namespace {
 
-[[noreturn]] void Fail(sqlite3* db, const std::string& path, std::string_view what) {
-  throw DatabaseError("results database " + path + ": " + std::string(what) + ": " +
-                      (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+DatabaseError::Kind KindOf(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DatabaseError::Kind::kTransient;
+    case SQLITE_FULL: return DatabaseError::Kind::kFull;
+    default: return DatabaseError::Kind::kPermanent;
+  }
 }
+
+std::string Explain(int rc, const std::string& path) {
+  if ((rc & 0xff) == SQLITE_FULL) {
+    return " (the disk holding " + path + " is full: free some space, then run the same "
+           "command again to resume)";
+  }
+  return "";
+}
+
+[[noreturn]] void Fail(sqlite3* db, const std::string& path, std::string_view what) {
+  const int rc = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  throw DatabaseError(KindOf(rc), "database " + path + ": " + std::string(what) + ": " +
+                                      (db != nullptr ? sqlite3_errmsg(db) : "out of memory") +
+                                      Explain(rc, path));
+}
+
+constexpr int kBusyTimeoutMs = 30000;
 
 }  // namespace
 
@@ -20,11 +41,22 @@ Connection::Connection(const std::string& path) : path_(path) {
     std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw DatabaseError("cannot open the results database " + path + ": " + msg +
+    throw DatabaseError("cannot open the database " + path + ": " + msg +
                         " (check that its folder exists and is writable)");
   }
-  sqlite3_busy_timeout(db_, 30000);
-  Exec("PRAGMA journal_mode=WAL");
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  // Changing the journal mode takes the file for itself; SQLite answers BUSY at once, without the
+  // busy handler, while another process opening the same new file does the same. Wait as any
+  // other access does.
+  for (int waited_ms = 0;; waited_ms += 10) {
+    try {
+      Exec("PRAGMA journal_mode=WAL");
+      break;
+    } catch (const DatabaseError& e) {
+      if (!e.transient() || waited_ms >= kBusyTimeoutMs) throw;
+      sqlite3_sleep(10);
+    }
+  }
   Exec("PRAGMA synchronous=NORMAL");
   Exec("PRAGMA foreign_keys=OFF");
   Exec("PRAGMA cache_size=-65536");  // 64 MiB of pages: the hot tables stay in memory
@@ -66,11 +98,12 @@ void Connection::Give(const std::string& sql, sqlite3_stmt* stmt) {
 void Connection::Exec(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);
-  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown error";
     sqlite3_free(err);
-    throw DatabaseError("results database " + path_ + ": " + msg + " (in: " + s.substr(0, 60) +
-                        ")");
+    rc = sqlite3_extended_errcode(db_);
+    throw DatabaseError(KindOf(rc), "database " + path_ + ": " + msg + " (in: " +
+                                        s.substr(0, 60) + ")" + Explain(rc, path_));
   }
 }
 
@@ -98,12 +131,15 @@ Statement& Statement::Bind(int index, double value) {
   sqlite3_bind_double(stmt_, index, value);
   return *this;
 }
+// An empty view may have no data pointer, which SQLite would bind as NULL: bind "" instead.
 Statement& Statement::Bind(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  sqlite3_bind_text64(stmt_, index, value.data() != nullptr ? value.data() : "", value.size(),
+                      SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 Statement& Statement::BindView(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  sqlite3_bind_text64(stmt_, index, value.data() != nullptr ? value.data() : "", value.size(),
+                      SQLITE_STATIC, SQLITE_UTF8);
   return *this;
 }
 Statement& Statement::BindNull(int index) {
@@ -197,7 +233,7 @@ void WalCheckpointer::Loop() {
     ++checkpoints_;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned) {
       // The commits' own checkpoint (at force_pages) still keeps the WAL bounded.
-      std::fprintf(stderr, "imagemill: results database %s: background checkpoint failed: %s\n",
+      std::fprintf(stderr, "imagemill: database %s: background checkpoint failed: %s\n",
                    conn_.path().c_str(), own != nullptr ? sqlite3_errmsg(own->raw()) : "cannot open");
       warned = true;
     }

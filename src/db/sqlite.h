@@ -1,6 +1,6 @@
 // A thin RAII layer over the SQLite C API: a connection, prepared statements with typed binds,
-// and a transaction guard. Failures throw DatabaseError: an unusable results database aborts the
-// run (it is not a per-image error).
+// and a transaction guard. Failures throw DatabaseError (db/database_error.h), its kind from
+// SQLite's code: busy or locked is transient, a full disk is kFull, anything else permanent.
 #pragma once
 
 #include <sqlite3.h>
@@ -18,12 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace imagemill::sqlite {
+#include "db/database_error.h"
 
-class DatabaseError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace imagemill::sqlite {
 
 class Statement;
 
@@ -31,7 +28,8 @@ class Statement;
 class Connection {
  public:
   // Opens (creating if needed) the database file at `path`; sets WAL, NORMAL sync and a busy
-  // timeout so several processes can share the file.
+  // timeout so several processes can share the file. Waits (up to the busy timeout) while another
+  // process holds the file, creating or opening it too.
   explicit Connection(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;

@@ -2,9 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -37,22 +41,109 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+int64_t CtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+}
+
 ObjectInfo InfoFromStat(std::string key, const struct stat& st) {
   ObjectInfo info;
   info.key = std::move(key);
   info.size = static_cast<uint64_t>(st.st_size);
-  info.etag = LocalEtag(info.size, MtimeNs(st));
+  info.etag = LocalEtag(info.size, MtimeNs(st), CtimeNs(st), static_cast<uint64_t>(st.st_ino));
   info.last_modified = FormatIso8601(FromUnixMillis(MtimeNs(st) / 1'000'000));
   return info;
 }
 
 }  // namespace
 
-std::string LocalEtag(uint64_t size, int64_t mtime_ns) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "\"%llx-%llx\"", static_cast<unsigned long long>(mtime_ns),
-                static_cast<unsigned long long>(size));
+std::string LocalEtag(uint64_t size, int64_t mtime_ns, int64_t ctime_ns, uint64_t inode) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "\"%llx-%llx-%llx-%llx\"",
+                static_cast<unsigned long long>(mtime_ns), static_cast<unsigned long long>(size),
+                static_cast<unsigned long long>(ctime_ns), static_cast<unsigned long long>(inode));
   return buf;
+}
+
+Result<int> OpenBeneath(int dir_fd, const std::string& dir_real, const std::string& rel,
+                        const std::string& shown) {
+  constexpr int kFlags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+  struct open_how how {};
+  how.flags = kFlags;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(::syscall(SYS_openat2, dir_fd, rel.c_str(), &how, sizeof how));
+  if (fd < 0 && (errno == EXDEV || errno == ENOSYS)) {
+    // An absolute link, or a kernel before 5.6: where the path really leads decides.
+    char real[PATH_MAX];
+    const std::string path = dir_real + "/" + rel;
+    if (::realpath(path.c_str(), real) == nullptr) return ErrnoStatus(errno, shown);
+    if (!std::string_view(real).starts_with(dir_real + "/")) {
+      return Status::PermissionDenied(shown + ": a link that leads outside the folder; only what "
+                                      "lies under the folder is read");
+    }
+    fd = ::open(real, kFlags);
+  }
+  if (fd < 0) return ErrnoStatus(errno, shown);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Status s = ErrnoStatus(errno, shown);
+    ::close(fd);
+    return s;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    if (S_ISDIR(st.st_mode)) return Status::NotFound(shown + ": is a folder, not an object");
+    return Status::NotAnImage(shown + ": not a regular file (a named pipe, socket or device); "
+                              "only regular files are read");
+  }
+  return fd;
+}
+
+namespace {
+
+Result<std::string> ReadAll(int fd, const std::string& shown, uint64_t offset, uint64_t length) {
+  std::string bytes(length, '\0');
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, bytes.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return n == 0 ? Status::Io(shown + ": file shrank while being read")
+                    : ErrnoStatus(errno, shown);
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    if (dir) return Status::NotFound(path + ": is a folder (give the path of an image file)");
+    return Status::NotAnImage(path + ": not a regular file (a named pipe, socket or device)");
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (max_bytes > 0 && size > max_bytes) {
+    ::close(fd);
+    return Status::TooLarge(path + ": " + std::to_string(size) + " bytes, over the limit of " +
+                            std::to_string(max_bytes));
+  }
+  Result<std::string> bytes = ReadAll(fd, path, 0, size);
+  ::close(fd);
+  return bytes;
+}
+
+bool LocalStore::LinkStaysInside(const std::string& rel, struct stat* target) const {
+  Result<int> fd = OpenBeneath(root_fd_, real_, rel, rel);
+  if (!fd.ok()) return false;
+  bool ok = ::fstat(*fd, target) == 0;
+  ::close(*fd);
+  return ok;
 }
 
 Result<std::unique_ptr<ObjectStore>> LocalStore::Open(const std::string& root,
@@ -78,8 +169,16 @@ Result<std::unique_ptr<ObjectStore>> LocalStore::Open(const std::string& root,
   }
   int fd = ::open(abs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, abs);
+  char real[PATH_MAX];
+  if (::realpath(abs.c_str(), real) == nullptr) {
+    Status s = ErrnoStatus(errno, abs);
+    ::close(fd);
+    return s;
+  }
+  std::string real_root = real;
+  if (real_root == "/") real_root.clear();
   if (abs == "/") abs.clear();
-  return std::unique_ptr<ObjectStore>(new LocalStore(abs, fd));
+  return std::unique_ptr<ObjectStore>(new LocalStore(abs, real_root, fd));
 }
 
 LocalStore::~LocalStore() { ::close(root_fd_); }
@@ -123,7 +222,11 @@ void LocalStore::PushDirectory(const std::string& key_prefix, std::string_view p
       if (::fstatat(root_fd_, rel.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISLNK(lst.st_mode)) {
         struct stat st {};
-        if (::fstatat(root_fd_, rel.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (!LinkStaysInside(rel, &st)) {
+          spdlog::warn("{}: a link to something that is not a file inside {}; not listed",
+                       root_ + "/" + rel, Uri());
+          continue;
+        }
         is_dir = false;
       } else {
         is_dir = S_ISDIR(lst.st_mode);
@@ -191,31 +294,15 @@ Result<ListPage> LocalStore::List(std::string_view prefix, std::string_view star
 Result<std::string> LocalStore::Get(std::string_view key, std::optional<ByteRange> range) {
   Result<std::string> path = PathFor(key);
   if (!path.ok()) return path.status();
-  int fd = ::openat(root_fd_, std::string(key).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, *path);
+  Result<int> opened = OpenBeneath(root_fd_, real_, std::string(key), *path);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    int err = errno;
-    ::close(fd);
-    return S_ISDIR(st.st_mode) ? Status::NotFound(*path + ": is a folder, not an object")
-                               : ErrnoStatus(err, *path);
-  }
+  ::fstat(fd, &st);
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t offset = range ? std::min(range->offset, size) : 0;
   uint64_t length = range ? std::min(range->length, size - offset) : size;
-  std::string bytes(length, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, bytes.data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : EIO;
-      ::close(fd);
-      return n == 0 ? Status::Io(*path + ": file shrank while being read")
-                    : ErrnoStatus(err, *path);
-    }
-    done += static_cast<uint64_t>(n);
-  }
+  Result<std::string> bytes = ReadAll(fd, *path, offset, length);
   ::close(fd);
   return bytes;
 }
@@ -223,9 +310,12 @@ Result<std::string> LocalStore::Get(std::string_view key, std::optional<ByteRang
 Result<ObjectInfo> LocalStore::Head(std::string_view key) {
   Result<std::string> path = PathFor(key);
   if (!path.ok()) return path.status();
+  Result<int> fd = OpenBeneath(root_fd_, real_, std::string(key), *path);
+  if (!fd.ok()) return fd.status();
   struct stat st {};
-  if (::stat(path->c_str(), &st) != 0) return ErrnoStatus(errno, *path);
-  if (!S_ISREG(st.st_mode)) return Status::NotFound(*path + ": is not a file");
+  const int rc = ::fstat(*fd, &st);
+  ::close(*fd);
+  if (rc != 0) return ErrnoStatus(errno, *path);
   return InfoFromStat(std::string(key), st);
 }
 

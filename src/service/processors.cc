@@ -75,6 +75,12 @@ Result<std::string> ProcessorName(const ProcessorSettings& s) {
   return UnknownProcessor(s.name);
 }
 
+Result<std::string> ProcessorKind(const ProcessorSettings& s) {
+  if (s.name == "none") return std::string("inventory");
+  if (s.name == "image-properties" || s.name == "labels") return std::string("labels");
+  return UnknownProcessor(s.name);
+}
+
 Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& s) {
   if (s.name == "none") return std::unique_ptr<Processor>(std::make_unique<NoopProcessor>());
   if (s.name == "image-properties") {

@@ -34,6 +34,8 @@ struct ProcessorSettings {
 // The processor's Name() for `settings`, without loading any model. InvalidArgument for an
 // unknown processor or bad label settings; NotFound for a missing user model file.
 Result<std::string> ProcessorName(const ProcessorSettings& settings);
+// The processor's Kind() for `settings` ("labels", "inventory", ...), without loading anything.
+Result<std::string> ProcessorKind(const ProcessorSettings& settings);
 
 // InvalidArgument, listing the known names, for an unknown one; the label model's errors
 // (NotFound saying to run scripts/fetch-models.sh) for `labels`.

@@ -19,6 +19,13 @@ std::string_view CodeName(Code code) {
   return "Internal";
 }
 
+std::optional<Code> ParseCodeName(std::string_view name) {
+  for (int c = 0; c <= static_cast<int>(Code::kNotAnImage); ++c) {
+    if (CodeName(static_cast<Code>(c)) == name) return static_cast<Code>(c);
+  }
+  return std::nullopt;
+}
+
 bool IsRetryable(Code code) { return code == Code::kThrottled || code == Code::kIo; }
 
 std::string Status::ToString() const {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,9 @@ enum class Code {
 
 // Stable name of a code, used as the Error field of FAILED records ("NotFound", "Corrupt", ...).
 std::string_view CodeName(Code code);
+
+// The code a CodeName names; nullopt for any other text.
+std::optional<Code> ParseCodeName(std::string_view name);
 
 // True for codes where trying the same operation again may succeed.
 bool IsRetryable(Code code);

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "db/state_store.h"
+#include "workflow/records.h"
 
 namespace imagemill {
 

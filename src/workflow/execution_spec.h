@@ -13,10 +13,18 @@
 
 namespace imagemill {
 
+// ResultWriter's WriterConfig.
+struct WriterConfig {
+  std::string output_type = "JSON";       // JSON: each file a JSON array; JSONL: JSON Lines
+  std::string transformation = "NONE";    // NONE, COMPACT or FLATTEN
+  bool operator==(const WriterConfig&) const = default;
+};
+
 struct ExecutionSpec {
   std::string source;     // the store's URI: an absolute folder path or s3://bucket
   std::string prefix;     // ItemReader Prefix: a plain string prefix of the keys
   std::string processor;  // Processor::Name() of the work done per item
+  std::string kind;       // Processor::Kind(): where its answers go in the results table
   // What the command line needs to build that processor again on resume or redrive (its
   // registry name and settings); null when the name alone says it.
   nlohmann::json processor_settings;
@@ -25,12 +33,22 @@ struct ExecutionSpec {
   std::optional<double> tolerated_failure_percentage;  // ToleratedFailurePercentage
   std::optional<int64_t> tolerated_failure_count;      // ToleratedFailureCount
   bool force = false;         // process items even when their ETag already has a result
+  // Replace answers another processor (other settings) made for the same objects; without it a
+  // run that would replace them is refused.
+  bool replace = false;
   std::string result_writer;  // ResultWriter destination ("" for none)
+  WriterConfig writer_config;
 
   nlohmann::json ToJson() const;
   static Result<ExecutionSpec> FromJson(const nlohmann::json& j);
   // InvalidArgument naming the setting when one is out of range.
   Status Validate() const;
 };
+
+// Step Functions' rule for execution names: 1 to 80 characters, none of them whitespace, brackets
+// (< > { } [ ]), wildcards (? *), " # % \ ^ | ~ ` $ & , ; : / or control characters. A name is
+// also a folder of the result writer's destination, so these rules keep it inside it.
+// InvalidArgument saying which rule a name breaks.
+Status ValidateExecutionName(std::string_view name);
 
 }  // namespace imagemill

@@ -1,7 +1,6 @@
 #include "workflow/item_pipeline.h"
 
 #include <chrono>
-#include <map>
 
 namespace imagemill {
 
@@ -37,7 +36,10 @@ std::optional<PipelineEvent> ItemPipeline::NextEvent(Clock::Duration timeout) {
 
 void ItemPipeline::Wake() { events_.Push(PipelineEvent{PipelineEvent::Kind::kWake, nullptr, {}, {}}); }
 
-std::vector<WorkItem> ItemPipeline::TakeQueued() { return to_fetch_.Drain(); }
+std::vector<WorkItem> ItemPipeline::TakeQueued() {
+  giving_back_ = true;
+  return to_fetch_.Drain();
+}
 
 void ItemPipeline::Stop() {
   if (stopped_) return;
@@ -52,6 +54,7 @@ void ItemPipeline::Stop() {
 void ItemPipeline::Finish(WorkItem& work, ItemOutcome outcome) {
   std::shared_ptr<BatchSlots>& batch = work.batch;
   batch->outcomes[work.index] = std::move(outcome);
+  batch->filled[work.index].store(true, std::memory_order_release);
   if (batch->remaining.fetch_sub(1) == 1) {
     PipelineEvent ev;
     ev.kind = PipelineEvent::Kind::kBatchDone;
@@ -106,6 +109,13 @@ void ItemPipeline::FetchLoop() {
       group_bytes = 0;
     };
     for (WorkItem& work : share) {
+      if (giving_back_.load(std::memory_order_relaxed)) {
+        PipelineEvent ev;
+        ev.kind = PipelineEvent::Kind::kGivenBack;
+        ev.work = std::move(work);
+        events_.Push(std::move(ev));
+        continue;
+      }
       ++work.tries;
       if (work.first_start_ms == 0) work.first_start_ms = ToUnixMillis(clock_.Now());
       if (reads && work.item.size > options_.max_object_bytes) {
@@ -147,7 +157,7 @@ void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
         Fail(std::move(work), prepared.status());
         continue;
       }
-      Result<nlohmann::json> answer = worker.Process(work.item, **prepared);
+      Result<Answer> answer = worker.Process(work.item, **prepared);
       if (!answer.ok()) {
         Fail(std::move(work), answer.status());
         continue;
@@ -158,38 +168,12 @@ void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
       o.start_ms = work.first_start_ms;
       o.stop_ms = ToUnixMillis(clock_.Now());
       o.attempts = work.tries;
-      o.labels = LabelIndexEntries(*answer);
-      o.response = answer->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      o.index = std::move(answer->index);
+      o.response = answer->response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       counters_.succeeded.fetch_add(1);
       Finish(work, std::move(o));
     }
   }
-}
-
-std::vector<LabelEntry> LabelIndexEntries(const nlohmann::json& response) {
-  std::map<std::string, LabelEntry> best;
-  auto labels = response.find("Labels");
-  if (labels == response.end() || !labels->is_array()) return {};
-  for (const nlohmann::json& l : *labels) {
-    if (!l.contains("Name") || !l["Name"].is_string()) continue;
-    double c = l.value("Confidence", 0.0);
-    auto note = [&](const std::string& name, bool direct) {
-      auto [it, inserted] = best.try_emplace(name, LabelEntry{name, c, direct});
-      if (!inserted) {
-        it->second.confidence = std::max(it->second.confidence, c);
-        it->second.direct = it->second.direct || direct;
-      }
-    };
-    note(l["Name"].get<std::string>(), true);
-    if (l.contains("Parents") && l["Parents"].is_array()) {
-      for (const nlohmann::json& p : l["Parents"]) {
-        if (p.contains("Name") && p["Name"].is_string()) note(p["Name"].get<std::string>(), false);
-      }
-    }
-  }
-  std::vector<LabelEntry> out;
-  for (auto& [name, e] : best) out.push_back(std::move(e));
-  return out;
 }
 
 }  // namespace imagemill

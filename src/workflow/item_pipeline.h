@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "objectstore/object_store.h"
-#include "db/state_store.h"
+#include "workflow/records.h"
 #include "util/blocking_queue.h"
 #include "util/clock.h"
 #include "workflow/processor.h"
@@ -29,12 +29,19 @@
 
 namespace imagemill {
 
-// One in-flight batch's outcomes. Slot i is written only by the thread that finishes item i;
-// `remaining` counts items without an outcome. Shared by the scheduler and the pipeline.
+// One in-flight batch's outcomes. Slot i is written only by the thread that finishes item i, which
+// then sets filled[i] (release); the scheduler reads a slot only once it sees it filled (acquire),
+// and takes its outcome to commit it early or with the batch. `remaining` counts items without an
+// outcome. Shared by the scheduler and the pipeline.
 struct BatchSlots {
-  BatchSlots(int64_t seq, size_t n) : seq(seq), outcomes(n), remaining(n) {}
+  BatchSlots(int64_t seq, int attempt, size_t n)
+      : seq(seq), attempt(attempt), outcomes(n), filled(new std::atomic<bool>[n]), remaining(n) {
+    for (size_t i = 0; i < n; ++i) filled[i].store(false, std::memory_order_relaxed);
+  }
   const int64_t seq;
+  const int attempt;  // the claim's fencing token
   std::vector<ItemOutcome> outcomes;
+  std::unique_ptr<std::atomic<bool>[]> filled;
   std::atomic<size_t> remaining;
 };
 
@@ -52,6 +59,7 @@ struct PipelineEvent {
     kFailure,    // an item failed (a nudge: check the tolerance now)
     kRetry,      // `work` failed transiently: submit it again after `retry_after`
     kWake,       // from outside the pipeline (Wake): something the scheduler waits for changed
+    kGivenBack,  // `work` was not started: the pipeline is stopping (TakeQueued)
   };
   Kind kind = Kind::kBatchDone;
   std::shared_ptr<BatchSlots> batch;
@@ -90,7 +98,8 @@ class ItemPipeline {
   std::optional<PipelineEvent> NextEvent(Clock::Duration timeout);
   // Queues a kWake event, so that a NextEvent waiting now returns.
   void Wake();
-  // Takes back work not yet picked up by a fetcher (for a run that stops early).
+  // Takes back work no fetcher has picked up (for a run that stops early). From then on, fetchers
+  // give back the items of their share they have not started, each as a kGivenBack event.
   std::vector<WorkItem> TakeQueued();
   // Stops all threads after the work they hold; queued work is dropped.
   void Stop();
@@ -123,10 +132,7 @@ class ItemPipeline {
   std::vector<std::thread> fetch_threads_;
   std::vector<std::thread> work_threads_;
   bool stopped_ = false;
+  std::atomic<bool> giving_back_{false};
 };
-
-// The label index entries of a DetectLabels answer: each label and each of its parents, with the
-// label's confidence.
-std::vector<LabelEntry> LabelIndexEntries(const nlohmann::json& response);
 
 }  // namespace imagemill

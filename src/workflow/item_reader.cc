@@ -77,11 +77,10 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
   // many items, flushing a partial batch only then (or at the end of the listing).
   const size_t step_items = std::max<size_t>(kPageSize, static_cast<size_t>(spec_.max_items_per_batch));
   Batcher batcher(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
+  // Items whose stored answer has their ETag: batches of their own, done at once.
+  Batcher answered(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
   ListingStep step;
-  // Only results stored before the listing started can make an item unchanged: into an empty
-  // table (a first run) nothing is looked up. Results written meanwhile (by this run or another
-  // process) at worst make an image be processed twice, never skipped wrongly.
-  const bool look_up = !spec_.force && !results_.Empty();
+  const AnswerTarget target{spec_.source, spec_.kind, spec_.processor};
   std::string committed = cursor;  // the cursor as saved
   std::string listed_to = cursor;  // the last key listed
   size_t step_size = 0;
@@ -94,8 +93,10 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
       if (std::optional<BatchRecord> b = batcher.Flush()) step.batches.push_back(std::move(*b));
     }
     if (!batcher.empty() && !done) return true;  // wait for the batch boundary
+    if (std::optional<BatchRecord> b = answered.Flush()) step.answered.push_back(std::move(*b));
     step.cursor = listed_to;
     step.done = done;
+    step.answered_at_ms = ToUnixMillis(clock_.Now());
     if (!state_.AppendListing(execution_, committed, step)) {
       // Another lister of this execution moved the cursor: continue from where it is.
       std::optional<ExecutionRecord> e = state_.GetExecution(execution_);
@@ -104,6 +105,7 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
       ahead.reset();
       ahead.emplace(list, listed_to, stop);
       batcher = Batcher(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
+      answered = Batcher(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
       step = ListingStep();
       step_size = 0;
       return true;
@@ -126,16 +128,16 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
                                               page.status().message());
     }
     std::vector<bool> unchanged(page->objects.size(), false);
-    if (look_up && !page->objects.empty()) {
-      unchanged = results_.Unchanged(page->objects, spec_.processor);
-    }
+    if (!spec_.force && !page->objects.empty()) unchanged = results_.Unchanged(target, page->objects);
     for (size_t i = 0; i < page->objects.size(); ++i) {
       ObjectInfo& item = page->objects[i];
       listed_to = item.key;
       ++step.listed;
       ++step_size;
       if (unchanged[i]) {
-        ++step.unchanged;
+        if (std::optional<BatchRecord> b = answered.Add(std::move(item))) {
+          step.answered.push_back(std::move(*b));
+        }
       } else if (std::optional<BatchRecord> b = batcher.Add(std::move(item))) {
         step.batches.push_back(std::move(*b));
       }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "objectstore/object_store.h"
+#include "db/results_table.h"
 #include "db/state_store.h"
 #include "util/clock.h"
 #include "workflow/execution_spec.h"

@@ -5,8 +5,12 @@ namespace {
 
 class NoopWorker final : public ProcessorWorker {
  public:
-  Result<nlohmann::json> Process(const ObjectInfo&, PreparedItem&) override {
-    return nlohmann::json{{"Labels", nlohmann::json::array()}};
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem&) override {
+    return Answer{nlohmann::json{{"Key", item.key},
+                                 {"Size", item.size},
+                                 {"ETag", item.etag},
+                                 {"LastModified", item.last_modified}},
+                  {}};
   }
 };
 

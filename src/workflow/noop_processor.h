@@ -1,6 +1,7 @@
-// NoopProcessor: answers every object with an empty DetectLabels response. It measures the engine
-// alone (listing, batching, state, results) in benchmarks, and `imagemill run --processor none`
-// uses it to inventory a bucket into the table. It does not read the objects, unless made with
+// NoopProcessor: answers every object with its listing entry (Key, Size, ETag, LastModified), an
+// answer of kind "inventory". It measures the engine alone (listing, batching, state, results) in
+// benchmarks, and `imagemill run --processor none` uses it to inventory a bucket into the table
+// beside, never over, its labels. It does not read the objects, unless made with
 // `read_objects` (benchmarks: the engine plus reading every object).
 #pragma once
 
@@ -12,6 +13,7 @@ class NoopProcessor final : public Processor {
  public:
   explicit NoopProcessor(bool read_objects = false) : read_objects_(read_objects) {}
   std::string Name() const override { return "none"; }
+  std::string Kind() const override { return "inventory"; }
   bool ReadsObjects() const override { return read_objects_; }
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
                                                 std::string bytes) const override;

@@ -16,6 +16,7 @@
 
 #include "objectstore/object_store.h"
 #include "util/status.h"
+#include "workflow/records.h"
 
 namespace imagemill {
 
@@ -25,12 +26,19 @@ class PreparedItem {
   virtual ~PreparedItem() = default;
 };
 
+// What a processor answers for one item: the response (e.g. DetectLabels') and the names a query
+// can find it by (labels and their parents, each with a confidence). The engine stores both and
+// reads neither.
+struct Answer {
+  nlohmann::json response;
+  std::vector<IndexEntry> index;
+};
+
 // Per-worker state. Used by one thread at a time; owned by that worker.
 class ProcessorWorker {
  public:
   virtual ~ProcessorWorker() = default;
-  // The answer for one item, a JSON object in the DetectLabels response shape.
-  virtual Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) = 0;
+  virtual Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) = 0;
 };
 
 class Processor {
@@ -40,6 +48,11 @@ class Processor {
   // A short identifier of the processor and the settings that change its answers, stored with
   // each result ("image-properties", "labels/nanodet-320"). Thread-safe.
   virtual std::string Name() const = 0;
+
+  // The family of answer it gives: "labels" (DetectLabels), "faces", "text", "inventory". The
+  // results table keeps one answer per object and kind, so answers of one kind never replace
+  // another's. Thread-safe.
+  virtual std::string Kind() const = 0;
 
   // Stage 1. Thread-safe; may be called from many threads at once. Takes ownership of `bytes`.
   virtual Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "db/state_store.h"
+#include "workflow/records.h"
 
 namespace imagemill {
 
@@ -24,6 +24,9 @@ class ProgressSink {
   virtual void Update(const ProgressSnapshot& s) = 0;
   // Called once, after the last Update.
   virtual void Finish(const ProgressSnapshot& s) = 0;
+  // Something the user should know that is not a count ("resuming ...", "no objects under ...");
+  // one line, no trailing newline. Any thread.
+  virtual void Note(std::string_view message) { (void)message; }
 };
 
 }  // namespace imagemill

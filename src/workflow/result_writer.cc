@@ -1,5 +1,7 @@
 #include "workflow/result_writer.h"
 
+#include <map>
+
 #include "util/clock.h"
 
 namespace imagemill {
@@ -10,86 +12,155 @@ std::string JoinKey(const std::string& a, const std::string& b) {
   return a.back() == '/' ? a + b : a + "/" + b;
 }
 
-std::string RedriveStatus(ExecutionStatus s) {
-  return s == ExecutionStatus::kSucceeded ? "NOT_REDRIVABLE" : "REDRIVABLE";
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One item's entry in its batch's Output.
+nlohmann::json ItemEntry(const ItemOutcome& o) {
+  nlohmann::json e = {{"Name", o.item.key}, {"Status", ItemStatusName(o.status)}};
+  if (o.status == ItemStatus::kSucceeded) {
+    e["Output"] = nlohmann::json::parse(o.response, nullptr, false);
+  } else {
+    e["Error"] = o.error;
+    e["Cause"] = o.cause;
+  }
+  return e;
 }
 
 }  // namespace
 
-ResultWriter::ResultWriter(ObjectStore& dest, std::string prefix, size_t records_per_file)
-    : dest_(dest), prefix_(std::move(prefix)), records_per_file_(std::max<size_t>(1, records_per_file)) {}
+StateMachineArns::StateMachineArns(std::string region_, std::string account_)
+    : region(std::move(region_)), account(std::move(account_)) {}
 
-Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord& e) {
-  const std::string dir = JoinKey(JoinKey(prefix_, e.name), e.map_run_id);
-  const std::string bucket = e.spec.value("source", "");
-  const std::string map_run_arn = "arn:imagemill:states:local:mapRun:" + e.name + "/" + e.map_run_id;
-  const std::string machine_arn = "arn:imagemill:states:local:stateMachine:imagemill";
+std::string StateMachineArns::StateMachine() const {
+  return "arn:aws:states:" + region + ":" + account + ":stateMachine:imagemill";
+}
+std::string StateMachineArns::Execution(const std::string& name) const {
+  return "arn:aws:states:" + region + ":" + account + ":execution:imagemill:" + name;
+}
+std::string StateMachineArns::MapRun(const std::string& map_run_id) const {
+  return "arn:aws:states:" + region + ":" + account + ":mapRun:imagemill/Map:" + map_run_id;
+}
+std::string StateMachineArns::ChildStateMachine() const { return StateMachine() + "/Map"; }
+std::string StateMachineArns::ChildName(const std::string& map_run_id, int64_t seq) {
+  return map_run_id.substr(0, 8) + "-" + std::to_string(seq);
+}
+std::string StateMachineArns::Child(const std::string& map_run_id, int64_t seq) const {
+  return "arn:aws:states:" + region + ":" + account + ":execution:imagemill/Map:" +
+         ChildName(map_run_id, seq);
+}
+
+ResultWriter::ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config,
+                           size_t records_per_file)
+    : dest_(dest),
+      prefix_(std::move(prefix)),
+      config_(std::move(config)),
+      records_per_file_(std::max<size_t>(1, records_per_file)) {}
+
+Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord& e,
+                                        const ExecutionSpec& spec) {
+  const std::string dir = JoinKey(prefix_, e.map_run_id);
+  const StateMachineArns arns;
+  const std::string map_run_arn = arns.MapRun(e.map_run_id);
+  const std::string bucket = spec.source.starts_with("s3://") ? spec.source.substr(5) : spec.source;
+  const bool jsonl = config_.output_type == "JSONL";
   nlohmann::json files = {{"FAILED", nlohmann::json::array()},
                           {"PENDING", nlohmann::json::array()},
-                          {"SUCCEEDED", nlohmann::json::array()},
-                          {"SKIPPED", nlohmann::json::array()}};
-  Status failure;
-  int64_t child = 0;
-
-  auto record = [&](const ObjectInfo& item, std::string_view status) {
-    nlohmann::json r;
-    r["ExecutionArn"] = map_run_arn + ":" + std::to_string(child);
-    r["Name"] = std::to_string(child++);
-    r["StateMachineArn"] = machine_arn;
-    r["Input"] = nlohmann::json{{"Bucket", bucket}, {"Name", item.key}}.dump();
-    r["InputDetails"] = {{"Included", true}};
-    r["Status"] = std::string(status);
-    r["RedriveCount"] = e.redrive_count;
-    r["RedriveStatus"] = RedriveStatus(e.status);
-    return r;
-  };
-
-  // Streams one category into files of at most records_per_file_ records.
-  auto write_category = [&](const std::string& category, auto&& for_each) {
+                          {"SUCCEEDED", nlohmann::json::array()}};
+  struct Category {
     std::string body;
-    size_t n = 0;
+    size_t records = 0;
     int file_index = 0;
-    auto flush = [&]() {
-      if (n == 0 || !failure.ok()) return;
-      body += "]";
-      std::string key = JoinKey(dir, category + "_" + std::to_string(file_index++) + ".json");
-      Status s = dest_.Put(key, body, "application/json");
-      if (!s.ok()) failure = s;
-      files[category].push_back({{"Key", key}, {"Size", body.size()}});
-      body.clear();
-      n = 0;
-    };
-    for_each([&](nlohmann::json r) {
-      body += n == 0 ? "[" : ",";
-      body += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      if (++n == records_per_file_) flush();
-    });
-    flush();
+  };
+  std::map<std::string, Category> open;
+  Status failure;
+
+  auto flush = [&](const std::string& status, Category& c) {
+    if (c.records == 0 || !failure.ok()) return;
+    if (!jsonl) c.body += "]";
+    std::string key = JoinKey(dir, status + "_" + std::to_string(c.file_index++) + ".json");
+    Status s = dest_.Put(key, c.body, jsonl ? "application/jsonl" : "application/json");
+    if (!s.ok()) failure = s;
+    files[status].push_back({{"Key", key}, {"Size", c.body.size()}});
+    c.body.clear();
+    c.records = 0;
+  };
+  auto emit = [&](const std::string& status, const nlohmann::json& record) {
+    Category& c = open[status];
+    if (jsonl) {
+      c.body += Dump(record) + "\n";
+    } else {
+      c.body += c.records == 0 ? "[" : ",";
+      c.body += Dump(record);
+    }
+    if (++c.records == records_per_file_) flush(status, c);
   };
 
-  auto outcomes = [&](ItemStatus status) {
-    return [&, status](auto&& emit) {
-      state.ForEachOutcome(e.name, status, [&](const ItemOutcome& o) {
-        nlohmann::json r = record(o.item, ItemStatusName(o.status));
-        r["StartDate"] = FormatIso8601(FromUnixMillis(o.start_ms));
-        r["StopDate"] = FormatIso8601(FromUnixMillis(o.stop_ms));
-        if (status == ItemStatus::kSucceeded) {
-          r["Output"] = o.response;
-          r["OutputDetails"] = {{"Included", true}};
-        } else {
-          r["Error"] = o.error;
-          r["Cause"] = o.cause;
-        }
-        emit(std::move(r));
-      });
-    };
-  };
-  write_category("SUCCEEDED", outcomes(ItemStatus::kSucceeded));
-  write_category("FAILED", outcomes(ItemStatus::kFailed));
-  write_category("SKIPPED", outcomes(ItemStatus::kSkipped));
-  write_category("PENDING", [&](auto&& emit) {
-    state.ForEachPendingItem(e.name, [&](const ObjectInfo& item) { emit(record(item, "PENDING")); });
+  state.ForEachBatch(e.name, AnswerTarget{spec.source, spec.kind, spec.processor},
+                     [&](const BatchReport& b) {
+    if (!failure.ok()) return;
+    nlohmann::json items = nlohmann::json::array();
+    nlohmann::json output = nlohmann::json::array();
+    int64_t start = 0, stop = 0;
+    std::vector<const ItemOutcome*> failed;
+    bool pending = false;
+    for (const ItemOutcome& o : b.items) {
+      items.push_back({{"Bucket", bucket}, {"Name", o.item.key}});
+      if (o.status == ItemStatus::kPending) {
+        pending = true;
+        continue;
+      }
+      output.push_back(ItemEntry(o));
+      if (o.status == ItemStatus::kFailed) failed.push_back(&o);
+      if (o.start_ms > 0 && (start == 0 || o.start_ms < start)) start = o.start_ms;
+      stop = std::max(stop, o.stop_ms);
+    }
+    const std::string status = pending ? "PENDING" : !failed.empty() ? "FAILED" : "SUCCEEDED";
+    if (status == "SUCCEEDED" && config_.transformation != "NONE") {
+      if (config_.transformation == "COMPACT") {
+        emit(status, output);
+      } else {
+        for (const nlohmann::json& entry : output) emit(status, entry);  // FLATTEN
+      }
+      return;
+    }
+    nlohmann::json r;
+    r["ExecutionArn"] = arns.Child(e.map_run_id, b.seq);
+    r["Input"] = Dump(nlohmann::json{{"Items", items}});
+    r["InputDetails"] = {{"Included", true}};
+    r["Name"] = StateMachineArns::ChildName(e.map_run_id, b.seq);
+    r["RedriveCount"] = e.redrive_count;
+    r["StateMachineArn"] = arns.ChildStateMachine();
+    r["Status"] = status;
+    if (status == "PENDING") {
+      r["RedriveStatus"] = "NOT_REDRIVABLE";
+      r["RedriveStatusReason"] = "Execution has not started";
+      emit(status, r);
+      return;
+    }
+    r["StartDate"] = FormatIso8601(FromUnixMillis(start));
+    r["StopDate"] = FormatIso8601(FromUnixMillis(stop));
+    r["Output"] = Dump(output);
+    r["OutputDetails"] = {{"Included", true}};
+    if (status == "FAILED") {
+      std::string cause = std::to_string(failed.size()) + " of " +
+                          std::to_string(b.items.size()) + " items failed:";
+      for (size_t i = 0; i < failed.size() && i < 10; ++i) {
+        cause += " " + failed[i]->item.key + ": " + failed[i]->error + ": " + failed[i]->cause + ";";
+      }
+      if (failed.size() > 10) cause += " ...";
+      r["Error"] = failed.size() == 1 ? failed[0]->error : std::string("States.TaskFailed");
+      r["Cause"] = cause;
+      r["RedriveStatus"] = "REDRIVABLE";
+      r["RedriveStatusReason"] = "";
+    } else {
+      r["RedriveStatus"] = "NOT_REDRIVABLE";
+      r["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven";
+    }
+    emit(status, r);
   });
+  for (auto& [status, c] : open) flush(status, c);
   if (!failure.ok()) return failure;
 
   nlohmann::json manifest = {{"DestinationBucket", dest_.Bucket()},

@@ -1,29 +1,58 @@
-// ResultWriter: Distributed Map's ResultWriter. Writes, under a destination store and prefix,
-//   <prefix>/<execution>/<mapRunId>/manifest.json
-//   <prefix>/<execution>/<mapRunId>/SUCCEEDED_0.json, FAILED_0.json, PENDING_0.json, ...
-// in the Step Functions layout: each file is a JSON array of child-execution records with the
-// item's Input, its Output (or Error and Cause), Status, StartDate and StopDate. Here a child is
-// one item. SKIPPED_n.json (objects that are not images) is imagemill's addition.
+// ResultWriter: Distributed Map's ResultWriter, in the layout Step Functions writes:
+//
+//   <prefix>/<map run id>/manifest.json
+//   <prefix>/<map run id>/SUCCEEDED_0.json, FAILED_0.json, PENDING_0.json, ...
+//
+// One record per child execution. With ItemBatcher (always, here) a child is a batch: its Input is
+// {"Items": [{"Bucket", "Name"}, ...]} and its Output a JSON array with one entry per item — the
+// item's answer, or its Error and Cause. A batch is FAILED when one of its items failed; its
+// record then carries Error and Cause (naming the failed items) and, beside them, the Output of
+// the batch's other items, so nothing is lost. PENDING batches never ran (a run that stopped).
+// Items answered from a stored result (unchanged since) are in SUCCEEDED batches like the others:
+// a re-run's manifest accounts for every listed item.
+//
+// WriterConfig: OutputType JSON (each file a JSON array) or JSONL (one record a line);
+// Transformation NONE (records with their metadata), COMPACT (the children's outputs only) or
+// FLATTEN (the outputs' items, one level flattened). Failed children keep their metadata, as
+// Step Functions keeps it.
 #pragma once
 
 #include <string>
 
-#include "objectstore/object_store.h"
 #include "db/state_store.h"
+#include "objectstore/object_store.h"
+#include "workflow/execution_spec.h"
 
 namespace imagemill {
+
+// ARNs as Step Functions shapes them, for the one state machine imagemill runs.
+struct StateMachineArns {
+  explicit StateMachineArns(std::string region = "us-east-1", std::string account = "000000000000");
+  std::string StateMachine() const;                        // ...:stateMachine:imagemill
+  std::string Execution(const std::string& name) const;   // ...:execution:imagemill:NAME
+  std::string MapRun(const std::string& map_run_id) const;  // ...:mapRun:imagemill/Map:ID
+  std::string ChildStateMachine() const;                    // ...:stateMachine:imagemill/Map
+  // A child execution (one batch): its name, unique across map runs, and its ARN.
+  static std::string ChildName(const std::string& map_run_id, int64_t seq);
+  std::string Child(const std::string& map_run_id, int64_t seq) const;
+  std::string region;
+  std::string account;
+};
 
 class ResultWriter {
  public:
   // `dest` must outlive the writer. At most `records_per_file` records go in one file.
-  ResultWriter(ObjectStore& dest, std::string prefix, size_t records_per_file = 5000);
+  ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config,
+               size_t records_per_file = 1000);
 
   // Writes every file, then the manifest last. Returns the manifest's URI.
-  Result<std::string> Write(StateStore& state, const ExecutionRecord& execution);
+  Result<std::string> Write(StateStore& state, const ExecutionRecord& execution,
+                            const ExecutionSpec& spec);
 
  private:
   ObjectStore& dest_;
   std::string prefix_;
+  WriterConfig config_;
   size_t records_per_file_;
 };
 

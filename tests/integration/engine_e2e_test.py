@@ -78,7 +78,11 @@ def main():
     manifest_path = summary["manifest"]
     with open(manifest_path) as f:
         manifest = json.load(f)
-    base = os.path.dirname(os.path.dirname(os.path.dirname(manifest_path)))
+    expect(os.path.basename(os.path.dirname(manifest_path)) == summary["mapRunId"],
+           "the files are under <destination>/<map run id>/, as Step Functions writes them")
+    expect(set(manifest) == {"DestinationBucket", "MapRunArn", "ResultFiles"}, "the manifest's members")
+    expect(set(manifest["ResultFiles"]) == {"FAILED", "PENDING", "SUCCEEDED"}, "the three result lists")
+    base = os.path.dirname(os.path.dirname(manifest_path))
     records = {}
     for status, files in manifest["ResultFiles"].items():
         records[status] = []
@@ -87,20 +91,35 @@ def main():
             expect(os.path.getsize(path) == entry["Size"], f"{entry['Key']} has the size the manifest says")
             with open(path) as f:
                 records[status].extend(json.load(f))
-    expect(len(records["SUCCEEDED"]) == counts["succeeded"], "SUCCEEDED files agree with the counters")
-    expect(len(records["FAILED"]) == counts["failed"], "FAILED files agree with the counters")
-    expect(len(records["SKIPPED"]) == 3, "SKIPPED files list the non-images")
+    # A child is a batch: its items in Input.Items, one Output entry per item.
+    items = {}
+    for status in ("SUCCEEDED", "FAILED"):
+        for r in records[status]:
+            names = [i["Name"] for i in json.loads(r["Input"])["Items"]]
+            expect(len(names) <= 20, "a child holds at most MaxItemsPerBatch items")
+            for entry in json.loads(r["Output"]):
+                items[entry["Name"]] = (status, entry)
+            expect(sorted(names) == sorted(e["Name"] for e in json.loads(r["Output"])),
+                   "a child's output has an entry for each of its items")
+    expect(len(items) == 510, "the records account for every listed object")
+    by_status = {}
+    for name, (child, entry) in items.items():
+        by_status.setdefault(entry["Status"], set()).add(name)
+    expect(len(by_status["SUCCEEDED"]) == counts["succeeded"], "succeeded items agree with the counters")
+    expect(len(by_status["SKIPPED"]) == 3, "the non-images are in their batches' outputs, SKIPPED")
     expect(len(records["PENDING"]) == 0, "nothing pending")
-    failed = {json.loads(r["Input"])["Name"]: r for r in records["FAILED"]}
-    expect(set(failed) == {"bad/corrupt1.jpg", "bad/corrupt2.png", "bad/truncated1.jpg",
-                           "bad/truncated2.jpg", "bad/zero1.jpg", "bad/zero2.png",
-                           "bad/header-only.jpg"}, "FAILED names each broken image")
-    for key, r in failed.items():
-        expect(r["Error"] and key in r["Cause"], f"{key}: error {r['Error']}, cause names it")
-        expect(r["StartDate"] <= r["StopDate"], f"{key}: start and stop dates")
-    for r in records["SUCCEEDED"][:5]:
-        out_json = json.loads(r["Output"])
-        expect("ImageProperties" in out_json or "Labels" in out_json, "SUCCEEDED records carry the answer")
+    failed = {n for n in by_status["FAILED"]}
+    expect(failed == {"bad/corrupt1.jpg", "bad/corrupt2.png", "bad/truncated1.jpg",
+                      "bad/truncated2.jpg", "bad/zero1.jpg", "bad/zero2.png",
+                      "bad/header-only.jpg"}, "the failed items are each broken image")
+    for r in records["FAILED"]:
+        failed_here = [e["Name"] for e in json.loads(r["Output"]) if e["Status"] == "FAILED"]
+        expect(failed_here and r["Error"] and all(k in r["Cause"] for k in failed_here),
+               f"{r['Name']}: FAILED with an error, its cause names {failed_here}")
+        expect(r["StartDate"] <= r["StopDate"], f"{r['Name']}: start and stop dates")
+    for name in list(by_status["SUCCEEDED"])[:5]:
+        out_json = items[name][1]["Output"]
+        expect("ImageProperties" in out_json or "Labels" in out_json, "succeeded items carry the answer")
 
     # 2. No tolerance: fails with the Step Functions error and starts no new batches.
     strict_db = os.path.join(work, "strict.db")

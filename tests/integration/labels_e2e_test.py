@@ -100,11 +100,18 @@ def main():
 
     # 3. Incremental: same settings reuse everything; changed settings label again.
     p = run("run", photos, *base, "--execution-name", "again", "--json", check=0)
-    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == 0, "an unchanged re-run labels nothing again")
+    again = json.loads(p.stdout)["itemCounts"]
+    expect(again["unchanged"] == len(jpgs) and again["succeeded"] == len(jpgs),
+           "an unchanged re-run labels nothing again, and answers every photo from the table")
     p = run("run", photos, *base, "--execution-name", "strict", "--min-confidence", "80", "--json",
-            check=0)
-    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == len(jpgs),
-           "a new MinConfidence is a new processor: every photo is labelled again")
+            check=2)
+    expect("--replace" in p.stderr and "labels/nanodet-320" in p.stderr,
+           "other label settings would replace the stored answers: refused, saying how to replace them")
+    p = run("run", photos, *base, "--execution-name", "strict", "--min-confidence", "80", "--json",
+            "--replace", check=0)
+    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == len(jpgs) and
+           json.loads(p.stdout)["itemCounts"]["unchanged"] == 0,
+           "with --replace every photo is labelled again")
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT processor, response FROM results").fetchall()
     expect(all(r[0] == "labels/nanodet-320/c80" for r in rows), "stored under labels/nanodet-320/c80")
@@ -112,7 +119,8 @@ def main():
            "and every stored label is at least 80")
     settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
         "GeneralLabels": {"LabelCategoryInclusionFilters": ["Animals and Pets"]}}})
-    run("run", photos, *base, "--execution-name", "animals", "--settings", settings, check=0)
+    run("run", photos, *base, "--execution-name", "animals", "--settings", settings, "--replace",
+        check=0)
     kite = json.loads(run("get", "kite.jpg", *base, check=0).stdout)["response"]
     person = json.loads(run("get", "person.jpg", *base, check=0).stdout)["response"]
     expect("Person" not in names(kite) and "Kite" not in names(kite),

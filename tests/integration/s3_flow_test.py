@@ -125,23 +125,29 @@ def flow(work, endpoint, env):
     expect("samples.jpg" in ids and "other/not-under-prefix.jpg" not in ids, "S3 prefix semantics")
     expect(err[0] == "NotFound" and "zz last photo+1 é.jpg" in err[1], f"NotFound naming the key: {err[1]}")
 
-    listing = aws(env, endpoint, "s3", "ls", "--recursive", "s3://out/imageLabelJobs/seed/")
+    listing = aws(env, endpoint, "s3", "ls", "--recursive",
+                  "s3://out/imageLabelJobs/" + summary["mapRunId"] + "/")
     keys = [line.split()[-1] for line in listing.splitlines()]
     manifest_key = [k for k in keys if k.endswith("manifest.json")]
     expect(len(manifest_key) == 1, "manifest.json is in the output bucket")
     manifest = json.loads(aws(env, endpoint, "s3", "cp", "s3://out/" + manifest_key[0], "-"))
     expect(summary["manifest"] == "s3://out/" + manifest_key[0], "the summary names the manifest")
-    total = 0
+    expect(manifest["DestinationBucket"] == "out", "DestinationBucket is the bucket's name")
+    statuses = {}
     for status, files in manifest["ResultFiles"].items():
         for f in files:
-            records = json.loads(aws(env, endpoint, "s3", "cp", "s3://out/" + f["Key"], "-"))
-            total += len(records)
-            if status == "SUCCEEDED":
-                expect(len(records) == counts["succeeded"], "SUCCEEDED records agree with the counters")
-                body = json.loads(records[0]["Output"])
-                expect("ImageProperties" in body or "Labels" in body, "records carry the answer")
-                expect(json.loads(records[0]["Input"])["Bucket"] == "s3://images", "Input names the bucket")
-    expect(total == counts["succeeded"] + counts["failed"], "result files cover every processed item")
+            for record in json.loads(aws(env, endpoint, "s3", "cp", "s3://out/" + f["Key"], "-")):
+                items = json.loads(record["Input"])["Items"]
+                expect(all(i["Bucket"] == "images" for i in items),
+                       "Input names the bucket by its name, not an s3:// URL")
+                for entry in json.loads(record.get("Output", "[]")):
+                    statuses[entry["Name"]] = entry["Status"]
+                    if entry["Status"] == "SUCCEEDED":
+                        body = entry["Output"]
+                        expect("ImageProperties" in body or "Labels" in body, "items carry the answer")
+    expect(list(statuses.values()).count("SUCCEEDED") == counts["succeeded"] and
+           list(statuses.values()).count("FAILED") == counts["failed"],
+           "the result files account for every processed item")
     print("s3 flow: all checks passed")
 
 

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -61,10 +67,72 @@ TEST(LocalStoreTest, MissingFolderIsAClearError) {
   EXPECT_NE(store.status().message().find("/nonexistent/photos"), std::string::npos);
 }
 
-TEST(LocalStoreTest, EtagFollowsSizeAndModificationTime) {
-  EXPECT_NE(LocalEtag(10, 1000), LocalEtag(11, 1000));
-  EXPECT_NE(LocalEtag(10, 1000), LocalEtag(10, 1001));
-  EXPECT_EQ(LocalEtag(10, 1000), LocalEtag(10, 1000));
+TEST(LocalStoreTest, EtagFollowsSizeTimesAndInode) {
+  EXPECT_NE(LocalEtag(10, 1000, 5, 7), LocalEtag(11, 1000, 5, 7));
+  EXPECT_NE(LocalEtag(10, 1000, 5, 7), LocalEtag(10, 1001, 5, 7));
+  EXPECT_NE(LocalEtag(10, 1000, 5, 7), LocalEtag(10, 1000, 6, 7));
+  EXPECT_NE(LocalEtag(10, 1000, 5, 7), LocalEtag(10, 1000, 5, 8));
+  EXPECT_EQ(LocalEtag(10, 1000, 5, 7), LocalEtag(10, 1000, 5, 7));
+}
+
+TEST(LocalStoreTest, AFileRewrittenWithItsSizeAndModificationTimeGetsANewEtag) {
+  TempDir dir;
+  dir.Write("a.jpg", "first");
+  const std::string path = dir.path() + "/a.jpg";
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  auto store = std::move(LocalStore::Open(dir.path(), false).value());
+  const std::string etag = store->Head("a.jpg")->etag;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  dir.Write("a.jpg", "other");  // same size
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);  // the old mtime set back
+  EXPECT_NE(store->Head("a.jpg")->etag, etag);
+  Result<ListPage> page = store->List("", "", 10);
+  ASSERT_TRUE(page.ok() && page->objects.size() == 1);
+  EXPECT_NE(page->objects[0].etag, etag);
+}
+
+TEST(LocalStoreTest, ANamedPipeIsRefusedWithoutBlocking) {
+  TempDir dir;
+  dir.Write("a.jpg", "x");
+  auto store = std::move(LocalStore::Open(dir.path(), false).value());
+  Result<ListPage> before = store->List("", "", 10);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->objects.size(), 1u);
+  std::filesystem::remove(dir.path() + "/a.jpg");
+  ASSERT_EQ(::mkfifo((dir.path() + "/a.jpg").c_str(), 0644), 0);  // replaced after listing
+  Result<std::string> got = store->Get("a.jpg");  // must return, not wait for a writer
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Code::kNotAnImage);
+  EXPECT_NE(got.status().message().find("not a regular file"), std::string::npos);
+  Result<ListPage> after = store->List("", "", 10);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->objects.empty()) << "a pipe is not listed";
+  EXPECT_EQ(ReadRegularFile(dir.path() + "/a.jpg", 0).status().code(), Code::kNotAnImage);
+}
+
+TEST(LocalStoreTest, OnlyWhatLiesUnderTheFolderIsListedOrRead) {
+  TempDir outside;
+  outside.Write("secret.jpg", "outside");
+  TempDir dir;
+  dir.Write("in/a.jpg", "inside");
+  std::filesystem::create_symlink(outside.path() + "/secret.jpg", dir.path() + "/out.jpg");
+  std::filesystem::create_symlink("/etc/passwd", dir.path() + "/passwd.jpg");
+  std::filesystem::create_symlink("in/a.jpg", dir.path() + "/inside-link.jpg");
+  auto store = std::move(LocalStore::Open(dir.path(), false).value());
+  std::vector<std::string> keys;
+  Result<ListPage> listed = store->List("", "", 1000);
+  ASSERT_TRUE(listed.ok());
+  for (const ObjectInfo& o : listed->objects) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"in/a.jpg", "inside-link.jpg"}));
+  EXPECT_EQ(*store->Get("inside-link.jpg"), "inside");
+  for (const char* key : {"out.jpg", "passwd.jpg"}) {
+    Result<std::string> got = store->Get(key);
+    ASSERT_FALSE(got.ok()) << key;
+    EXPECT_EQ(got.status().code(), Code::kPermissionDenied) << key;
+    EXPECT_FALSE(store->Head(key).ok()) << key;
+  }
 }
 
 TEST(LocalStoreTest, SkipsSymlinkedFoldersButFollowsSymlinkedFiles) {

@@ -8,6 +8,7 @@ namespace {
 struct FakePrepared final : PreparedItem {
   std::string word;
   double confidence = 0;
+  bool wait = false;
 };
 
 }  // namespace
@@ -15,11 +16,18 @@ struct FakePrepared final : PreparedItem {
 class FakeWorker final : public ProcessorWorker {
  public:
   explicit FakeWorker(const FakeProcessor& p) : p_(p) {}
-  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
-    p_.Note(item.key);
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
     auto& f = static_cast<FakePrepared&>(prepared);
-    return nlohmann::json{
-        {"Labels", {{{"Name", f.word}, {"Confidence", f.confidence}, {"Parents", {{{"Name", "Thing"}}}}}}}};
+    if (f.wait) {
+      std::unique_lock<std::mutex> lock(p_.mu_);
+      p_.opened_cv_.wait(lock, [&] { return p_.opened_; });
+    }
+    p_.Note(item.key);
+    Answer a;
+    a.response = {{"Labels",
+                   {{{"Name", f.word}, {"Confidence", f.confidence}, {"Parents", {{{"Name", "Thing"}}}}}}}};
+    a.index = {{f.word, f.confidence, true}, {"Thing", f.confidence, false}};
+    return a;
   }
 
  private:
@@ -36,11 +44,20 @@ Result<std::unique_ptr<PreparedItem>> FakeProcessor::Prepare(const ObjectInfo& i
   auto p = std::make_unique<FakePrepared>();
   std::istringstream in(bytes);
   in >> p->word >> p->confidence;
+  p->wait = p->word == "wait";
   return std::unique_ptr<PreparedItem>(std::move(p));
 }
 
 Result<std::unique_ptr<ProcessorWorker>> FakeProcessor::NewWorker() const {
   return std::unique_ptr<ProcessorWorker>(std::make_unique<FakeWorker>(*this));
+}
+
+void FakeProcessor::Open() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    opened_ = true;
+  }
+  opened_cv_.notify_all();
 }
 
 void FakeProcessor::Note(const std::string& key) const {

@@ -8,7 +8,7 @@
 
 #include "objectstore/faulty_store.h"
 #include "objectstore/memory_store.h"
-#include "db/sqlite_database.h"
+#include "db/database.h"
 #include "support/temp_dir.h"
 
 namespace imagemill {
@@ -19,9 +19,10 @@ using testing::TempDir;
 class ItemReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<SqliteDatabase>(dir_.path() + "/state.db");
+    db_ = std::move(OpenDatabase(dir_.path() + "/state.db", OpenMode::kCreate)).value();
     spec_.source = "mem://photos";
     spec_.processor = "none";
+    spec_.kind = "inventory";
     spec_.max_items_per_batch = 7;
     ExecutionRecord e;
     e.name = "e1";
@@ -48,7 +49,7 @@ class ItemReaderTest : public ::testing::Test {
 
   TempDir dir_;
   MemoryStore store_{"mem://photos"};
-  std::unique_ptr<SqliteDatabase> db_;
+  std::unique_ptr<Database> db_;
   ExecutionSpec spec_;
   RetryPolicy retry_;
 };

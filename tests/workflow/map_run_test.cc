@@ -11,8 +11,10 @@
 #include "objectstore/faulty_store.h"
 #include "objectstore/local_store.h"
 #include "objectstore/memory_store.h"
-#include "db/sqlite_database.h"
+#include "db/database.h"
+#include "db/database_error.h"
 #include "support/fake_processor.h"
+#include "support/forwarding_database.h"
 #include "support/temp_dir.h"
 #include "workflow/batcher.h"
 #include "workflow/noop_processor.h"
@@ -26,7 +28,7 @@ using testing::TempDir;
 
 class MapRunTest : public ::testing::Test {
  protected:
-  void SetUp() override { db_ = std::make_unique<SqliteDatabase>(dir_.path() + "/state.db"); }
+  void SetUp() override { db_ = std::move(OpenDatabase("mem:", OpenMode::kCreate)).value(); }
 
   // 'n' good images "img/0000.jpg".., plus the given extra objects.
   void Fill(int n) {
@@ -42,6 +44,7 @@ class MapRunTest : public ::testing::Test {
     ExecutionSpec s;
     s.source = "mem://photos";
     s.processor = processor_.Name();
+    s.kind = processor_.Kind();
     s.max_items_per_batch = 10;
     s.tolerated_failure_percentage = 5;
     return s;
@@ -62,9 +65,30 @@ class MapRunTest : public ::testing::Test {
     return r.ok() ? *r : RunSummary();
   }
 
+  std::optional<StoredResult> Answer(const std::string& id, const std::string& source = "mem://photos") {
+    return db_->GetResult(source, id, "labels");
+  }
+  size_t Hits(const std::string& label, double min_confidence = 0) {
+    LabelQuery q;
+    q.label = label;
+    q.min_confidence = min_confidence;
+    return db_->QueryLabel(q).size();
+  }
+  // Keys with an outcome of `status` in `name`'s batches.
+  std::set<std::string> Keys(const std::string& name, ItemStatus status) {
+    std::set<std::string> keys;
+    db_->ForEachBatch(name, {"mem://photos", "labels", processor_.Name()},
+                      [&](const BatchReport& b) {
+                        for (const ItemOutcome& o : b.items) {
+                          if (o.status == status) keys.insert(o.item.key);
+                        }
+                      });
+    return keys;
+  }
+
   TempDir dir_;
   MemoryStore memory_{"mem://photos"};
-  std::unique_ptr<SqliteDatabase> db_;
+  std::unique_ptr<Database> db_;
   FakeProcessor processor_;
 };
 
@@ -81,12 +105,12 @@ TEST_F(MapRunTest, BadObjectsFailAloneWithinTolerance) {
   EXPECT_EQ(s.counts.skipped, 1);
   EXPECT_EQ(s.counts.pending + s.counts.running, 0);
   EXPECT_EQ(s.counts.results_written, 200);
-  std::optional<StoredResult> r = db_->GetResult("img/0001.jpg");
+  std::optional<StoredResult> r = Answer("img/0001.jpg");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->response["Labels"][0]["Name"], "dog");
-  EXPECT_FALSE(db_->GetResult("img/bad1.jpg").has_value());
-  EXPECT_EQ(db_->QueryLabel("CAT", 0, 1000).size(), 100u);  // case-insensitive, indexed
-  EXPECT_EQ(db_->QueryLabel("thing", 80, 1000).size(), 100u);  // parents indexed too
+  EXPECT_FALSE(Answer("img/bad1.jpg").has_value());
+  EXPECT_EQ(Hits("CAT"), 100u);         // case-insensitive, indexed
+  EXPECT_EQ(Hits("thing", 80), 100u);   // parents indexed too
   std::vector<std::string> failed;
   db_->ForEachOutcome("e1", ItemStatus::kFailed, [&](const ItemOutcome& o) {
     failed.push_back(o.item.key);
@@ -160,10 +184,12 @@ TEST_F(MapRunTest, NewExecutionSkipsUnchangedItemsUnlessForced) {
   int64_t before = processor_.total_processed();
   RunSummary second = MustRun(Spec(), "second", Options());
   EXPECT_EQ(second.counts.total, 41);
-  EXPECT_EQ(second.counts.succeeded, 2);
-  EXPECT_EQ(second.counts.skipped, 39);
+  EXPECT_EQ(second.counts.succeeded, 41) << "unchanged items succeed with their stored answer";
+  EXPECT_EQ(second.counts.unchanged, 39);
+  EXPECT_EQ(second.counts.skipped, 0);
   EXPECT_EQ(processor_.total_processed() - before, 2);
-  EXPECT_EQ(db_->GetResult("img/0003.jpg")->response["Labels"][0]["Confidence"], 99.0);
+  EXPECT_EQ(Answer("img/0003.jpg")->response["Labels"][0]["Confidence"], 99.0);
+  EXPECT_EQ(Keys("second", ItemStatus::kSucceeded).size(), 41u) << "every item is accounted for";
 
   ExecutionSpec forced = Spec();
   forced.force = true;
@@ -188,11 +214,16 @@ TEST_F(MapRunTest, TransientErrorsAreRetriedWithBackoff) {
   RunSummary s = MustRun(spec, "retry", Options(), &faulty);
   EXPECT_EQ(s.counts.succeeded, 19);
   EXPECT_EQ(s.counts.failed, 1);
-  db_->ForEachOutcome("retry", ItemStatus::kSucceeded, [&](const ItemOutcome& o) {
-    if (o.item.key == "img/0007.jpg") {
-      EXPECT_EQ(o.attempts, 3);
+  int seen = 0;
+  db_->ForEachBatch("retry", {"mem://photos", "labels", "fake"}, [&](const BatchReport& b) {
+    for (const ItemOutcome& o : b.items) {
+      if (o.item.key == "img/0007.jpg") {
+        EXPECT_EQ(o.attempts, 3);
+        ++seen;
+      }
     }
   });
+  EXPECT_EQ(seen, 1);
   db_->ForEachOutcome("retry", ItemStatus::kFailed, [&](const ItemOutcome& o) {
     EXPECT_EQ(o.item.key, "img/0009.jpg");
     EXPECT_EQ(o.error, "Io");
@@ -217,9 +248,9 @@ TEST_F(MapRunTest, RedriveRunsOnlyWhatFailed) {
   ASSERT_EQ(first.execution.status, ExecutionStatus::kFailed);
   broken = false;
   Batcher batcher(spec.max_items_per_batch, 0);
-  int64_t again = db_->PrepareRedrive("redo", [&](std::vector<ObjectInfo> items) {
-    return batcher.Cut(std::move(items));
-  });
+  int64_t again = db_->PrepareRedrive(
+      "redo", [&](std::vector<ObjectInfo> items) { return batcher.Cut(std::move(items)); },
+      spec.ToJson());
   EXPECT_EQ(again, first.counts.failed);
   int64_t before = processor_.total_processed();
   RunSummary second = MustRun(spec, "redo", o, &faulty);
@@ -251,9 +282,7 @@ TEST_F(MapRunTest, InterruptedRunResumesWithoutRedoingFinishedBatches) {
   EXPECT_LT(first.counts.succeeded, 400);
   EXPECT_GT(first.counts.succeeded, 0);
   int64_t done_before = first.counts.succeeded;
-  std::set<std::string> done_keys;
-  db_->ForEachOutcome("resume", ItemStatus::kSucceeded,
-                      [&](const ItemOutcome& oc) { done_keys.insert(oc.item.key); });
+  std::set<std::string> done_keys = Keys("resume", ItemStatus::kSucceeded);
 
   RunSummary second = MustRun(Spec(), "resume", Options());
   EXPECT_TRUE(second.resumed);
@@ -282,77 +311,33 @@ TEST_F(MapRunTest, ListsAFolderToo) {
   RunSummary s = MustRun(spec, "folder", Options(), local.get());
   EXPECT_EQ(s.counts.total, 8);
   EXPECT_EQ(s.counts.succeeded, 8);
-  EXPECT_TRUE(db_->GetResult("d1/1").has_value());
+  EXPECT_TRUE(Answer("d1/1", photos.path()).has_value());
 }
 
-// Forwards to a SqliteDatabase; completing batches takes `delay` longer, and it counts the batches
-// claimed and not yet completed.
-class SlowWriterState final : public StateStore {
+// Completing batches takes `delay` longer; counts the batches claimed and not yet completed.
+class SlowWriterState final : public testing::ForwardingDatabase {
  public:
-  SlowWriterState(SqliteDatabase& db, std::chrono::milliseconds delay) : db_(db), delay_(delay) {}
+  SlowWriterState(Database& db, std::chrono::milliseconds delay)
+      : ForwardingDatabase(db), delay_(delay) {}
   int max_outstanding() const { return max_outstanding_; }
 
-  ExecutionRecord CreateOrGetExecution(const ExecutionRecord& p, bool* created) override {
-    return db_.CreateOrGetExecution(p, created);
-  }
-  std::optional<ExecutionRecord> GetExecution(std::string_view n) override {
-    return db_.GetExecution(n);
-  }
-  std::vector<ExecutionRecord> ListExecutions(int limit) override {
-    return db_.ListExecutions(limit);
-  }
-  std::optional<ExecutionRecord> FindUnfinished(const nlohmann::json& spec) override {
-    return db_.FindUnfinished(spec);
-  }
-  void FinishExecution(std::string_view n, ExecutionStatus s, std::string_view e,
-                       std::string_view c, int64_t ms) override {
-    db_.FinishExecution(n, s, e, c, ms);
-  }
-  void SetManifest(std::string_view n, std::string_view m) override { db_.SetManifest(n, m); }
-  bool AppendListing(std::string_view n, std::string_view cursor, const ListingStep& s) override {
-    return db_.AppendListing(n, cursor, s);
-  }
   std::vector<BatchRecord> ClaimBatches(std::string_view n, std::string_view owner, int max,
                                         int64_t until) override {
-    std::vector<BatchRecord> b = db_.ClaimBatches(n, owner, max, until);
+    std::vector<BatchRecord> b = target_.ClaimBatches(n, owner, max, until);
     outstanding_ += static_cast<int>(b.size());
     max_outstanding_ = std::max(max_outstanding_.load(), outstanding_.load());
     return b;
   }
-  void RenewLeases(std::string_view n, std::string_view owner, int64_t until) override {
-    db_.RenewLeases(n, owner, until);
-  }
-  void ReleaseBatches(std::string_view n, std::string_view owner,
-                      const std::vector<int64_t>& seqs) override {
-    db_.ReleaseBatches(n, owner, seqs);
-  }
-  int64_t RecoverOrphans(std::string_view n, int64_t now,
-                         const std::function<bool(const std::string&)>& dead) override {
-    return db_.RecoverOrphans(n, now, dead);
-  }
   std::vector<int64_t> CompleteBatches(std::string_view n, std::string_view owner,
-                                       std::string_view bucket, std::string_view processor,
+                                       const AnswerTarget& target,
                                        const std::vector<FinishedBatch>& batches) override {
     std::this_thread::sleep_for(delay_);
-    std::vector<int64_t> done = db_.CompleteBatches(n, owner, bucket, processor, batches);
-    outstanding_ -= static_cast<int>(done.size());
+    std::vector<int64_t> done = target_.CompleteBatches(n, owner, target, batches);
+    for (const FinishedBatch& b : batches) outstanding_ -= b.last ? 1 : 0;
     return done;
-  }
-  ItemCounts CountItems(std::string_view n) override { return db_.CountItems(n); }
-  void ForEachOutcome(std::string_view n, ItemStatus s,
-                      const std::function<void(const ItemOutcome&)>& fn) override {
-    db_.ForEachOutcome(n, s, fn);
-  }
-  void ForEachPendingItem(std::string_view n,
-                          const std::function<void(const ObjectInfo&)>& fn) override {
-    db_.ForEachPendingItem(n, fn);
-  }
-  int64_t PrepareRedrive(std::string_view n, const BatchCutter& cut) override {
-    return db_.PrepareRedrive(n, cut);
   }
 
  private:
-  SqliteDatabase& db_;
   std::chrono::milliseconds delay_;
   std::atomic<int> outstanding_{0};
   std::atomic<int> max_outstanding_{0};
@@ -363,7 +348,7 @@ TEST_F(MapRunTest, ABatchHoldsItsSlotUntilItsOutcomesAreWritten) {
   SlowWriterState slow(*db_, std::chrono::milliseconds(30));
   RunOptions o = Options();
   o.max_concurrency = 3;
-  MapRun run(source(), slow, *db_, processor_, o);
+  MapRun run(source(), slow, slow, processor_, o);
   Result<RunSummary> s = run.Run(Spec(), "slow-writer");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->counts.succeeded, 200);
@@ -383,6 +368,8 @@ TEST_F(MapRunTest, AProcessorThatAnswersFromTheListingReadsNoObject) {
     MapRun run(counting, *db_, *db_, noop, o);
     const int64_t gets_before = counting.calls(FaultyStore::Op::kGet);
     ExecutionSpec spec = Spec();
+    spec.processor = noop.Name();
+    spec.kind = noop.Kind();
     spec.force = reads;  // the second run: everything is unchanged since the first
     Result<RunSummary> s = run.Run(spec, reads ? "inventory-read" : "inventory");
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -396,6 +383,195 @@ TEST_F(MapRunTest, AProcessorThatAnswersFromTheListingReadsNoObject) {
       EXPECT_EQ(s->counts.succeeded, 121);
     }
   }
+}
+
+// Puts `n` objects "img/NNNN.jpg" of 300 KiB (as large as photos: each travels to a worker on its
+// own); those from `wait_from` on are held in the processor until it opens.
+void PutHeld(ObjectStore& store, int n, int wait_from) {
+  for (int i = 0; i < n; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "img/%04d.jpg", i);
+    std::string bytes = i < wait_from ? "cat 90" : "wait 50";
+    bytes.resize(300 << 10, ' ');
+    ASSERT_TRUE(store.Put(key, bytes).ok());
+  }
+}
+
+TEST_F(MapRunTest, AnInterruptKeepsWhatFinishedInTheBatchesInHand) {
+  PutHeld(source(), 100, 79);
+  ExecutionSpec spec = Spec();
+  spec.max_items_per_batch = 100;  // one batch: nothing of it may be lost
+  std::atomic<bool> interrupt{false};
+  RunOptions o = Options();
+  o.interrupt = &interrupt;
+  o.pipeline.fetchers = 1;
+  RunSummary first;
+  std::thread run([&] { first = MustRun(spec, "ctrl-c", o); });
+  for (int i = 0; i < 1000 && processor_.total_processed() < 79; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(processor_.total_processed(), 79);
+  interrupt = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  processor_.Open();  // the items in hand finish
+  run.join();
+  EXPECT_EQ(first.execution.status, ExecutionStatus::kAborted);
+  EXPECT_GE(first.counts.succeeded, 79);
+  EXPECT_LT(first.counts.succeeded, 100);
+  for (int i = 0; i < 79; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "img/%04d.jpg", i);
+    EXPECT_TRUE(Answer(key).has_value()) << key << " finished before the interrupt";
+  }
+  RunSummary second = MustRun(spec, "ctrl-c", Options());
+  EXPECT_EQ(second.execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(second.counts.succeeded, 100);
+  for (int i = 0; i < 100; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "img/%04d.jpg", i);
+    EXPECT_EQ(processor_.ProcessedCount(key), 1) << key;
+  }
+}
+
+TEST_F(MapRunTest, FinishedItemsOfALongBatchAreCommittedWhileItRuns) {
+  PutHeld(source(), 50, 30);
+  ExecutionSpec spec = Spec();
+  spec.max_items_per_batch = 50;
+  RunOptions o = Options();
+  o.commit_every = std::chrono::milliseconds(10);
+  o.pipeline.fetchers = 1;  // in key order: the held items come last
+  RunSummary s;
+  std::thread run([&] { s = MustRun(spec, "long", o); });
+  int64_t stored = 0;
+  for (int i = 0; i < 1000 && stored < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stored = db_->CountItems("long").succeeded;
+  }
+  EXPECT_EQ(stored, 30) << "a crash now would keep the 30 finished items";
+  EXPECT_EQ(db_->CountItems("long").running, 20);
+  processor_.Open();
+  run.join();
+  EXPECT_EQ(s.counts.succeeded, 50);
+  EXPECT_EQ(Keys("long", ItemStatus::kSucceeded).size(), 50u);
+}
+
+TEST_F(MapRunTest, AStopFromAnotherProcessEndsTheRunResumably) {
+  PutHeld(source(), 40, 20);
+  RunSummary s;
+  RunOptions o = Options();
+  o.pipeline.fetchers = 1;
+  std::thread run([&] { s = MustRun(Spec(), "stop-me", o); });
+  for (int i = 0; i < 1000 && processor_.total_processed() < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(db_->UpdateExecution("stop-me", ExecutionStatus::kRunning,
+                                   {ExecutionStatus::kAborted, "States.Aborted", "asked to stop",
+                                    1, std::nullopt}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the run reads its status
+  processor_.Open();
+  run.join();
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kAborted);
+  EXPECT_EQ(s.execution.error, "States.Aborted");
+  EXPECT_GE(s.counts.succeeded, 20);
+  EXPECT_EQ(MustRun(Spec(), "stop-me", Options()).counts.succeeded, 40);
+}
+
+TEST_F(MapRunTest, TheToleranceCauseGivesTheFinalCounts) {
+  Fill(7);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(source().Put("img/bad" + std::to_string(i) + ".jpg", "corrupt").ok());
+  }
+  ExecutionSpec spec = Spec();
+  spec.tolerated_failure_percentage = 0;
+  RunSummary s = MustRun(spec, "three-bad", Options());
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(s.counts.failed, 3);
+  EXPECT_NE(s.execution.cause.find("3 of 10 items failed (30.00%)"), std::string::npos)
+      << s.execution.cause;
+}
+
+TEST_F(MapRunTest, ResultFilesMissingAfterACrashAreWrittenByTheNextRun) {
+  Fill(12);
+  ExecutionSpec spec = Spec();
+  spec.result_writer = "mem://out";
+  RunOptions o = Options();
+  // Finished, but the process died before the files were written: no destination this time.
+  RunSummary first = MustRun(spec, "lost-manifest", o);
+  ASSERT_EQ(first.execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_TRUE(first.execution.manifest.empty());
+  MemoryStore out("mem://out");
+  o.result_store = &out;
+  o.result_prefix = "jobs";
+  RunSummary second = MustRun(spec, "lost-manifest", o);
+  EXPECT_TRUE(second.already_finished);
+  EXPECT_EQ(second.execution.manifest,
+            "mem://out/jobs/" + second.execution.map_run_id + "/manifest.json");
+  EXPECT_TRUE(out.Get("jobs/" + second.execution.map_run_id + "/manifest.json", std::nullopt).ok());
+  EXPECT_EQ(processor_.total_processed(), 12) << "nothing ran again";
+}
+
+// Fails every commit after the first with a full disk.
+class FullDisk final : public testing::ForwardingDatabase {
+ public:
+  using ForwardingDatabase::ForwardingDatabase;
+  std::vector<int64_t> CompleteBatches(std::string_view n, std::string_view owner,
+                                       const AnswerTarget& target,
+                                       const std::vector<FinishedBatch>& batches) override {
+    if (commits_++ > 0) throw DatabaseError(DatabaseError::Kind::kFull, "database x: disk is full");
+    return target_.CompleteBatches(n, owner, target, batches);
+  }
+
+ private:
+  std::atomic<int> commits_{0};
+};
+
+TEST_F(MapRunTest, AFailingDatabaseEndsTheRunAbortedAndResumable) {
+  Fill(100);
+  FullDisk full(*db_);
+  RunOptions o = Options();
+  o.max_concurrency = 1;
+  MapRun run(source(), full, full, processor_, o);
+  Result<RunSummary> s = run.Run(Spec(), "full");
+  ASSERT_TRUE(s.ok()) << "a database failure is a run's end, not an exception";
+  EXPECT_EQ(s->execution.status, ExecutionStatus::kAborted);
+  EXPECT_EQ(s->execution.error, "imagemill.DatabaseFailed");
+  EXPECT_NE(s->execution.cause.find("disk is full"), std::string::npos);
+  RunSummary resumed = MustRun(Spec(), "full", Options());
+  EXPECT_EQ(resumed.execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(resumed.counts.succeeded, 100);
+}
+
+// Hands the first batch it sees completed to another owner just before the completion lands, as
+// a worker that stalled past its lease would find it.
+class TakenOver final : public testing::ForwardingDatabase {
+ public:
+  using ForwardingDatabase::ForwardingDatabase;
+  std::vector<int64_t> CompleteBatches(std::string_view n, std::string_view owner,
+                                       const AnswerTarget& target,
+                                       const std::vector<FinishedBatch>& batches) override {
+    if (!taken_.exchange(true)) {
+      target_.RecoverOrphans(n, 1LL << 60, [](const std::string&) { return true; });
+      target_.ClaimBatches(n, "thief", 1000, 0);  // a lease that has already run out
+    }
+    return target_.CompleteBatches(n, owner, target, batches);
+  }
+
+ private:
+  std::atomic<bool> taken_{false};
+};
+
+TEST_F(MapRunTest, ACompletionAfterTheLeaseWasLostIsRefusedAndTheBatchRunsAgain) {
+  Fill(30);
+  TakenOver taken(*db_);
+  RunOptions o = Options();
+  o.lease = std::chrono::milliseconds(200);
+  MapRun run(source(), taken, taken, processor_, o);
+  Result<RunSummary> s = run.Run(Spec(), "taken-over");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_GE(s->refused, 1);
+  EXPECT_EQ(s->execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(s->counts.succeeded, 30);
+  EXPECT_EQ(Keys("taken-over", ItemStatus::kSucceeded).size(), 30u);
 }
 
 TEST(InFlightBatchesTest, FollowsTheRateBetweenTheFloorAndTheCap) {

@@ -31,6 +31,7 @@ std::vector<fs::path> ModelDirCandidates(const fs::path& explicit_dir) {
   out.push_back(fs::path(".cache") / "models" / kModelPackageDir);
   if (fs::path exe = ExecutableDir(); !exe.empty()) {
     out.push_back(exe.parent_path() / ".cache" / "models" / kModelPackageDir);
+    out.push_back(exe.parent_path() / "share" / "imagemill" / "models" / kModelPackageDir);
   }
   fs::path user_cache = Env("XDG_CACHE_HOME");
   if (user_cache.empty() && !Env("HOME").empty()) user_cache = fs::path(Env("HOME")) / ".cache";

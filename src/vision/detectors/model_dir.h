@@ -7,7 +7,8 @@
 //   3. $IMAGEMILL_CACHE/models/human-models-3.0.4
 //   4. ./.cache/models/human-models-3.0.4 (the working directory is a checkout)
 //   5. <directory of the executable>/../.cache/models/human-models-3.0.4 (a build in a checkout)
-//   6. ${XDG_CACHE_HOME:-~/.cache}/imagemill/models/human-models-3.0.4
+//   6. <directory of the executable>/../share/imagemill/models/human-models-3.0.4 (`make install`)
+//   7. ${XDG_CACHE_HOME:-~/.cache}/imagemill/models/human-models-3.0.4
 //
 // Given explicitly (1 or 2), a directory is used as it is, without looking further.
 #pragma once

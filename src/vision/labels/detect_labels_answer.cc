@@ -86,4 +86,30 @@ nlohmann::json DetectLabelsAnswer(const std::vector<FoundObject>& found,
   return answer;
 }
 
+std::vector<IndexEntry> LabelIndexEntries(const nlohmann::json& response) {
+  std::map<std::string, IndexEntry> best;
+  auto labels = response.find("Labels");
+  if (labels == response.end() || !labels->is_array()) return {};
+  for (const nlohmann::json& l : *labels) {
+    if (!l.contains("Name") || !l["Name"].is_string()) continue;
+    double c = l.value("Confidence", 0.0);
+    auto note = [&](const std::string& name, bool direct) {
+      auto [it, inserted] = best.try_emplace(name, IndexEntry{name, c, direct});
+      if (!inserted) {
+        it->second.confidence = std::max(it->second.confidence, c);
+        it->second.direct = it->second.direct || direct;
+      }
+    };
+    note(l["Name"].get<std::string>(), true);
+    if (l.contains("Parents") && l["Parents"].is_array()) {
+      for (const nlohmann::json& p : l["Parents"]) {
+        if (p.contains("Name") && p["Name"].is_string()) note(p["Name"].get<std::string>(), false);
+      }
+    }
+  }
+  std::vector<IndexEntry> out;
+  for (auto& [name, e] : best) out.push_back(std::move(e));
+  return out;
+}
+
 }  // namespace imagemill::vision

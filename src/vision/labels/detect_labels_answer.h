@@ -21,6 +21,7 @@
 
 #include "vision/properties/image_properties.h"
 #include "vision/labels/label_settings.h"
+#include "workflow/records.h"
 
 namespace imagemill::vision {
 
@@ -41,5 +42,9 @@ nlohmann::json DetectLabelsAnswer(const std::vector<FoundObject>& found,
                                   const std::string& label_model_version,
                                   const std::optional<ImageProperties>& properties,
                                   const LabelSettings& settings);
+
+// The index entries of a DetectLabels answer: each label and each of its parents, with the label's
+// confidence (the best, when several labels share a parent).
+std::vector<IndexEntry> LabelIndexEntries(const nlohmann::json& response);
 
 }  // namespace imagemill::vision

@@ -26,7 +26,7 @@ class LabelsWorker : public ProcessorWorker {
   LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner)
       : processor_(processor), runner_(std::move(runner)) {}
 
-  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
     const auto* image = dynamic_cast<const PreparedLabels*>(&prepared);
     if (image == nullptr) {
       return Status::Internal(item.key + ": labels worker was handed another processor's item");
@@ -44,7 +44,10 @@ class LabelsWorker : public ProcessorWorker {
       o.max_dominant_colors = settings.max_dominant_colors;
       properties = ComputeImageProperties(image->work(), o);
     }
-    return DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
+    Answer answer;
+    answer.response = DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
+    answer.index = LabelIndexEntries(answer.response);
+    return answer;
   }
 
  private:

@@ -43,6 +43,7 @@ class LabelsProcessor : public Processor {
   static Result<std::string> NameFor(const LabelsProcessorOptions& options);
 
   std::string Name() const override { return name_; }
+  std::string Kind() const override { return "labels"; }
 
   // Thread-safe.
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,

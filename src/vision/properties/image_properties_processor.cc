@@ -19,15 +19,16 @@ class PropertiesWorker : public ProcessorWorker {
  public:
   explicit PropertiesWorker(ImagePropertiesOptions options) : options_(options) {}
 
-  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
     const auto* image = dynamic_cast<const PreparedImage*>(&prepared);
     if (image == nullptr) {
       return Status::Internal(item.key +
                               ": image-properties worker was handed another processor's item");
     }
-    return nlohmann::json{
-        {"Labels", nlohmann::json::array()},
-        {"ImageProperties", ToJson(ComputeImageProperties(image->work(), options_))}};
+    return Answer{
+        nlohmann::json{{"Labels", nlohmann::json::array()},
+                       {"ImageProperties", ToJson(ComputeImageProperties(image->work(), options_))}},
+        {}};
   }
 
  private:

@@ -32,6 +32,8 @@ class ImagePropertiesProcessor : public Processor {
 
   // "image-properties", or "image-properties/colors-N" when MaxDominantColors is not 10.
   std::string Name() const override;
+  // A DetectLabels answer with IMAGE_PROPERTIES only: it takes the place of a labels answer.
+  std::string Kind() const override { return "labels"; }
 
   // Thread-safe.
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,

@@ -81,7 +81,9 @@ class LabelsProcessorTest : public ::testing::Test {
     if (!prepared.ok()) return prepared.status();
     auto worker = p.NewWorker();
     if (!worker.ok()) return worker.status();
-    return (*worker)->Process(item, **prepared);
+    Result<Answer> answer = (*worker)->Process(item, **prepared);
+    if (!answer.ok()) return answer.status();
+    return answer->response;
   }
   nlohmann::json LabelPhoto(const std::string& name) {
     Result<nlohmann::json> a = Label(*processor_, name, ReadFile(*samples_ / name));

@@ -130,7 +130,7 @@ class UserModelTest : public ::testing::Test {
     EXPECT_TRUE(worker.ok()) << worker.status().ToString();
     auto answer = (*worker)->Process(item, **prepared);
     EXPECT_TRUE(answer.ok()) << answer.status().ToString();
-    return *answer;
+    return answer->response;
   }
 
   std::filesystem::path dir_;

@@ -28,7 +28,9 @@ Result<nlohmann::json> ProcessOne(const Processor& processor, const ObjectInfo& 
   if (!prepared.ok()) return prepared.status();
   Result<std::unique_ptr<ProcessorWorker>> worker = processor.NewWorker();
   if (!worker.ok()) return worker.status();
-  return (*worker)->Process(item, **prepared);
+  Result<Answer> answer = (*worker)->Process(item, **prepared);
+  if (!answer.ok()) return answer.status();
+  return answer->response;
 }
 
 std::set<std::string> Keys(const nlohmann::json& j) {
@@ -91,9 +93,9 @@ TEST(ImagePropertiesProcessorTest, HandlesLargePhotos) {
   ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
   Result<std::unique_ptr<ProcessorWorker>> worker = processor.NewWorker();
   ASSERT_TRUE(worker.ok());
-  Result<nlohmann::json> answer = (*worker)->Process(Item("big.jpg"), **prepared);
+  Result<Answer> answer = (*worker)->Process(Item("big.jpg"), **prepared);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-  EXPECT_NEAR((*answer)["ImageProperties"]["Quality"]["Brightness"].get<double>(), 50.0, 2.0);
+  EXPECT_NEAR(answer->response["ImageProperties"]["Quality"]["Brightness"].get<double>(), 50.0, 2.0);
 }
 
 TEST(ImagePropertiesProcessorTest, FailuresNameTheItem) {

@@ -1,4 +1,4 @@
-#include "db/state_store.h"
+#include "workflow/records.h"
 
 namespace imagemill {
 
@@ -25,20 +25,25 @@ std::string_view ItemStatusName(ItemStatus s) {
     case ItemStatus::kSucceeded: return "SUCCEEDED";
     case ItemStatus::kFailed: return "FAILED";
     case ItemStatus::kSkipped: return "SKIPPED";
+    case ItemStatus::kPending: return "PENDING";
   }
   return "FAILED";
 }
 
 nlohmann::json ItemCounts::ToJson() const {
-  return {{"pending", pending},   {"running", running},         {"succeeded", succeeded},
-          {"failed", failed},     {"timedOut", timed_out},      {"aborted", aborted},
-          {"total", total},       {"resultsWritten", results_written}, {"skipped", skipped}};
+  return {{"pending", pending},     {"running", running},
+          {"succeeded", succeeded}, {"failed", failed},
+          {"timedOut", timed_out},  {"aborted", aborted},
+          {"total", total},         {"resultsWritten", results_written},
+          {"skipped", skipped},     {"unchanged", unchanged}};
 }
 
 nlohmann::json StoredResult::ToJson() const {
-  return {{"id", id},           {"bucket", bucket},       {"key", key},
-          {"etag", etag},       {"size", size},           {"processor", processor},
-          {"execution", execution}, {"updatedAt", updated_at}, {"response", response}};
+  return {{"source", source},       {"id", id},
+          {"kind", kind},           {"etag", etag},
+          {"size", size},           {"processor", processor},
+          {"execution", execution}, {"updatedAt", updated_at},
+          {"response", response}};
 }
 
 }  // namespace imagemill

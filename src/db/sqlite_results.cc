@@ -1,0 +1,151 @@
+// SqliteDatabase's ResultsTable: reading answers and the label index.
+#include <optional>
+
+#include "db/key_range.h"
+#include "db/sqlite_database.h"
+
+namespace imagemill {
+
+using sqlite::Statement;
+using sqlite::Transaction;
+
+namespace {
+
+constexpr std::string_view kResultColumns =
+    "s.uri, r.id, r.kind, r.etag, r.size, r.processor, r.response, r.execution, r.updated_at";
+
+StoredResult ReadResult(Statement& st) {
+  StoredResult r;
+  r.source = st.Text(0);
+  r.id = st.Text(1);
+  r.kind = st.Text(2);
+  r.etag = st.Text(3);
+  r.size = static_cast<uint64_t>(st.Int(4));
+  r.processor = st.Text(5);
+  r.response = nlohmann::json::parse(st.Text(6), nullptr, false);
+  r.execution = st.Text(7);
+  r.updated_at = st.Text(8);
+  return r;
+}
+
+// The WHERE clause of a ResultFilter; parameters ?1 source, ?2 kind, ?3 execution, ?4 after_id.
+constexpr std::string_view kFilterWhere =
+    " FROM results r JOIN sources s ON s.id = r.source WHERE (?1 = '' OR s.uri = ?1) AND "
+    "(?2 = '' OR r.kind = ?2) AND (?3 = '' OR r.execution = ?3) AND r.id > ?4";
+
+void BindFilter(Statement& st, const ResultFilter& f) {
+  st.Bind(1, f.source).Bind(2, f.kind).Bind(3, f.execution).Bind(4, f.after_id);
+}
+
+}  // namespace
+
+std::optional<StoredResult> SqliteDatabase::GetResult(std::string_view source,
+                                                      std::string_view id,
+                                                      std::string_view kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) +
+                               " FROM results r JOIN sources s ON s.id = r.source "
+                               "WHERE s.uri = ? AND r.id = ? AND r.kind = ?");
+  st.Bind(1, source).Bind(2, id).Bind(3, kind);
+  if (!st.Step()) return std::nullopt;
+  return ReadResult(st);
+}
+
+std::vector<StoredResult> SqliteDatabase::FindResults(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One lookup per source on the (source, id, kind) key: sources are few.
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) +
+                               " FROM sources s JOIN results r ON r.source = s.id AND r.id = ? "
+                               "ORDER BY s.uri, r.kind");
+  st.Bind(1, id);
+  std::vector<StoredResult> out;
+  while (st.Step()) out.push_back(ReadResult(st));
+  return out;
+}
+
+std::vector<LabelHit> SqliteDatabase::QueryLabel(const LabelQuery& q) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare(
+      "SELECT s.uri, l.id, l.kind, l.label, l.confidence FROM labels l INDEXED BY labels_by_label "
+      "JOIN sources s ON s.id = l.source WHERE l.label = ? AND l.confidence >= ? AND "
+      "(? = '' OR s.uri = ?) ORDER BY l.confidence DESC, l.id LIMIT ? OFFSET ?");
+  st.Bind(1, q.label).Bind(2, q.min_confidence).Bind(3, q.source).Bind(4, q.source);
+  st.Bind(5, static_cast<int64_t>(q.limit)).Bind(6, static_cast<int64_t>(q.offset));
+  std::vector<LabelHit> out;
+  while (st.Step()) out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Double(4)});
+  return out;
+}
+
+void SqliteDatabase::ForEachResult(const ResultFilter& f,
+                                   const std::function<void(const StoredResult&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) +
+                               std::string(kFilterWhere) + " ORDER BY s.uri, r.id, r.kind LIMIT ?5");
+  BindFilter(st, f);
+  st.Bind(5, static_cast<int64_t>(f.limit));
+  while (st.Step()) fn(ReadResult(st));
+}
+
+int64_t SqliteDatabase::CountResults(const ResultFilter& f) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare("SELECT count(*)" + std::string(kFilterWhere));
+  ResultFilter all = f;
+  all.after_id.clear();
+  BindFilter(st, all);
+  return st.Step() ? st.Int(0) : 0;
+}
+
+std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelCounts(
+    std::string_view execution, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare(
+      "SELECT l.label, count(*) AS n FROM labels l JOIN results r ON r.source = l.source AND "
+      "r.id = l.id AND r.kind = l.kind WHERE r.execution = ? AND l.direct = 1 "
+      "GROUP BY l.label ORDER BY n DESC, l.label LIMIT ?");
+  st.Bind(1, execution).Bind(2, static_cast<int64_t>(limit));
+  std::vector<std::pair<std::string, int64_t>> out;
+  while (st.Step()) out.emplace_back(st.Text(0), st.Int(1));
+  return out;
+}
+
+std::vector<bool> SqliteDatabase::Unchanged(const AnswerTarget& target,
+                                            const std::vector<ObjectInfo>& items) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<bool> out(items.size(), false);
+  const int64_t source = SourceId(target.source, false);
+  if (source == 0) return out;  // nothing stored for this source: a first run looks nothing up
+  // One read transaction for the page: one read lock instead of one per key.
+  Transaction tx(conn_, Transaction::Mode::kRead);
+  Statement st = conn_.Prepare(
+      "SELECT etag, processor FROM results WHERE source = ? AND id = ? AND kind = ?");
+  for (size_t i = 0; i < items.size(); ++i) {
+    st.Bind(1, source).BindView(2, items[i].key).BindView(3, target.kind);
+    out[i] = st.Step() && st.Text(0) == items[i].etag && st.Text(1) == target.processor;
+    st.Reset();
+  }
+  tx.Commit();
+  return out;
+}
+
+std::vector<AnswerSet> SqliteDatabase::AnswersUnder(std::string_view source, std::string_view kind,
+                                                    std::string_view prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<AnswerSet> out;
+  const int64_t id = SourceId(source, false);
+  if (id == 0) return out;
+  const std::optional<std::string> end = PrefixEnd(prefix);
+  Statement st = conn_.Prepare(
+      "SELECT processor, count(*) FROM results WHERE source = ? AND id >= ? AND "
+      "(? IS NULL OR id < ?) AND kind = ? GROUP BY processor ORDER BY processor");
+  st.Bind(1, id).Bind(2, prefix);
+  if (end) {
+    st.Bind(3, *end).Bind(4, *end);
+  } else {
+    st.BindNull(3).BindNull(4);
+  }
+  st.Bind(5, kind);
+  while (st.Step()) out.push_back({st.Text(0), st.Int(1)});
+  return out;
+}
+
+}  // namespace imagemill

@@ -1,0 +1,38 @@
+// EngineOptions: how the engine runs an execution on this process — threads, limits, retries,
+// the object-store settings. None of it changes what an execution is, so a resumed run may change
+// any of it. Every number has a range; 0 means "automatic" for a count and "no limit" for a limit,
+// wherever 0 is allowed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "objectstore/object_store.h"
+#include "util/status.h"
+#include "workflow/execution_spec.h"
+#include "workflow/retry_policy.h"
+#include "workflow/run_options.h"
+
+namespace imagemill::service {
+
+struct EngineOptions {
+  int max_concurrency = 0;  // batches in flight; 0: automatic (RunOptions::max_concurrency)
+  int workers = 0;          // processing threads; 0: one per core
+  int fetchers = 0;         // fetching threads; 0: 4, or 16 for s3://
+  int dnn_threads = 1;      // OpenCV's threads, process-wide; 0: 1
+  uint64_t max_pixels = 100'000'000;  // images over this are TooLarge; 0: no limit
+  RetryPolicy retry;
+  StoreOptions store;  // endpoint, credentials, timeouts, max_object_bytes (0: no limit)
+
+  EngineOptions();
+  // InvalidArgument naming the flag and its range for a value out of it (NaN included).
+  Status Validate() const;
+  // The engine's options for a run of `spec` (its source decides the fetchers' default).
+  RunOptions ToRunOptions(const ExecutionSpec& spec) const;
+};
+
+// The ranges Validate() checks, for help texts.
+inline constexpr int kMaxThreads = 256;
+inline constexpr int kMaxConcurrency = 10000;
+
+}  // namespace imagemill::service

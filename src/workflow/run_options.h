@@ -1,0 +1,49 @@
+// RunOptions: how the engine runs a map run — threads, limits, retries, leases, where progress
+// goes. None of it changes what an execution is, so a resumed run may change any of it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "objectstore/object_store.h"
+#include "util/clock.h"
+#include "workflow/item_pipeline.h"
+#include "workflow/progress.h"
+#include "workflow/retry_policy.h"
+
+namespace imagemill {
+
+struct RunOptions {
+  // Batches in flight at once. 0: enough to keep every thread busy twice over, raised while items
+  // finish fast so the work in hand lasts kWorkInHand (see InFlightBatches).
+  int max_concurrency = 0;
+  PipelineOptions pipeline;
+  RetryPolicy retry;
+  Clock* clock = nullptr;               // null: the real clock
+  ProgressSink* progress = nullptr;     // may be null
+  // When it turns true the run stops claiming, lets the items in hand finish, commits what
+  // finished and gives the rest back: the execution is ABORTED and resumable.
+  const std::atomic<bool>* interrupt = nullptr;
+  std::chrono::milliseconds lease{60000};
+  // A batch's finished items are committed at least this often while the batch runs, so a crash
+  // loses at most this much work whatever the batch size.
+  std::chrono::milliseconds commit_every{2000};
+  // How often the run reads its execution's status, to notice a stop asked by another process.
+  std::chrono::milliseconds status_every{1000};
+  // Where the ResultWriter writes, when the spec names a destination; must outlive the run.
+  ObjectStore* result_store = nullptr;
+  std::string result_prefix;
+};
+
+// The default number of batches in flight when items finish at `items_per_second`: enough for
+// kWorkInHand of work, never fewer than `floor` nor (above the floor) more than
+// kMaxAdaptiveInFlight. Fast items (thousands a second) need many batches in hand, because the
+// scheduler cannot claim more while the writer thread holds the database for a commit; slow items
+// (images) keep the floor, so that processes sharing an execution also share its last batches.
+inline constexpr std::chrono::duration<double> kWorkInHand{0.1};
+inline constexpr int kMaxAdaptiveInFlight = 256;
+int InFlightBatches(int floor, double items_per_second, size_t items_per_batch);
+
+}  // namespace imagemill
