@@ -1,9 +1,9 @@
 // Convolution as matrix products: the input is unrolled (im2col) a block of output pixels at a
 // time and multiplied by the filters with the AVX2 kernel of avx2_product.h. Any kernel size,
 // stride and padding, no dilation, no groups, NCHW float32. imagemill uses it where OpenCV 4.6's
-// convolution is slow, on few input channels (NanoDet's first layer, 3 -> 32 channels, stride 2,
-// 320x320: 1.3 ms against 3.1 ms); on NanoDet's other stride-2 and 1x1 convolutions it was no
-// faster than OpenCV's (45-70 GFLOP/s both), so they stay with OpenCV.
+// convolution is slow, on few input channels (NanoDet's first layer, 3 -> 32 channels, stride 2);
+// on NanoDet's other stride-2 and 1x1 convolutions it was no faster than OpenCV's, so they stay
+// with OpenCV (docs/benchmarks.md, "Design measurements").
 //
 // gemm_conv_kernel.cc is compiled for AVX2 and FMA; call it only when WinogradEnabled()
 // (winograd_conv.h) says this CPU has them.

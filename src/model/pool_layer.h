@@ -1,9 +1,8 @@
 // A faster MaxPool for the networks imagemill imports, inside OpenCV's DNN module.
 //
 // NanoDet's only pooling (3x3, stride 2, padding 1, on 32 channels of 160x160 after its first
-// convolution) took 1.3-3.2 ms per forward pass in OpenCV 4.6's Pooling layer on one thread,
-// 1.2-1.8 ms in this one (three alternated runs of 20 passes each, on a busy machine; 0.26-0.39 ms
-// alone on a warm input). UseFastMaxPools renames such nodes to kMaxPoolOp, whose layer takes the
+// convolution) is faster in this layer than in OpenCV 4.6's Pooling (docs/benchmarks.md, "Design
+// measurements"). UseFastMaxPools renames such nodes to kMaxPoolOp, whose layer takes the
 // maximum down the window's rows first (whole rows, vectorised by the compiler), then across each
 // window's columns. Like the convolution layers (winograd_conv.h), the rewrite happens in memory
 // when imagemill loads a network, under the same switch (WinogradEnabled).

@@ -1,7 +1,7 @@
 // A faster Sigmoid for the networks imagemill imports, inside OpenCV's DNN module.
 //
-// NanoDet's three class-score Sigmoids (80 classes x 2100 positions at 320x320) took 0.8-1.2 ms
-// per forward pass in OpenCV 4.6 on one thread. UseFastSigmoids renames Sigmoid nodes to
+// OpenCV 4.6's Sigmoid is slow on NanoDet's three class-score heads (80 classes x 2100 positions
+// at 320x320; docs/benchmarks.md, "Design measurements"). UseFastSigmoids renames Sigmoid nodes to
 // kSigmoidOp, whose layer computes 1 / (1 + e^-x) eight values at a time with an AVX2 e^x
 // (sigmoid_kernel.h). Like the convolution layers (winograd_conv.h), the rewrite happens in
 // memory when imagemill loads a network, under the same switch (WinogradEnabled: AVX2 and FMA).

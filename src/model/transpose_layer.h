@@ -1,8 +1,8 @@
 // A faster Transpose for the networks imagemill imports, inside OpenCV's DNN module.
 //
 // NanoDet ends in six Transposes, perm (0, 2, 1), that turn its [1, channels, positions] heads
-// into [1, positions, channels]; OpenCV 4.6's Permute layer took 2.2-2.3 ms per forward pass on
-// one thread for them (computing every element's index), about 5 % of the pass. UseFastTransposes
+// into [1, positions, channels]; OpenCV 4.6's Permute layer computes every element's index and
+// was a visible share of the pass (docs/benchmarks.md, "Design measurements"). UseFastTransposes
 // renames those nodes to kTransposeOp, whose layer copies in cache-sized blocks.
 // Like the convolution layers (winograd_conv.h), the rewrite happens in memory when imagemill
 // loads a network, under the same switch (WinogradEnabled).

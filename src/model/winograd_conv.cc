@@ -21,9 +21,8 @@
 namespace imagemill::model {
 namespace {
 
-// Below this side, OpenCV's direct convolution may be faster than the transforms. At 10x10 (9
-// tiles) the layer is faster: NanoDet's 10x10 layers took 6.9 ms per pass with the AVX2 kernel
-// against 8.1 ms with OpenCV's convolution (median of 3 runs); smaller maps were not measured.
+// Below this side, OpenCV's direct convolution may be faster than the transforms; from 10x10
+// (9 tiles) on the layer measured faster (docs/benchmarks.md, "Design measurements").
 constexpr int kMinSide = 10;
 constexpr int kMinInputChannels = 8;
 

@@ -44,9 +44,9 @@ inline void InputTransform(__m256 p0, __m256 p1, __m256 p2, __m256 p3, __m256 p4
 }
 
 // Bᵀ over six whole input rows of `n` floats, into six rows. Written with intrinsics: GCC left
-// the plain loop scalar (too many pointers to check for overlap); a 32-channel 80x80 layer took
-// 1.13 ms that way and takes 0.91 ms now (medians of 200 runs). The last n % 8 columns are loaded
-// and stored under a mask, so nothing past the rows is read or written.
+// the plain loop scalar (too many pointers to check for overlap; docs/benchmarks.md has the
+// figures). The last n % 8 columns are loaded and stored under a mask, so nothing past the rows
+// is read or written.
 inline void InputRows(const float* const p[6], float* const v[6], int n) {
   alignas(32) static constexpr int kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                                 0,  0,  0,  0,  0,  0,  0,  0};

@@ -102,50 +102,42 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
   request.body = call.body;
   HttpLimits limits = config_.limits;
   limits.max_body_bytes = call.max_body_bytes;
-  for (int attempt = 1;; ++attempt) {
-    HttpResponse r = http_.Perform(request, signing_, limits);
-    if (r.curl_code == CURLE_OK && r.status / 100 == 2) return r;
-    if (r.curl_code == CURLE_OK && r.status == 416 && call.method == "GET") return r;
-    bool retryable = false;
-    bool throttled = false;
-    if (r.body_too_large) {
-      retryable = false;
-    } else if (r.curl_code != CURLE_OK) {
-      retryable = RetryableTransport(r.curl_code);
-    } else {
-      const std::string code = ParseS3Error(r.body).code;
-      throttled = ThrottledStatus(r.status, code);
-      retryable = throttled || r.status == 500 || r.status == 502 || r.status == 504 ||
-                  r.status == 408 || code == "InternalError" || code == "RequestTimeout";
-    }
-    const int max_attempts =
-        throttled ? config_.retry.max_throttled_attempts : config_.retry.max_attempts;
-    if (!retryable || attempt >= max_attempts) return ErrorStatus(call, r, attempt);
-    std::optional<Clock::Duration> retry_after;
+  // One attempt: a transient failure (a network error, 500, 502, 503 SlowDown, 504, 429) comes
+  // back as Io or Throttled with any Retry-After, and the caller's RetryPolicy decides when to try
+  // again — the map run without a thread sleeping, a listing or a result file where it stands.
+  HttpResponse r = http_.Perform(request, signing_, limits);
+  if (r.curl_code == CURLE_OK && r.status / 100 == 2) return r;
+  if (r.curl_code == CURLE_OK && r.status == 416 && call.method == "GET") return r;
+  Status failure = ErrorStatus(call, r);
+  if (failure.retryable()) {
     if (std::string h = r.Header("retry-after"); !h.empty()) {
-      retry_after = ParseRetryAfter(h, clock_.Now());
+      if (std::optional<Clock::Duration> after = ParseRetryAfter(h, clock_.Now())) {
+        failure = std::move(failure).WithRetryAfter(
+            std::chrono::duration_cast<std::chrono::milliseconds>(*after));
+      }
     }
-    clock_.SleepFor(BackoffDelay(config_.retry, attempt, throttled, retry_after, clock_));
   }
+  return failure;
 }
 
-Status S3Store::ErrorStatus(const Call& call, const HttpResponse& r, int attempts) const {
+Status S3Store::ErrorStatus(const Call& call, const HttpResponse& r) const {
   const std::string what = Describe(call.key);
   const std::string& endpoint = config_.client.endpoint_url;
-  const std::string after =
-      attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : std::string();
   if (r.body_too_large) {
     return Status::TooLarge(what + ": larger than the limit of " +
                             std::to_string(call.max_body_bytes) +
                             " bytes per object (raise max_object_bytes to read it)");
   }
   if (r.curl_code != CURLE_OK) {
+    if (!RetryableTransport(r.curl_code)) {
+      return Status::InvalidArgument(what + ": cannot talk to " + endpoint + ": " + r.curl_error +
+                                     " (check --endpoint-url and the server's certificate)");
+    }
     if (r.curl_code == CURLE_OPERATION_TIMEDOUT) {
       return Status::Io(what + ": no answer from " + endpoint + " in time: " + r.curl_error +
-                        after + " (check that the endpoint is reachable, or raise the timeouts)");
+                        " (check that the endpoint is reachable, or raise the timeouts)");
     }
     return Status::Io(what + ": cannot reach the endpoint " + endpoint + ": " + r.curl_error +
-                      after +
                       " (check --endpoint-url / AWS_ENDPOINT_URL and that the server is "
                       "running)");
   }
@@ -202,11 +194,11 @@ Status S3Store::ErrorStatus(const Call& call, const HttpResponse& r, int attempt
                                     key_id + " may " + verb + " this bucket");
   }
   if (ThrottledStatus(r.status, e.code)) {
-    return Status::Throttled(what + ": " + endpoint + " asks to slow down" + server + after +
+    return Status::Throttled(what + ": " + endpoint + " asks to slow down" + server +
                              "; lower the fetch concurrency");
   }
   if (r.status >= 500 || e.code == "InternalError" || e.code == "RequestTimeout") {
-    return Status::Io(what + ": server error from " + endpoint + server + after);
+    return Status::Io(what + ": server error from " + endpoint + server);
   }
   return Status::InvalidArgument(what + ": " + endpoint + " refused the request" + server);
 }

@@ -1,12 +1,12 @@
 // S3Store: a bucket on AWS S3 or any S3-compatible store (MinIO, Ceph, R2, s3rver) as an
 // ObjectStore. ListObjectsV2 page by page, GetObject (whole and ranged), HeadObject, PutObject;
-// requests signed with SigV4 by libcurl; connections pooled; transient failures retried with
-// backoff (see s3_retry.h). Endpoint, region and credentials are resolved as the AWS tools do
-// (see aws_config.h).
+// requests signed with SigV4 by libcurl; connections pooled. Each call makes one attempt: a
+// transient failure comes back as a value (with the server's Retry-After) for the caller's
+// RetryPolicy. Endpoint, region and credentials are resolved as the AWS tools do (aws_config.h).
 //
 // Every error names the bucket or key and says what to do. Codes: NotFound (NoSuchKey,
 // NoSuchBucket), PermissionDenied (AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch,
-// expired tokens), Throttled (503 SlowDown, 429, once retries are spent), Io (network, 5xx),
+// expired tokens), Throttled (503 SlowDown, 429), Io (network, 5xx, timeouts),
 // TooLarge (over max_object_bytes), InvalidArgument (wrong region, malformed requests).
 #pragma once
 
@@ -31,7 +31,6 @@ class S3Store final : public ObjectStore {
     std::string bucket;
     S3ClientConfig client;
     HttpLimits limits;  // max_body_bytes: Get refuses bigger objects with TooLarge (0: no limit)
-    S3RetryOptions retry;
   };
 
   // Resolves endpoint, region and credentials for `bucket` (see aws_config.h). Makes no request:
@@ -69,10 +68,11 @@ class S3Store final : public ObjectStore {
     std::string_view body;
     uint64_t max_body_bytes = 0;
   };
-  // Sends `call`, retrying transient failures. Ok responses are 2xx (and 416 for ranged GETs);
-  // everything else becomes a Status naming the object.
+  // Sends `call` once. Ok responses are 2xx (and 416 for ranged GETs); everything else becomes a
+  // Status naming the object: Io or Throttled (with the server's Retry-After) for what may work
+  // when tried again, which the caller's RetryPolicy decides (util/retry.h).
   Result<HttpResponse> Execute(const Call& call);
-  Status ErrorStatus(const Call& call, const HttpResponse& response, int attempts) const;
+  Status ErrorStatus(const Call& call, const HttpResponse& response) const;
   std::string Describe(std::string_view key) const;
   Result<ListPage> ListOnce(std::string_view prefix, std::string_view start_after, size_t max_keys,
                             const std::string& token);

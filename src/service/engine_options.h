@@ -10,7 +10,7 @@
 #include "objectstore/object_store.h"
 #include "util/status.h"
 #include "workflow/execution_spec.h"
-#include "workflow/retry_policy.h"
+#include "util/retry.h"
 #include "workflow/run_options.h"
 
 namespace imagemill::service {

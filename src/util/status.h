@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,14 @@ class [[nodiscard]] Status {
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
   static Status NotAnImage(std::string m) { return {Code::kNotAnImage, std::move(m)}; }
 
+  // The same failure, asking to be tried again no sooner than `after` (a server's Retry-After).
+  Status WithRetryAfter(std::chrono::milliseconds after) && {
+    retry_after_ = after;
+    return std::move(*this);
+  }
+  // The delay the failure asked for, if any.
+  std::optional<std::chrono::milliseconds> retry_after() const { return retry_after_; }
+
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
@@ -66,6 +75,7 @@ class [[nodiscard]] Status {
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  std::optional<std::chrono::milliseconds> retry_after_;
 };
 
 // A value or the Status that says why there is none. REQUIRES: the Status is not ok.

@@ -67,7 +67,7 @@ void ItemPipeline::Fail(WorkItem work, const Status& failure) {
   if (retry_.ShouldRetry(failure, work.tries)) {
     PipelineEvent ev;
     ev.kind = PipelineEvent::Kind::kRetry;
-    ev.retry_after = retry_.Delay(work.tries, clock_);
+    ev.retry_after = retry_.Delay(work.tries, clock_, failure);
     ev.work = std::move(work);
     events_.Push(std::move(ev));
     return;

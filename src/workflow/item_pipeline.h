@@ -25,7 +25,7 @@
 #include "util/blocking_queue.h"
 #include "util/clock.h"
 #include "workflow/processor.h"
-#include "workflow/retry_policy.h"
+#include "util/retry.h"
 
 namespace imagemill {
 

@@ -29,7 +29,7 @@ Result<ListPage> ItemReader::ListWithRetry(const std::string& after,
     if (page.ok() || !retry_.ShouldRetry(page.status(), tries) || stop.load()) return page;
     spdlog::warn("listing {} after '{}' failed, retrying: {}", source_.Uri(), after,
                  page.status().ToString());
-    clock_.SleepFor(retry_.Delay(tries, clock_));
+    clock_.SleepFor(retry_.Delay(tries, clock_, page.status()));
   }
 }
 

@@ -15,7 +15,7 @@
 #include "db/state_store.h"
 #include "util/clock.h"
 #include "workflow/execution_spec.h"
-#include "workflow/retry_policy.h"
+#include "util/retry.h"
 
 namespace imagemill {
 

@@ -58,7 +58,8 @@ void MapRun::WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec
       exec.status == ExecutionStatus::kRunning || exec.status == ExecutionStatus::kAborted) {
     return;
   }
-  ResultWriter writer(*options_.result_store, options_.result_prefix, spec.writer_config);
+  ResultWriter writer(*options_.result_store, options_.result_prefix, spec.writer_config,
+                      options_.retry, *options_.clock);
   Result<std::string> manifest = writer.Write(state_, exec, spec);
   ExecutionUpdate u{exec.status, exec.error, exec.cause, exec.stop_ms, std::nullopt};
   if (manifest.ok()) {

@@ -52,10 +52,12 @@ std::string StateMachineArns::Child(const std::string& map_run_id, int64_t seq) 
 }
 
 ResultWriter::ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config,
-                           size_t records_per_file)
+                           const RetryPolicy& retry, Clock& clock, size_t records_per_file)
     : dest_(dest),
       prefix_(std::move(prefix)),
       config_(std::move(config)),
+      retry_(retry),
+      clock_(clock),
       records_per_file_(std::max<size_t>(1, records_per_file)) {}
 
 Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord& e,
@@ -80,7 +82,9 @@ Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord
     if (c.records == 0 || !failure.ok()) return;
     if (!jsonl) c.body += "]";
     std::string key = JoinKey(dir, status + "_" + std::to_string(c.file_index++) + ".json");
-    Status s = dest_.Put(key, c.body, jsonl ? "application/jsonl" : "application/json");
+    Status s = CallWithRetry(retry_, clock_, [&] {
+      return dest_.Put(key, c.body, jsonl ? "application/jsonl" : "application/json");
+    });
     if (!s.ok()) failure = s;
     files[status].push_back({{"Key", key}, {"Size", c.body.size()}});
     c.body.clear();
@@ -167,7 +171,9 @@ Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord
                              {"MapRunArn", map_run_arn},
                              {"ResultFiles", files}};
   std::string key = JoinKey(dir, "manifest.json");
-  if (Status s = dest_.Put(key, manifest.dump(2), "application/json"); !s.ok()) return s;
+  const std::string body = manifest.dump(2);
+  Status s = CallWithRetry(retry_, clock_, [&] { return dest_.Put(key, body, "application/json"); });
+  if (!s.ok()) return s;
   return JoinKey(dest_.Uri(), key);
 }
 

@@ -21,6 +21,7 @@
 
 #include "db/state_store.h"
 #include "objectstore/object_store.h"
+#include "util/retry.h"
 #include "workflow/execution_spec.h"
 
 namespace imagemill {
@@ -41,9 +42,10 @@ struct StateMachineArns {
 
 class ResultWriter {
  public:
-  // `dest` must outlive the writer. At most `records_per_file` records go in one file.
-  ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config,
-               size_t records_per_file = 1000);
+  // `dest`, `retry` and `clock` must outlive the writer. At most `records_per_file` records go in
+  // one file. A file whose write fails transiently is written again as `retry` says.
+  ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config, const RetryPolicy& retry,
+               Clock& clock, size_t records_per_file = 1000);
 
   // Writes every file, then the manifest last. Returns the manifest's URI.
   Result<std::string> Write(StateStore& state, const ExecutionRecord& execution,
@@ -53,6 +55,8 @@ class ResultWriter {
   ObjectStore& dest_;
   std::string prefix_;
   WriterConfig config_;
+  const RetryPolicy& retry_;
+  Clock& clock_;
   size_t records_per_file_;
 };
 

@@ -11,7 +11,7 @@
 #include "util/clock.h"
 #include "workflow/item_pipeline.h"
 #include "workflow/progress.h"
-#include "workflow/retry_policy.h"
+#include "util/retry.h"
 
 namespace imagemill {
 

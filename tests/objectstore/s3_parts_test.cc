@@ -280,21 +280,6 @@ class FixedClock final : public Clock {
   double uniform_;
 };
 
-TEST(S3RetryTest, BackoffGrowsExponentiallyWithJitterAndACap) {
-  using std::chrono::milliseconds;
-  S3RetryOptions o;
-  FixedClock top(0.999999);
-  FixedClock half(0.5);
-  EXPECT_NEAR(BackoffDelay(o, 1, false, std::nullopt, top) / milliseconds(1), 100, 1);
-  EXPECT_NEAR(BackoffDelay(o, 3, false, std::nullopt, top) / milliseconds(1), 400, 1);
-  EXPECT_NEAR(BackoffDelay(o, 3, false, std::nullopt, half) / milliseconds(1), 200, 1);
-  EXPECT_NEAR(BackoffDelay(o, 3, true, std::nullopt, top) / milliseconds(1), 2000, 1);
-  EXPECT_NEAR(BackoffDelay(o, 40, true, std::nullopt, top) / milliseconds(1), 20000, 1);
-  // Retry-After is a floor, itself capped.
-  EXPECT_EQ(BackoffDelay(o, 1, true, std::chrono::seconds(7), half), std::chrono::seconds(7));
-  EXPECT_EQ(BackoffDelay(o, 1, true, std::chrono::hours(1), half), std::chrono::seconds(60));
-}
-
 TEST(S3RetryTest, ParsesRetryAfterSecondsAndDates) {
   Clock::TimePoint now = FromUnixMillis(1'700'000'000'000);  // Tue, 14 Nov 2023 22:13:20 GMT
   EXPECT_EQ(ParseRetryAfter("5", now), std::chrono::seconds(5));

@@ -89,7 +89,7 @@ class ResultWriterTest : public ::testing::Test {
   }
 
   std::string Write(const WriterConfig& config) {
-    ResultWriter writer(out_, "imageLabelJobs", config);
+    ResultWriter writer(out_, "imageLabelJobs", config, retry_, Clock::Real());
     Result<std::string> manifest = writer.Write(*db_, *db_->GetExecution("june"), spec_);
     EXPECT_TRUE(manifest.ok()) << manifest.status().ToString();
     return manifest.ok() ? *manifest : "";
@@ -103,6 +103,7 @@ class ResultWriterTest : public ::testing::Test {
 
   std::unique_ptr<Database> db_;
   MemoryStore out_{"s3://results"};
+  RetryPolicy retry_;
   ExecutionSpec spec_;
 };
 

@@ -2,10 +2,10 @@
 // interlaced, no transparency chunk. That is what cameras' converters, screenshots and OpenCV
 // write, and about a tenth of a typical photo bucket.
 //
-// Why: a PNG's cost is its inflate. OpenCV decodes PNG through libpng and zlib, about 21 ms per
-// megapixel here; libdeflate inflates a whole stream at once about 1.5x faster than zlib, and the
-// five row filters are undone in the same buffer, so the common PNG decodes in about half the
-// time (bench/decode_bench.cc measures both).
+// Why: a PNG's cost is its inflate. OpenCV decodes PNG through libpng and zlib; libdeflate
+// inflates a whole stream at once faster than zlib, and the five row filters are undone in the
+// same buffer, so the common PNG decodes in about half the time (bench/decode_bench.cc measures
+// both; docs/benchmarks.md has the figures).
 //
 // The pixels are exactly OpenCV's: BGR, alpha dropped (OpenCV's IMREAD_COLOR strips it rather
 // than compositing), grey copied to the three channels; no gamma or colour profile is applied

@@ -1,9 +1,8 @@
 // Grouping an image's pixels into a few colours: the clustering behind DominantColors.
 //
-// Hand-written rather than cv::kmeans: k-means over the pixels themselves measured about 30 ms per
-// image on this project's machines (12,000 pixels, k = 10), where the budget for all image
-// properties is a few milliseconds, and cv::kmeans has no per-sample weights to cluster a
-// histogram instead. So:
+// Hand-written rather than cv::kmeans: k-means over the pixels themselves costs many times the
+// budget of all image properties (docs/benchmarks.md, "Design measurements"), and cv::kmeans has
+// no per-sample weights to cluster a histogram instead. So:
 //   1. Exact: when the image has at most k distinct colours (flat images, graphics), each is a
 //      cluster of its own.
 //   2. Otherwise the pixels are counted into a 32x32x32 sRGB histogram (5 bits a channel), and

@@ -20,8 +20,8 @@ double Round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 // Halves with cv::pyrDown (Gaussian, antialiased, fast) while the image is at least twice the
 // target, then takes the last step, less than 2x, bilinearly. cv::resize's INTER_AREA does the
-// same job in one step but takes its slow general path for non-integer ratios: 4.4 ms for
-// 768x576 -> 512x384, against well under 1 ms here.
+// same job in one step but takes its slow general path for non-integer ratios (docs/benchmarks.md,
+// "Design measurements").
 cv::Mat ShrinkTo(const cv::Mat& bgr, int long_side) {
   const int longer = std::max(bgr.cols, bgr.rows);
   if (longer <= long_side) return bgr;
