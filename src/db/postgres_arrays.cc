@@ -42,6 +42,10 @@ ArrayLiteral& ArrayLiteral::Bool(bool v) {
 ArrayLiteral& ArrayLiteral::Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   Separate();
+  if (bytes.empty()) {
+    body_ += "\"\"";  // an empty element, not none
+    return *this;
+  }
   body_.reserve(body_.size() + bytes.size() * 2);
   for (unsigned char c : bytes) {
     body_ += kDigits[c >> 4];

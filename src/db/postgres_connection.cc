@@ -50,6 +50,19 @@ std::map<std::string, std::string> ParseConninfo(const std::string& conninfo) {
   return set;
 }
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."): one
+// line for a log.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 std::string Quote(const std::string& v) {
   std::string out = "'";
   for (char c : v) {
@@ -141,8 +154,7 @@ pqxx::connection& Connection::Connected(Backoff& backoff) {
       conn_ = std::move(c);
       return *conn_;
     } catch (const std::exception& e) {
-      std::string why = e.what();
-      while (!why.empty() && why.back() == '\n') why.pop_back();
+      std::string why = OneLine(e.what());
       if (!IsTransientConnectFailure(why)) {
         throw Error("cannot connect to PostgreSQL at " + target_ + ": " + why +
                         "; check the user, password and database in --db (or PGUSER, "
@@ -165,8 +177,7 @@ pqxx::connection& Connection::Connected(Backoff& backoff) {
 }
 
 void Connection::Failed(std::string_view what, const std::exception& e, Backoff& backoff) {
-  std::string why = e.what();
-  while (!why.empty() && why.back() == '\n') why.pop_back();
+  std::string why = OneLine(e.what());
   bool transient = false;
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr ||
@@ -176,7 +187,10 @@ void Connection::Failed(std::string_view what, const std::exception& e, Backoff&
     transient = IsTransientSqlState(sql->sqlstate());
   }
   // A connection that broke under a statement is never used again.
-  if (conn_ && !conn_->is_open()) conn_.reset();
+  if (conn_ && !conn_->is_open()) {
+    conn_.reset();
+    why = "the connection was lost: " + why;
+  }
   if (!transient) {
     throw Error("PostgreSQL at " + target_ + " failed to " + std::string(what) + ": " + why,
                 false);

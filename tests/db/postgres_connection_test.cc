@@ -87,6 +87,7 @@ TEST(PostgresArrays, QuotesTextAndEncodesBytes) {
   EXPECT_EQ(ArrayLiteral().str(), "{}");
   EXPECT_EQ(ArrayLiteral().Int(-3).Int(7).str(), "{-3,7}");
   EXPECT_EQ(ArrayLiteral().Hex(std::string("\x00\xff\x10", 3)).str(), "{00ff10}");
+  EXPECT_EQ(ArrayLiteral().Hex("").Hex("").str(), R"({"",""})");
   EXPECT_EQ(ArrayLiteral().Bool(true).Bool(false).Double(0.5).str(), "{t,f,0.5}");
 }
 

@@ -62,6 +62,9 @@ class Postgres:
             shutil.chown(self.dir, "postgres", "postgres")
         self._as_server(f"{self.bin}/initdb", "-D", f"{self.dir}/data", "-A", "trust",
                         "-U", "imagemill", "-E", "UTF8", "--locale=C", "--no-sync")
+        # The namespace hosts connect from the test network.
+        with open(f"{self.dir}/data/pg_hba.conf", "a") as f:
+            f.write(f"host all all {TEST_NET}.0/24 trust\n")
         self.start()
         return self
 
@@ -158,6 +161,10 @@ class Host:
     def heal(self):
         self.exec("nft", "delete", "table", "inet", "imtest", check=False)
         _run("ip", "link", "set", self.veth, "up")
+        # Addresses that went unanswered during a cut would stay unreachable until their
+        # neighbour entries time out.
+        self.exec("ip", "neigh", "flush", "dev", "eth0", check=False)
+        _run("ip", "neigh", "flush", "dev", self.bridge.name, check=False)
 
     def cut(self):
         """A partition: the host's link goes down until heal()."""

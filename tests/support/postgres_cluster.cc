@@ -79,6 +79,9 @@ PostgresCluster::PostgresCluster(Options options) : options_(std::move(options))
                                      "trust", "-U", "imagemill", "-E", "UTF8", "--locale=C",
                                      "--no-sync"});
   if (init.exit_code != 0) throw std::runtime_error("initdb failed: " + init.output);
+  // Worker processes in network-namespace hosts connect from the test network.
+  std::ofstream(dir_.path() + "/data/pg_hba.conf", std::ios::app)
+      << "host all all 198.51.100.0/24 trust\n";
   port_ = FreePort();
   Start();
 }
