@@ -4,12 +4,16 @@
 //   build/fleet_bench --db postgresql://... --processes 2 --items 100000 [--batch 100]
 //   build/fleet_bench --db sqlite:/tmp/x.db --processes 1 --items 100000
 //   build/fleet_bench --db postgresql://... --claim-latency --processes 8 --items 100000
+//   build/fleet_bench --db postgresql://... --claim-latency --labels --items 1000000
 //
 // Run mode: N processes (fork) each run the same execution (the first lists, all claim and
 // complete batches; one lister at a time through the cursor's compare-and-set). Items per second
 // are counted from the first process's start to the last one's end.
 // --claim-latency: N processes claim and complete batches of a listed execution in a loop (no
 // engine); each ClaimBatches call is timed, and the percentiles over all processes reported.
+// With --labels every item gets one of 20 labels and a parent in the label index (label i % 20;
+// "Dog" is one in 20), and `query --label Dog`'s lookup (QueryLabel, the 100 most confident
+// at >= 80) is timed at the end, cold and warm.
 // For PostgreSQL the queue table's size (pg_total_relation_size of `batches`) and the done-batch
 // table's are reported at the end. The last line is the figures as one JSON object.
 #include <CLI/CLI.hpp>
@@ -134,7 +138,7 @@ int main(int argc, char** argv) {
   std::string db_uri;
   int64_t items = 100000;
   int batch = 100, processes = 2, workers = 1, claim = 4;
-  bool claim_latency = false;
+  bool claim_latency = false, labels = false;
   app.add_option("--db", db_uri, "postgresql://... or sqlite:PATH (a fresh database)")->required();
   app.add_option("--items", items);
   app.add_option("--batch", batch);
@@ -142,6 +146,7 @@ int main(int argc, char** argv) {
   app.add_option("--workers", workers, "Processing threads per process");
   app.add_option("--claim", claim, "Batches per claim (--claim-latency)");
   app.add_flag("--claim-latency", claim_latency, "Time claims instead of running the engine");
+  app.add_flag("--labels", labels, "Index a label and a parent per item (--claim-latency)");
   CLI11_PARSE(app, argc, argv);
 
   const std::string name = "bench-" + std::to_string(::getpid());
@@ -225,6 +230,15 @@ int main(int argc, char** argv) {
               ItemOutcome out;
               out.item = std::move(o);
               out.response = "{\"Key\":\"" + out.item.key + "\",\"Size\":16}";
+              if (labels) {
+                static const char* kNames[] = {"Dog", "Cat", "Car", "Person", "Tree", "Bird",
+                                               "Boat", "Chair", "Cup", "Book", "Clock", "Bus",
+                                               "Horse", "Sheep", "Bicycle", "Truck", "Bench",
+                                               "Bottle", "Laptop", "Phone"};
+                int64_t n = std::stoll(out.item.key.substr(4, 8));
+                double conf = 55 + static_cast<double>((n * 7919) % 4500) / 100;
+                out.labels = {{kNames[n % 20], conf, true}, {"Thing", conf, false}};
+              }
               f.outcomes.push_back(std::move(out));
             }
             done.push_back(std::move(f));
@@ -247,6 +261,18 @@ int main(int argc, char** argv) {
       report["claim_ms_max"] = all.back();
       report["seconds"] = secs;
       report["items_per_second"] = static_cast<double>(items) / secs;
+      if (labels) {
+        Db db = Open(db_uri);
+        for (const char* when : {"cold", "warm"}) {
+          auto q0 = std::chrono::steady_clock::now();
+          std::vector<LabelHit> hits = db.results().QueryLabel("dog", 80, 100);
+          double ms = Seconds(std::chrono::steady_clock::now() - q0) * 1000;
+          report[std::string("query_label_ms_") + when] = ms;
+          std::printf("fleet_bench: query --label Dog (100 of %lld images): %zu hits in %.2f ms "
+                      "(%s)\n",
+                      static_cast<long long>(items / 20), hits.size(), ms, when);
+        }
+      }
       std::printf("fleet_bench: %zu claims by %d processes: p50 %.2f ms, p99 %.2f ms, max %.2f "
                   "ms; %.0f items/s claimed and completed\n",
                   all.size(), processes, pct(0.5), pct(0.99), all.back(), items / secs);

@@ -50,7 +50,8 @@ bool IsTransientConnectFailure(std::string_view message);
 // Connection parameters as a libpq connection string: `uri` as given ("postgresql://...",
 // "postgres://...", "key=value ..." or "" for the PG* variables alone), with TCP keepalives,
 // a connect timeout and a TCP user timeout added unless it sets them, so that a silent network
-// (a partition) is noticed within about 30 s instead of hanging a worker.
+// (a partition) is noticed within about 30 s instead of hanging a worker; and, unless it sets
+// `options`, synchronous_commit off for imagemill's sessions (see the .cc).
 // Throws Error (permanent) when libpq cannot parse it.
 std::string ConnectionString(const std::string& uri);
 
@@ -104,12 +105,35 @@ class Connection {
   // Not thread-safe: callers serialise.
   template <typename Fn>
   std::invoke_result_t<Fn&, pqxx::work&> Transact(std::string_view what, Fn&& fn) {
+    return Run<pqxx::work>(what, fn);
+  }
+  // As Transact, for fn that runs one statement: it runs in autocommit, one round trip instead
+  // of three (BEGIN, the statement, COMMIT), and is as atomic.
+  template <typename Fn>
+  std::invoke_result_t<Fn&, pqxx::nontransaction&> Once(std::string_view what, Fn&& fn) {
+    return Run<pqxx::nontransaction>(what, fn);
+  }
+
+  // Statements prepared on every connection made (libpqxx prepares them on first use).
+  void Prepare(const std::string& name, const std::string& sql);
+
+  // "postgresql://user@host:port/db", for messages.
+  const std::string& target() const { return target_; }
+  // The server process serving this connection (for pg_terminate_backend in tests); 0 when
+  // not connected.
+  int BackendPid() const;
+  // Connections made so far, the first included.
+  int connects() const { return connects_; }
+
+ private:
+  template <typename Tx, typename Fn>
+  std::invoke_result_t<Fn&, Tx&> Run(std::string_view what, Fn& fn) {
     Backoff backoff(retry_, clock_);
     for (;;) {
       try {
         pqxx::connection& c = Connected(backoff);
-        pqxx::work tx(c);
-        if constexpr (std::is_void_v<std::invoke_result_t<Fn&, pqxx::work&>>) {
+        Tx tx(c);
+        if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Tx&>>) {
           fn(tx);
           tx.commit();
           return;
@@ -126,18 +150,6 @@ class Connection {
     }
   }
 
-  // Statements prepared on every connection made (libpqxx prepares them on first use).
-  void Prepare(const std::string& name, const std::string& sql);
-
-  // "postgresql://user@host:port/db", for messages.
-  const std::string& target() const { return target_; }
-  // The server process serving this connection (for pg_terminate_backend in tests); 0 when
-  // not connected.
-  int BackendPid() const;
-  // Connections made so far, the first included.
-  int connects() const { return connects_; }
-
- private:
   // The live connection, re-made (with backoff) when there is none.
   pqxx::connection& Connected(Backoff& backoff);
   // Decides what a failure means: throws Error when it is permanent or too long-lasting;

@@ -26,6 +26,10 @@ constexpr int kPage = 500;
 
 std::string S(std::string_view v) { return std::string(v); }
 
+// Sessions commit without waiting for the WAL to reach disk (postgres_connection.h); the rare
+// steps a crash must not undo (an execution created, finished or redriven) wait for it.
+void Durable(pqxx::work& tx) { tx.exec("SET LOCAL synchronous_commit = on"); }
+
 ExecutionRecord ReadExecution(const pqxx::row& r) {
   ExecutionRecord e;
   e.name = r[0].as<std::string>();
@@ -88,6 +92,7 @@ int PostgresDatabase::BackendPid() {
 ExecutionRecord PostgresDatabase::CreateOrGetExecution(const ExecutionRecord& p, bool* created) {
   std::lock_guard<std::mutex> lock(mu_);
   return conn_.Transact("create an execution", [&](pqxx::work& tx) {
+    Durable(tx);
     pqxx::result ins = tx.exec_params(
         "INSERT INTO executions (name, map_run_id, status, spec, start_ms) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
@@ -101,7 +106,7 @@ ExecutionRecord PostgresDatabase::CreateOrGetExecution(const ExecutionRecord& p,
 
 std::optional<ExecutionRecord> PostgresDatabase::GetExecution(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("read an execution", [&](pqxx::work& tx) {
+  return conn_.Once("read an execution", [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
         std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE name = $1", S(name));
     return r.empty() ? std::nullopt : std::optional<ExecutionRecord>(ReadExecution(r[0]));
@@ -110,7 +115,7 @@ std::optional<ExecutionRecord> PostgresDatabase::GetExecution(std::string_view n
 
 std::vector<ExecutionRecord> PostgresDatabase::ListExecutions(int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("list executions", [&](pqxx::work& tx) {
+  return conn_.Once("list executions", [&](pqxx::nontransaction& tx) {
     std::vector<ExecutionRecord> out;
     for (const pqxx::row& r :
          tx.exec_params(std::string("SELECT ") + kExecutionColumns +
@@ -124,7 +129,7 @@ std::vector<ExecutionRecord> PostgresDatabase::ListExecutions(int limit) {
 
 std::optional<ExecutionRecord> PostgresDatabase::FindUnfinished(const nlohmann::json& spec) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("find an unfinished execution", [&](pqxx::work& tx) {
+  return conn_.Once("find an unfinished execution", [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
         std::string("SELECT ") + kExecutionColumns +
             " FROM executions WHERE status IN ('RUNNING', 'ABORTED') AND spec = $1 "
@@ -139,6 +144,7 @@ void PostgresDatabase::FinishExecution(std::string_view name, ExecutionStatus st
                                        int64_t stop_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   conn_.Transact("finish an execution", [&](pqxx::work& tx) {
+    Durable(tx);
     tx.exec_params(
         "UPDATE executions SET status = $2, error = $3, cause = $4, stop_ms = $5 WHERE name = $1",
         S(name), S(ExecutionStatusName(status)), S(error), S(cause), stop_ms);
@@ -148,6 +154,7 @@ void PostgresDatabase::FinishExecution(std::string_view name, ExecutionStatus st
 void PostgresDatabase::SetManifest(std::string_view name, std::string_view manifest) {
   std::lock_guard<std::mutex> lock(mu_);
   conn_.Transact("record a manifest", [&](pqxx::work& tx) {
+    Durable(tx);
     tx.exec_params("UPDATE executions SET manifest = $2 WHERE name = $1", S(name), S(manifest));
   });
 }
@@ -178,7 +185,7 @@ std::vector<BatchRecord> PostgresDatabase::ClaimBatches(std::string_view name,
                                                         int64_t lease_until_ms) {
   if (max <= 0) return {};
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<BatchRecord> out = conn_.Transact("claim batches", [&](pqxx::work& tx) {
+  std::vector<BatchRecord> out = conn_.Once("claim batches", [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
         "WITH c AS (SELECT seq FROM batches WHERE execution = $1 AND status = 'PENDING' "
         "ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) "
@@ -206,7 +213,7 @@ std::vector<BatchRecord> PostgresDatabase::ClaimBatches(std::string_view name,
 void PostgresDatabase::RenewLeases(std::string_view name, std::string_view owner,
                                    int64_t lease_until_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  conn_.Transact("renew leases", [&](pqxx::work& tx) {
+  conn_.Once("renew leases", [&](pqxx::nontransaction& tx) {
     tx.exec_params(
         "UPDATE batches SET lease_until_ms = $3 "
         "WHERE execution = $1 AND owner = $2 AND status = 'RUNNING'",
@@ -220,7 +227,7 @@ void PostgresDatabase::ReleaseBatches(std::string_view name, std::string_view ow
   ArrayLiteral list;
   for (int64_t s : seqs) list.Int(s);
   std::lock_guard<std::mutex> lock(mu_);
-  conn_.Transact("give batches back", [&](pqxx::work& tx) {
+  conn_.Once("give batches back", [&](pqxx::nontransaction& tx) {
     tx.exec_params(
         "UPDATE batches SET status = 'PENDING', owner = NULL, lease_until_ms = NULL "
         "WHERE execution = $1 AND owner = $2 AND status = 'RUNNING' AND seq = ANY($3::bigint[])",
@@ -232,7 +239,7 @@ int64_t PostgresDatabase::RecoverOrphans(
     std::string_view name, int64_t now_ms,
     const std::function<bool(const std::string&)>& owner_is_dead) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::string> owners = conn_.Transact("find lease owners", [&](pqxx::work& tx) {
+  std::vector<std::string> owners = conn_.Once("find lease owners", [&](pqxx::nontransaction& tx) {
     std::vector<std::string> found;
     for (const pqxx::row& r : tx.exec_params(
              "SELECT DISTINCT owner FROM batches WHERE execution = $1 AND status = 'RUNNING'",
@@ -246,7 +253,7 @@ int64_t PostgresDatabase::RecoverOrphans(
     if (owner_is_dead(o)) dead.Text(o);
   }
   // SKIP LOCKED: a batch being completed right now is its owner's, not an orphan.
-  return conn_.Transact("recover orphaned batches", [&](pqxx::work& tx) {
+  return conn_.Once("recover orphaned batches", [&](pqxx::nontransaction& tx) {
     return static_cast<int64_t>(
         tx.exec_params(
               "WITH o AS (SELECT seq FROM batches WHERE execution = $1 AND status = 'RUNNING' "
@@ -434,7 +441,7 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
 
 int64_t PostgresDatabase::StaleCompletions(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("read the stale completions", [&](pqxx::work& tx) {
+  return conn_.Once("read the stale completions", [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
         "SELECT stale_completions FROM executions WHERE name = $1", S(name));
     return r.empty() ? int64_t{0} : r[0][0].as<int64_t>();
@@ -443,7 +450,7 @@ int64_t PostgresDatabase::StaleCompletions(std::string_view name) {
 
 ItemCounts PostgresDatabase::CountItems(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("count items", [&](pqxx::work& tx) {
+  return conn_.Once("count items", [&](pqxx::nontransaction& tx) {
     ItemCounts c;
     // One statement: one snapshot, so the counts add up.
     pqxx::result r = tx.exec_params(
@@ -549,7 +556,7 @@ void PostgresDatabase::ForEachPendingItem(std::string_view name,
     {
       std::lock_guard<std::mutex> lock(mu_);
       int64_t last = after;
-      page = conn_.Transact("read pending items", [&](pqxx::work& tx) {
+      page = conn_.Once("read pending items", [&](pqxx::nontransaction& tx) {
         std::vector<std::string> out;
         last = after;
         for (const pqxx::row& r : tx.exec_params(
@@ -573,6 +580,7 @@ void PostgresDatabase::ForEachPendingItem(std::string_view name,
 int64_t PostgresDatabase::PrepareRedrive(std::string_view name, const BatchCutter& cut) {
   std::lock_guard<std::mutex> lock(mu_);
   return conn_.Transact("prepare a redrive", [&](pqxx::work& tx) {
+    Durable(tx);
     pqxx::result e = tx.exec_params(
         "SELECT next_batch FROM executions WHERE name = $1 FOR UPDATE", S(name));
     if (e.empty()) throw pg::Error("no execution named " + S(name), false);

@@ -27,7 +27,7 @@ StoredResult ReadResult(const pqxx::row& r) {
 
 std::optional<StoredResult> PostgresDatabase::GetResult(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("read a result", [&](pqxx::work& tx) {
+  return conn_.Once("read a result", [&](pqxx::nontransaction& tx) {
     pqxx::result r = tx.exec_params(
         std::string("SELECT ") + kResultColumns + " FROM results WHERE id = $1", std::string(id));
     return r.empty() ? std::nullopt : std::optional<StoredResult>(ReadResult(r[0]));
@@ -37,7 +37,7 @@ std::optional<StoredResult> PostgresDatabase::GetResult(std::string_view id) {
 std::vector<LabelHit> PostgresDatabase::QueryLabel(std::string_view label, double min_confidence,
                                                    int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("query the label index", [&](pqxx::work& tx) {
+  return conn_.Once("query the label index", [&](pqxx::nontransaction& tx) {
     std::vector<LabelHit> out;
     // An index range scan on labels_by_label: (lower(label), confidence DESC, id).
     for (const pqxx::row& r : tx.exec_params(
@@ -60,7 +60,7 @@ void PostgresDatabase::ForEachResult(std::string_view execution, int limit,
     std::vector<StoredResult> page;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      page = conn_.Transact("list results", [&](pqxx::work& tx) {
+      page = conn_.Once("list results", [&](pqxx::nontransaction& tx) {
         std::vector<StoredResult> out;
         for (const pqxx::row& r : tx.exec_params(
                  std::string("SELECT ") + kResultColumns +
@@ -83,7 +83,7 @@ void PostgresDatabase::ForEachResult(std::string_view execution, int limit,
 std::vector<std::pair<std::string, int64_t>> PostgresDatabase::LabelCounts(
     std::string_view execution, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("count labels", [&](pqxx::work& tx) {
+  return conn_.Once("count labels", [&](pqxx::nontransaction& tx) {
     std::vector<std::pair<std::string, int64_t>> out;
     for (const pqxx::row& r : tx.exec_params(
              "SELECT min(l.label), count(*) AS n FROM labels l JOIN results r ON r.id = l.id "
@@ -98,7 +98,7 @@ std::vector<std::pair<std::string, int64_t>> PostgresDatabase::LabelCounts(
 
 bool PostgresDatabase::Empty() {
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("look for results", [&](pqxx::work& tx) {
+  return conn_.Once("look for results", [&](pqxx::nontransaction& tx) {
     return tx.exec("SELECT 1 FROM results LIMIT 1").empty();
   });
 }
@@ -112,7 +112,7 @@ std::vector<bool> PostgresDatabase::Unchanged(const std::vector<ObjectInfo>& ite
     etags.Text(o.etag);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  return conn_.Transact("compare ETags", [&](pqxx::work& tx) {
+  return conn_.Once("compare ETags", [&](pqxx::nontransaction& tx) {
     std::vector<bool> out(items.size(), false);
     // One statement for the page; `n` is each item's position in it.
     for (const pqxx::row& r : tx.exec_params(

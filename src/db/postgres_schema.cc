@@ -126,6 +126,7 @@ int StoredSchemaVersion(Connection& conn) {
 
 int MigrateSchema(Connection& conn) {
   return conn.Transact("migrate the schema", [&](pqxx::work& tx) {
+    tx.exec("SET LOCAL synchronous_commit = on");
     tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
     int found = ReadVersion(tx);
     if (found > CurrentSchemaVersion()) {

@@ -35,6 +35,7 @@ TEST(PostgresConnectionString, AddsKeepalivesAndTimeoutsUnlessGiven) {
   EXPECT_NE(s.find("connect_timeout='3'"), std::string::npos) << s;
   EXPECT_NE(s.find("keepalives='1'"), std::string::npos) << s;
   EXPECT_NE(s.find("tcp_user_timeout='30000'"), std::string::npos) << s;
+  EXPECT_NE(s.find("options='-c synchronous_commit=off'"), std::string::npos) << s;
   EXPECT_NE(ConnectionString("").find("keepalives_idle='10'"), std::string::npos);
 }
 
