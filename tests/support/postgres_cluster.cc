@@ -75,13 +75,28 @@ PostgresCluster::PostgresCluster(Options options) : options_(std::move(options))
     CommandResult own = RunCommand({"chown", "postgres:postgres", dir_.path()});
     if (own.exit_code != 0) throw std::runtime_error("chown postgres failed: " + own.output);
   }
-  CommandResult init = AsServerUser({bin_ + "/initdb", "-D", dir_.path() + "/data", "-A",
-                                     "trust", "-U", "imagemill", "-E", "UTF8", "--locale=C",
-                                     "--no-sync"});
-  if (init.exit_code != 0) throw std::runtime_error("initdb failed: " + init.output);
-  // Worker processes in network-namespace hosts connect from the test network.
-  std::ofstream(dir_.path() + "/data/pg_hba.conf", std::ios::app)
-      << "host all all 198.51.100.0/24 trust\n";
+  // initdb takes seconds; a copy of a cluster initdb made once (per user and server version)
+  // takes a fraction of one. The template is made under a temporary name and renamed into
+  // place, so test processes running at once never see half of one.
+  std::string tmp = std::filesystem::temp_directory_path().string();
+  std::string version = std::filesystem::path(bin_).parent_path().filename().string();
+  std::string tmpl = tmp + "/imagemill-pg-template-" + version + "-" + std::to_string(::geteuid());
+  if (!std::filesystem::exists(tmpl + "/PG_VERSION")) {
+    std::string fresh = tmpl + ".new-" + std::to_string(::getpid());
+    std::filesystem::remove_all(fresh);
+    std::filesystem::create_directories(fresh);
+    if (::geteuid() == 0) RunCommand({"chown", "postgres:postgres", fresh});
+    CommandResult init = AsServerUser({bin_ + "/initdb", "-D", fresh, "-A", "trust", "-U",
+                                       "imagemill", "-E", "UTF8", "--locale=C", "--no-sync"});
+    if (init.exit_code != 0) throw std::runtime_error("initdb failed: " + init.output);
+    // Worker processes in network-namespace hosts connect from the test network.
+    std::ofstream(fresh + "/pg_hba.conf", std::ios::app) << "host all all 198.51.100.0/24 trust\n";
+    std::error_code ec;
+    std::filesystem::rename(fresh, tmpl, ec);
+    if (ec) std::filesystem::remove_all(fresh);  // another process made it first
+  }
+  CommandResult copy = RunCommand({"cp", "-a", tmpl, dir_.path() + "/data"});
+  if (copy.exit_code != 0) throw std::runtime_error("copying the cluster failed: " + copy.output);
   port_ = FreePort();
   Start();
 }

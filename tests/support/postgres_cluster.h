@@ -1,7 +1,8 @@
 // PostgresCluster: a throwaway PostgreSQL server for tests, started by the test itself.
 //
-// initdb in a fresh temporary folder (trust authentication, superuser "imagemill", UTF-8, C
-// locale), then pg_ctl start on a free TCP port of the given loopback or test-host addresses;
+// A copy of a cluster made once by initdb (trust authentication, superuser "imagemill", UTF-8, C
+// locale) in a fresh temporary folder, then pg_ctl start on a free TCP port of the given
+// loopback or test-host addresses;
 // fsync off unless asked. PostgreSQL refuses to run as root, so as root the server runs as the
 // `postgres` user through runuser. Stopped (immediate) and removed when the object is
 // destroyed. Clients reach it over TCP only, so processes in other network namespaces can too.
