@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The many-machines benchmarks (issue 14), against a throwaway PostgreSQL server started here
-(durable: fsync and synchronous commit on, as a real deployment runs it).
+(fsync on, as a real deployment runs it; imagemill's own sessions commit without waiting for the
+disk, see docs/many-machines.md).
 
   bench/fleet_bench.py BUILD [--smoke] [--json OUT]
 
@@ -44,7 +45,8 @@ def main():
     items = int(os.environ.get("BENCH_FLEET_ITEMS", 3000 if smoke else 100000))
     million = int(os.environ.get("BENCH_FLEET_MILLION", 5000 if smoke else 1000000))
     runs = int(os.environ.get("BENCH_RUNS", 1 if smoke else 3))
-    figures = {"items": items, "runs": runs, "engine": {}, "claims": [], "million": None}
+    figures = {"items": items, "runs": runs, "engine": {}, "claims": [], "million": None,
+               "load": []}
     with fleet.Postgres(durable=True) as pg, tempfile.TemporaryDirectory() as tmp:
         n = 0
 
@@ -55,6 +57,7 @@ def main():
 
         for r in range(runs):
             load = os.getloadavg()[0]
+            figures["load"].append(load)
             log(f"round {r + 1}/{runs} (load {load:.2f})")
             row = figures["engine"]
             lite = os.path.join(tmp, f"r{r}.db")
@@ -80,8 +83,10 @@ def main():
     m = figures["million"]
     print("## Many machines: the queue in PostgreSQL\n")
     print(f"No-op processor, {items:,} generated items in batches of 100, each process with one "
-          "worker thread; PostgreSQL 15 on this machine with fsync and synchronous commit on "
-          f"(median of {runs} rounds, `bench/fleet_bench.py build`):\n")
+          "worker thread; PostgreSQL 15 on this machine with fsync on, imagemill's sessions "
+          "committing without waiting for the disk "
+          f"(median of {runs} rounds, load average {statistics.median(figures['load']):.1f} at "
+          "their starts; `bench/fleet_bench.py build`):\n")
     print("| state store | processes | items/s |\n|---|---|---|")
     for key, v in med.items():
         db, procs = key.split()
