@@ -39,6 +39,12 @@ ArrayLiteral& ArrayLiteral::Bool(bool v) {
   return *this;
 }
 
+ArrayLiteral& ArrayLiteral::Null() {
+  Separate();
+  body_ += "NULL";
+  return *this;
+}
+
 ArrayLiteral& ArrayLiteral::Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   Separate();

@@ -19,6 +19,8 @@ class ArrayLiteral {
   ArrayLiteral& Int(int64_t v);
   ArrayLiteral& Double(double v);
   ArrayLiteral& Bool(bool v);
+  // SQL NULL.
+  ArrayLiteral& Null();
   // Bytes as a hex text element, for decode(x, 'hex') on the server.
   ArrayLiteral& Hex(std::string_view bytes);
   // The literal, "{}" when empty.

@@ -12,6 +12,7 @@ namespace imagemill::pg {
 
 bool IsTransientSqlState(std::string_view s) {
   if (s.size() != 5) return false;
+  if (s == "53100") return false;  // disk full
   if (s.starts_with("08") || s.starts_with("53")) return true;
   return s == "40001" || s == "40P01" || s == "55P03" || s == "57P01" || s == "57P02" ||
          s == "57P03" || s == "57P04" || s == "57P05";
@@ -114,6 +115,32 @@ std::string DescribeTarget(const std::string& uri) {
   return out + host + ":" + port + "/" + db;
 }
 
+std::string WithoutPassword(const std::string& uri) {
+  std::string out = uri;
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t start = scheme + 3;
+    const size_t end = std::min(out.find_first_of("/?", start), out.size());
+    const size_t at = out.rfind('@', end);
+    if (at != std::string::npos && at >= start) {
+      const size_t colon = out.find(':', start);
+      if (colon < at) out.erase(colon, at - colon);
+    }
+  }
+  // password=... as a query parameter or a key=value pair.
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=")) {
+    size_t from = p;
+    if (from > 0 && (out[from - 1] == '&' || out[from - 1] == ' ')) --from;
+    size_t to = out.find_first_of("& ", p);
+    out.erase(from, to == std::string::npos ? std::string::npos : to - from);
+    if (from < out.size() && out[from] == '&' && from > 0 && out[from - 1] == '?') {
+      out.erase(from, 1);
+    }
+  }
+  if (!out.empty() && out.back() == '?') out.pop_back();
+  return out;
+}
+
 Backoff::Backoff(const RetryOptions& options, Clock& clock)
     : options_(options), clock_(clock), delay_(options.first_backoff) {}
 
@@ -194,6 +221,13 @@ void Connection::Failed(std::string_view what, const std::exception& e, Backoff&
   if (conn_ && !conn_->is_open()) {
     conn_.reset();
     why = "the connection was lost: " + why;
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+      sql != nullptr && sql->sqlstate() == "53100") {
+    throw Error("PostgreSQL at " + target_ + " has no room left to " + std::string(what) + ": " +
+                    why + "; free space on the server's disk, then run the same command again: "
+                    "the execution resumes",
+                DatabaseError::Kind::kFull);
   }
   if (!transient) {
     throw Error("PostgreSQL at " + target_ + " failed to " + std::string(what) + ": " + why,

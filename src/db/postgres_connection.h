@@ -18,28 +18,26 @@
 
 #include <pqxx/pqxx>
 
-#include "db/sqlite.h"
+#include "db/database_error.h"
 #include "util/clock.h"
 
 namespace imagemill::pg {
 
 // A failure of PostgreSQL or of the way to it, with a message that names the database (never
-// its password) and says what to do. It derives from sqlite::DatabaseError, the error the front
-// ends report as "the database failed".
-class Error : public sqlite::DatabaseError {
+// its password) and says what to do: the backend-neutral DatabaseError the engine and the front
+// ends handle.
+class Error : public DatabaseError {
  public:
+  Error(const std::string& message, Kind kind) : DatabaseError(kind, message) {}
+  // `transient`: the same work may succeed later (the database was unreachable for too long).
   Error(const std::string& message, bool transient)
-      : sqlite::DatabaseError(message), transient_(transient) {}
-  // True when the same work may succeed later (the database was unreachable for too long).
-  bool transient() const { return transient_; }
-
- private:
-  bool transient_;
+      : DatabaseError(transient ? Kind::kTransient : Kind::kPermanent, message) {}
 };
 
 // SQLSTATEs worth trying again: class 08 (connection), 40001 (serialisation), 40P01 (deadlock),
 // class 53 (insufficient resources, too many connections), 57P01-57P05 (shutdown, crash
-// recovery, cannot connect now, idle timeouts), 55P03 (lock not available).
+// recovery, cannot connect now, idle timeouts), 55P03 (lock not available). Not 53100 (disk
+// full): that one waits for a person.
 bool IsTransientSqlState(std::string_view sqlstate);
 
 // Whether a failure to connect is worth trying again, from libpq's message: a refused or
@@ -58,6 +56,10 @@ std::string ConnectionString(const std::string& uri);
 // "postgresql://user@host:port/db": where `uri` (plus the PG* variables) points, without the
 // password, for messages.
 std::string DescribeTarget(const std::string& uri);
+
+// `uri` as given, without its password (a "user:password@" part, a password= parameter): what a
+// command printed for pasting may say with --db.
+std::string WithoutPassword(const std::string& uri);
 
 struct RetryOptions {
   std::chrono::milliseconds first_backoff{100};

@@ -64,6 +64,18 @@ TEST(PostgresConnectionString, TheTargetNeverShowsThePassword) {
   ::unsetenv("PGUSER");
 }
 
+TEST(PostgresConnectionString, APastedUriNeverShowsThePassword) {
+  EXPECT_EQ(WithoutPassword("postgresql://worker:hunter2@10.1.2.3:5433/imagemill?sslmode=require"),
+            "postgresql://worker@10.1.2.3:5433/imagemill?sslmode=require");
+  EXPECT_EQ(WithoutPassword("postgresql://h/db?password=hunter2&sslmode=require"),
+            "postgresql://h/db?sslmode=require");
+  EXPECT_EQ(WithoutPassword("postgresql://h/db?sslmode=require&password=hunter2"),
+            "postgresql://h/db?sslmode=require");
+  EXPECT_EQ(WithoutPassword("postgresql://h/db?password=x"), "postgresql://h/db");
+  EXPECT_EQ(WithoutPassword("postgresql://"), "postgresql://");
+  EXPECT_EQ(WithoutPassword("postgresql://u@h/db"), "postgresql://u@h/db");
+}
+
 TEST(PostgresBackoff, DoublesWithJitterUpToTheCapThenGivesUp) {
   testing::FakeClock clock;
   clock.set_uniform(1.0);  // the top of each jitter range
