@@ -7,14 +7,16 @@
   database URL from the Secret's `url`.
 - Slurm: the array script, submitted for real with `sbatch --array=0-5%2` to a two-node cluster
   started here, runs 6 tasks over both nodes, never more than 2 at once, each exec'ing
-  `imagemill worker --db URL --execution NAME --exit-when-idle`. The worker is a stand-in that
-  records its arguments: this test is about the launcher, the worker has tests of its own.
+  `imagemill worker --db URL --execution NAME --exit-when-idle` (the real one, against a
+  PostgreSQL server started here, on an execution `run --no-work` started): the execution
+  succeeds with every image's result.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet  # noqa: E402
@@ -24,6 +26,7 @@ import yaml  # noqa: E402
 SOURCE = os.environ.get("IMAGEMILL_SOURCE_DIR",
                         os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEPLOY = os.path.join(SOURCE, "deploy")
+IMAGEMILL = os.environ["IMAGEMILL"]
 
 
 def expect(cond, what):
@@ -93,28 +96,51 @@ def check_kubernetes():
 def check_slurm(work):
     out = os.path.join(work, "slurm")
     os.makedirs(out)
-    stand_in = os.path.join(out, "imagemill")
-    with open(stand_in, "w") as f:
+    photos = os.path.join(work, "photos")
+    subprocess.run([os.environ["IMAGEMILL_TESTDATA"], photos, "--count", "60", "--min-side", "48",
+                    "--max-side", "96"], check=True, capture_output=True)
+    # The real imagemill worker, with its arguments and times recorded around it.
+    wrapper = os.path.join(out, "imagemill")
+    with open(wrapper, "w") as f:
         f.write(f"""#!/bin/bash
 echo "$SLURM_ARRAY_TASK_ID $SLURMD_NODENAME $(date +%s.%N) start $*" >> {out}/calls
-sleep 1
-echo "$SLURM_ARRAY_TASK_ID $SLURMD_NODENAME $(date +%s.%N) end" >> {out}/calls
+{IMAGEMILL} "$@" --workers 1 -q
+rc=$?
+echo "$SLURM_ARRAY_TASK_ID $SLURMD_NODENAME $(date +%s.%N) end $rc" >> {out}/calls
+exit $rc
 """)
-    os.chmod(stand_in, 0o755)
+    os.chmod(wrapper, 0o755)
     script = os.path.join(DEPLOY, "slurm", "imagemill-array.sbatch")
-    db = "postgresql://imagemill@127.0.0.1:5/imagemill"
-    with fleet.Slurm() as slurm:
-        slurm.env.update({"IMAGEMILL": stand_in, "IMAGEMILL_DB": db})
+    with fleet.Postgres() as pg, fleet.Slurm() as slurm:
+        db = pg.create_database("imagemill")
+        # The execution is started (listed, followed) from here; the array's tasks run it.
+        starter = subprocess.Popen([IMAGEMILL, "run", photos, "--db", db, "--execution-name",
+                                    "june", "--no-work", "--processor", "image-properties",
+                                    "--max-items-per-batch", "5", "--json"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(200):  # the tasks exit at once if the execution is not running yet
+            if pg.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'executions'",
+                       db="imagemill") == "1" and \
+                    pg.psql("SELECT count(*) FROM executions", db="imagemill") == "1":
+                break
+            time.sleep(0.05)
+        slurm.env.update({"IMAGEMILL": wrapper, "IMAGEMILL_DB": db})
         # The test nodes have 1 CPU each: the script asks for 2 unless told otherwise.
         job = slurm.sbatch("--array=0-5%2", "--cpus-per-task=1", script, "june", cwd=out)
         slurm.wait(job)
+        summary = json.loads(starter.communicate(timeout=60)[0])
+        results = pg.psql("SELECT count(*) FROM results", db="imagemill")
     with open(os.path.join(out, "calls")) as f:
         calls = [line.split() for line in f]
     starts = [c for c in calls if c[3] == "start"]
+    ends = [c for c in calls if c[3] == "end"]
     expect(sorted(int(c[0]) for c in starts) == list(range(6)), "6 array tasks ran, once each")
     expect({c[1] for c in starts} == {"n1", "n2"}, "tasks ran on both nodes")
     expect(all(c[4:] == ["worker", "--db", db, "--execution", "june", "--exit-when-idle"]
                for c in starts), "each task runs imagemill worker on the execution until idle")
+    expect(all(c[4] == "0" for c in ends), "every worker exited 0")
+    expect(summary["status"] == "SUCCEEDED" and summary["itemCounts"]["succeeded"] == 60 and
+           results == "60", "the workers ran the execution: SUCCEEDED, 60 results")
     events = sorted((float(c[2]), 1 if c[3] == "start" else -1) for c in calls)
     running = peak = 0
     for _, delta in events:
