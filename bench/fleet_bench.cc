@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
           if (got.empty()) break;
           std::vector<FinishedBatch> done;
           for (BatchRecord& b : got) {
-            FinishedBatch f{b.seq, {}, b.attempts};
+            FinishedBatch f{b.seq, b.attempt, true, {}};
             for (ObjectInfo& o : b.items) {
               ItemOutcome out;
               out.item = std::move(o);
@@ -210,13 +210,14 @@ int main(int argc, char** argv) {
                                                "Bottle", "Laptop", "Phone"};
                 int64_t n = std::stoll(out.item.key.substr(4, 8));
                 double conf = 55 + static_cast<double>((n * 7919) % 4500) / 100;
-                out.labels = {{kNames[n % 20], conf, true}, {"Thing", conf, false}};
+                out.index = {{kNames[n % 20], conf, true}, {"Thing", conf, false}};
               }
               f.outcomes.push_back(std::move(out));
             }
             done.push_back(std::move(f));
           }
-          db.state().CompleteBatches(name, owner, "generated", "none", done);
+          db.state().CompleteBatches(name, owner, AnswerTarget{"generated", "labels", "none"},
+                                     done);
         }
         return nlohmann::json(ms);
       });
@@ -238,7 +239,11 @@ int main(int argc, char** argv) {
         Db db = Open(db_uri);
         for (const char* when : {"cold", "warm"}) {
           auto q0 = std::chrono::steady_clock::now();
-          std::vector<LabelHit> hits = db.results().QueryLabel("dog", 80, 100);
+          LabelQuery q;
+          q.label = "dog";
+          q.min_confidence = 80;
+          q.limit = 100;
+          std::vector<LabelHit> hits = db.results().QueryLabel(q);
           double ms = Seconds(std::chrono::steady_clock::now() - q0) * 1000;
           report[std::string("query_label_ms_") + when] = ms;
           std::printf("fleet_bench: query --label Dog (100 of %lld images): %zu hits in %.2f ms "

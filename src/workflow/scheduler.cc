@@ -248,8 +248,11 @@ void Scheduler::PollStatus() {
 bool Scheduler::OthersStillRunning() {
   ItemCounts c = state_.CountItems(exec_.name);
   if (c.pending + c.running == 0) return false;
+  // Called with nothing in flight and nothing left to write: a batch still RUNNING under this
+  // run's own owner is one whose completion the database acknowledged and then lost (a server
+  // crash with asynchronous commit); it goes back to PENDING with the orphans of dead processes.
   state_.RecoverOrphans(exec_.name, ToUnixMillis(clock_.Now()), [this](const std::string& o) {
-    return o != owner_ && OwnerIsDeadOnThisHost(o);
+    return o == owner_ || OwnerIsDeadOnThisHost(o);
   });
   claim_may_find_ = true;
   return true;

@@ -12,6 +12,8 @@ the test starts (fleet.Postgres), compared with the same work on SQLite.
 - `run --no-work` lists and follows while two `imagemill worker` processes run the execution; it
   ends SUCCEEDED with the result files written once, and no batch completed twice.
 - A worker killed with -9 mid-run: another worker finishes the execution, with the same results.
+- Two workers whose connections are terminated (pg_terminate_backend), then whose server is
+  stopped with -m immediate and started again: the execution succeeds with the same results.
 """
 import json
 import os
@@ -187,6 +189,49 @@ def two_workers(work, pg):
            "another worker finishes the execution: SUCCEEDED, 100 items")
     expect(answers(uri) == ref, "its results equal the SQLite run's")
     expect(each_batch_once(pg, "killed", 20, 100), "20 batches done, no item committed twice")
+    return photos, ref, common
+
+
+def wait_committed(pg, db, n, deadline=60):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            if committed(pg, db) >= n:
+                return True
+        except RuntimeError:  # the tables are not made yet, or the server is restarting
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def server_faults(work, pg, photos, ref, common):
+    """Two workers while their connections are terminated, then while the server restarts."""
+    uri = pg.create_database("faults")
+    starter = subprocess.Popen([IMAGEMILL, "run", photos, "--db", uri, "--execution-name", "many",
+                                "--no-work", "--json", *common],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers = [subprocess.Popen([IMAGEMILL, "worker", "--db", uri, "--execution", "many",
+                                 "--poll-seconds", "0.2", "--workers", "1", "--fetchers", "1",
+                                 "--max-concurrency", "1", "-q"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    expect(wait_committed(pg, "faults", 10), "the workers are running")
+    killed = pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE datname = 'faults' AND pid <> pg_backend_pid()")
+    expect(int(killed) >= 3, f"pg_terminate_backend ended every connection ({killed})")
+    expect(wait_committed(pg, "faults", 40), "the workers went on after losing their connections")
+    pg.stop()  # -m immediate: as a crash would
+    time.sleep(1)
+    pg.start()
+    s_out, s_err = starter.communicate(timeout=180)
+    errs = [w.communicate(timeout=60)[1] for w in workers]
+    summary = json.loads(s_out)
+    expect(summary["status"] == "SUCCEEDED" and summary["itemCounts"]["succeeded"] == 100,
+           "after the server restarted the execution SUCCEEDED with 100 items")
+    expect(all(w.returncode == 0 for w in workers), "both workers exit 0")
+    expect(answers(uri) == ref, "its results equal the SQLite run's")
+    expect(each_batch_once(pg, "faults", 20, 100), "20 batches done, no item committed twice")
+    del s_err, errs
 
 
 def main():
@@ -206,7 +251,8 @@ def main():
             f.write("not an image\n")
         with fleet.Postgres() as pg:
             labels_on_both(work, photos, pg)
-            two_workers(work, pg)
+            large, ref, common = two_workers(work, pg)
+            server_faults(work, pg, large, ref, common)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
