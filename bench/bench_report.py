@@ -604,6 +604,12 @@ def main():
     w("```")
     w("")
 
+    # The many-machines section, written whole by bench/fleet_bench.py.
+    fleet = os.path.join(options.results, "fleet.md")
+    if os.path.exists(fleet):
+        with open(fleet) as f:
+            out += ["", f.read().rstrip(), ""]
+
     os.makedirs(options.out, exist_ok=True)
     with open(os.path.join(options.out, "benchmarks.md"), "w") as f:
         f.write("\n".join(out))

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "generated_store.h"
 #include "objectstore/local_store.h"
 #include "db/database.h"
 #include "workflow/map_run.h"
@@ -32,36 +33,7 @@ namespace imagemill {
 namespace {
 
 // Keys "img/00000000.jpg" ... generated on demand; every object is the same 16 bytes.
-class GeneratedStore final : public ObjectStore {
- public:
-  explicit GeneratedStore(int64_t n) : n_(n) {}
-  Result<ListPage> List(std::string_view prefix, std::string_view after, size_t max) override {
-    ListPage page;
-    int64_t i = 0;
-    if (after.size() == 16) i = std::stoll(std::string(after.substr(4, 8))) + 1;
-    for (; i < n_ && page.objects.size() < max; ++i) page.objects.push_back(Info(i));
-    page.truncated = i < n_;
-    (void)prefix;
-    return page;
-  }
-  Result<std::string> Get(std::string_view, std::optional<ByteRange>) override {
-    return std::string(16, 'x');
-  }
-  Result<ObjectInfo> Head(std::string_view key) override {
-    return Info(std::stoll(std::string(key.substr(4, 8))));
-  }
-  Status Put(std::string_view, std::string_view, std::string_view) override { return Status::Ok(); }
-  std::string Uri() const override { return "generated://"; }
-  std::string Bucket() const override { return "generated"; }
-
- private:
-  static ObjectInfo Info(int64_t i) {
-    char key[32];
-    std::snprintf(key, sizeof(key), "img/%08lld.jpg", static_cast<long long>(i));
-    return {key, 16, "\"e\"", "2026-01-01T00:00:00.000Z"};
-  }
-  int64_t n_;
-};
+using bench::GeneratedStore;
 
 double RssMb() {
   std::ifstream in("/proc/self/status");

@@ -13,7 +13,9 @@
 #   3. engine overhead: the no-op processor over 100,000 and 1,000,000 listed items, from a
 #      generated bucket and from a local folder: items per second and peak memory;
 #   4. decoding, ms per megapixel, full and reduced scale;
-#   5. memory per worker and peak memory of a full run; and a perf profile of where the time goes.
+#   5. memory per worker and peak memory of a full run; and a perf profile of where the time goes;
+#   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
+#      claim latency under 8 processes, the queue table after a million items (bench/fleet_bench.py).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -302,6 +304,14 @@ if command -v perf >/dev/null; then
     --model "$model" --size "$size" --workers "$networks" --threads "$threads"
   profile engine "$build/engine_bench" --items "${engine_items%% *}"
 fi
+
+# 6. Many machines: the engine in 1, 2 and 4 processes sharing PostgreSQL beside SQLite, claim
+# latency under 8 processes, the queue table after a million items (bench/fleet_bench.py starts
+# its own PostgreSQL server).
+log "many machines: the queue in PostgreSQL"
+fleet_args=()
+[[ $smoke -eq 1 ]] && fleet_args+=(--smoke)
+$py bench/fleet_bench.py "$build" "${fleet_args[@]}" --json "$res/fleet.json" >"$res/fleet.md"
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"

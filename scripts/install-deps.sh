@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpqxx-dev
+  libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
@@ -14,9 +14,16 @@ packages=(
 # The benchmark suite (make bench): the Python + OpenCV baseline it compares against and the plot;
 # the test suite runs its smoke version, so it needs them too.
 bench_packages=(python3-opencv python3-numpy python3-matplotlib)
-# Packages the test suite alone needs (servers, independent clients).
+# Packages the test suite alone needs (servers, independent clients): PostgreSQL for the
+# many-machines backend; network namespaces and nftables for worker hosts and packet loss; a
+# Slurm cluster, kubectl and systemd-analyze for the fleet launchers in deploy/.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql "${bench_packages[@]}")
+  packages+=(postgresql iproute2 nftables slurm-wlm munge kubernetes-client systemd python3-yaml
+             "${bench_packages[@]}")
+fi
+# PostgreSQL for the many-machines benchmarks.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(postgresql)
 fi
 # perf for the benchmark's profiles.
 if [[ "${1:-}" == "--bench" ]]; then
@@ -30,7 +37,9 @@ fi
 missing=()
 for p in "${packages[@]}"; do
   # npm may come from outside Debian (nodesource); a working command is enough.
-  if [[ "$p" == nodejs && -x "$(command -v node)" ]] || [[ "$p" == npm && -x "$(command -v npm)" ]]; then
+  # kubectl may come from outside Debian too (a cloud SDK), and then owns /usr/bin/kubectl.
+  if [[ "$p" == nodejs && -x "$(command -v node)" ]] || [[ "$p" == npm && -x "$(command -v npm)" ]] ||
+     [[ "$p" == kubernetes-client && -x "$(command -v kubectl)" ]]; then
     continue
   fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

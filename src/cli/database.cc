@@ -6,7 +6,9 @@ namespace imagemill::cli {
 
 void AddDbFlag(CLI::App& cmd, std::string& target) {
   target = kDefaultDatabaseUri;
-  cmd.add_option("--db", target, "Database: sqlite:PATH (or a path), mem:")
+  cmd.add_option("--db", target,
+                 "Database: sqlite:PATH (or a path), mem:, or postgresql://USER@HOST/DB for many "
+                 "machines (the PG* variables fill in what it leaves out)")
       ->capture_default_str();
 }
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   RegisterRunCommand(app, ctx);
   RegisterResumeCommand(app, ctx);
+  RegisterWorkerCommand(app, ctx);
   RegisterRedriveCommand(app, ctx);
   RegisterExecutionsCommand(app, ctx);
   RegisterResultsCommands(app, ctx);

@@ -17,10 +17,12 @@ struct RunFlags {
   std::string execution_name;
   EngineFlags engine;
   LabelFlags labels;
+  bool no_work = false;
 };
 
 int RunCommand(RunFlags& f) {
   if (Status s = f.engine.engine.Validate(); !s.ok()) return PrintRunError("run", s);
+  f.engine.engine.work = !f.no_work;
   service::StartRequest& r = f.request;
   if (r.processor.name == "labels") {
     if (Status s = f.labels.Resolve(r.processor.model, r.processor.labels); !s.ok()) {
@@ -84,6 +86,9 @@ void RegisterRunCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--force", r.force, "Process items even if their ETag already has an answer");
   cmd->add_flag("--replace", r.replace,
                 "Replace the answers other settings (another processor) made for these objects");
+  cmd->add_flag("--no-work", flags->no_work,
+                "Process nothing here: list the source, follow the progress of the workers "
+                "(imagemill worker) running the execution, and finish it when they are done");
   flags->labels.Add(*cmd);
   flags->engine.Add(*cmd);
   cmd->callback([flags, &ctx] { ctx.exit_code = RunCommand(*flags); });

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "db/memory_database.h"
+#include "db/postgres_database.h"
 #include "db/sqlite_database.h"
 #include "db/sqlite_schema.h"
 
@@ -35,6 +36,20 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& uri, std::string
   }
 }
 
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& uri, OpenMode mode) {
+  try {
+    if (mode == OpenMode::kExisting && !PostgresDatabase::HasSchema(uri)) {
+      return Status::NotFound("no imagemill tables in " + pg::DescribeTarget(uri) +
+                              ": nothing has run with it yet; `imagemill run SOURCE --db " +
+                              pg::DescribeTarget(uri) + "` creates them");
+    }
+    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(uri));
+  } catch (const DatabaseError& e) {
+    return Status(e.kind() == DatabaseError::Kind::kPermanent ? Code::kInvalidArgument : Code::kIo,
+                  e.what());
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view uri_view, OpenMode mode) {
@@ -43,8 +58,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(std::string_view uri_view, OpenMo
     return std::unique_ptr<Database>(std::make_unique<MemoryDatabase>());
   }
   if (uri.starts_with("postgres://") || uri.starts_with("postgresql://")) {
-    return Status::InvalidArgument("--db " + uri.substr(0, uri.find(':')) +
-                                   "://...: this build has no PostgreSQL backend; use sqlite:PATH");
+    return OpenPostgres(uri, mode);
   }
   if (uri.starts_with("sqlite:")) return OpenSqlite(uri, uri.substr(7), mode);
   if (uri.find("://") != std::string::npos) {

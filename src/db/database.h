@@ -2,7 +2,8 @@
 //
 //   sqlite:PATH or PATH         a SQLite file (the default, sqlite:imagemill.db): one machine
 //   mem:                        an empty database in this process's memory (tests, trials)
-//   postgresql://... postgres://...   PostgreSQL: many machines (where the build has libpqxx)
+//   postgresql://... postgres://...   PostgreSQL: many machines (a libpq URI; the PG* variables
+//                               fill in what it leaves out: `postgresql://` alone uses them all)
 //
 // Every front end and the execution service use these interfaces; none names a backend's class.
 // A database carries its schema version: one written by an older imagemill is migrated when

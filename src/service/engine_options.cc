@@ -60,6 +60,7 @@ RunOptions EngineOptions::ToRunOptions(const ExecutionSpec& spec) const {
   o.pipeline.max_object_bytes = store.max_object_bytes > 0 ? store.max_object_bytes
                                                            : std::numeric_limits<uint64_t>::max();
   o.retry = retry;
+  o.work = work;
   return o;
 }
 

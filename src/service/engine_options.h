@@ -23,6 +23,9 @@ struct EngineOptions {
   uint64_t max_pixels = 100'000'000;  // images over this are TooLarge; 0: no limit
   RetryPolicy retry;
   StoreOptions store;  // endpoint, credentials, timeouts, max_object_bytes (0: no limit)
+  // False (run --no-work): process no item here; list, follow and finish what workers run
+  // (RunOptions::work).
+  bool work = true;
 
   EngineOptions();
   // InvalidArgument naming the flag and its range for a value out of it (NaN included).

@@ -37,6 +37,12 @@ std::string Percent(double p) {
   return s;
 }
 
+// NotFound for an unknown execution, saying where to look.
+Status NoSuchExecution(const std::string& name, const Database& db) {
+  return Status::NotFound("no execution named '" + name + "' in " + db.Describe() +
+                          " (imagemill executions list shows them)");
+}
+
 }  // namespace
 
 std::string ShellQuote(const std::string& arg) {
@@ -146,7 +152,8 @@ Result<RunReport> ExecutionService::Run(const ExecutionSpec& spec, const std::st
 
 Result<RunReport> ExecutionService::RunSpec(const ExecutionSpec& spec, const std::string& name,
                                             ProgressSink* progress,
-                                            const std::atomic<bool>* interrupt, bool exists) {
+                                            const std::atomic<bool>* interrupt, bool exists,
+                                            bool shared) {
   Result<std::unique_ptr<ObjectStore>> source = OpenCheckedStore(spec.source, engine_.store);
   if (!source.ok()) {
     return Status(source.status().code(),
@@ -179,6 +186,7 @@ Result<RunReport> ExecutionService::RunSpec(const ExecutionSpec& spec, const std
   RunOptions options = engine_.ToRunOptions(spec);
   options.progress = progress;
   options.interrupt = interrupt;
+  options.shared = shared;
   std::unique_ptr<ObjectStore> result_store;
   if (!spec.result_writer.empty()) {
     Result<StoreLocation> where = ParseStoreUri(spec.result_writer);
@@ -275,12 +283,27 @@ Result<RunReport> ExecutionService::Resume(const std::string& name, ProgressSink
                                            const std::atomic<bool>* interrupt) {
   std::optional<ExecutionRecord> e = db_.GetExecution(name);
   if (!e) {
-    return Status::NotFound("no execution named '" + name + "' in " + db_.Describe() +
-                            " (imagemill executions list shows them)");
+    return NoSuchExecution(name, db_);
   }
   Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
   if (!spec.ok()) return spec.status();
   return RunSpec(*spec, name, progress, interrupt, true);
+}
+
+Result<RunReport> ExecutionService::Work(const std::string& name, ProgressSink* progress,
+                                         const std::atomic<bool>* interrupt) {
+  std::optional<ExecutionRecord> e = db_.GetExecution(name);
+  if (!e) {
+    return NoSuchExecution(name, db_);
+  }
+  if (e->status != ExecutionStatus::kRunning) {
+    return Status::InvalidArgument("execution '" + name + "' is " +
+                                   std::string(ExecutionStatusName(e->status)) +
+                                   ", not RUNNING: a worker only joins running executions");
+  }
+  Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
+  if (!spec.ok()) return spec.status();
+  return RunSpec(*spec, name, progress, interrupt, true, /*shared=*/true);
 }
 
 Result<RunReport> ExecutionService::Redrive(const std::string& name, const RedriveRequest& request,
@@ -288,8 +311,7 @@ Result<RunReport> ExecutionService::Redrive(const std::string& name, const Redri
                                             const std::atomic<bool>* interrupt) {
   std::optional<ExecutionRecord> e = db_.GetExecution(name);
   if (!e) {
-    return Status::NotFound("no execution named '" + name + "' in " + db_.Describe() +
-                            " (imagemill executions list shows them)");
+    return NoSuchExecution(name, db_);
   }
   Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
   if (!spec.ok()) return spec.status();
@@ -332,8 +354,7 @@ Status ExecutionService::Stop(const std::string& name, const std::string& error,
 Result<ExecutionView> ExecutionService::Describe(const std::string& name) {
   std::optional<ExecutionRecord> e = db_.GetExecution(name);
   if (!e) {
-    return Status::NotFound("no execution named '" + name + "' in " + db_.Describe() +
-                            " (imagemill executions list shows them)");
+    return NoSuchExecution(name, db_);
   }
   ExecutionView v;
   v.record = *e;

@@ -94,6 +94,15 @@ class ExecutionService {
   Result<RunReport> Resume(const std::string& name, ProgressSink* progress,
                            const std::atomic<bool>* interrupt);
 
+  // Works on the RUNNING execution `name` beside the other processes running it (imagemill
+  // worker): lists what is left to list, claims batches until none is left, and, if this process
+  // sees the map run end, decides its status and writes its result files. `interrupt` hands back
+  // what this process holds and leaves the execution RUNNING for the others. NotFound for an
+  // unknown name; InvalidArgument when it is not RUNNING (a worker never starts, resumes or
+  // finishes a stopped execution).
+  Result<RunReport> Work(const std::string& name, ProgressSink* progress,
+                         const std::atomic<bool>* interrupt);
+
   // Runs again what failed or never ran in a FAILED or ABORTED execution. InvalidArgument for a
   // SUCCEEDED one (unless its result files are missing: they are written) or a RUNNING one.
   Result<RunReport> Redrive(const std::string& name, const RedriveRequest& request,
@@ -112,9 +121,10 @@ class ExecutionService {
   const EngineOptions& engine() const { return engine_; }
 
  private:
+  // `shared`: this process is one of several running the execution (RunOptions::shared).
   Result<RunReport> RunSpec(const ExecutionSpec& spec, const std::string& name,
                             ProgressSink* progress, const std::atomic<bool>* interrupt,
-                            bool exists);
+                            bool exists, bool shared = false);
   RunReport Report(RunSummary summary, const ExecutionSpec& spec);
   // A note when a run listed nothing: what the source holds near the prefix.
   void NoteEmptyListing(const ExecutionSpec& spec, ObjectStore& source, ProgressSink* progress);

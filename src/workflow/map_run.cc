@@ -80,8 +80,8 @@ void MapRun::WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec
   state_.UpdateExecution(exec.name, exec.status, u);
 }
 
-RunSummary MapRun::Finish(const ExecutionSpec& spec, const ExecutionRecord& exec) {
-  WriteResults(spec, exec);
+RunSummary MapRun::Finish(const ExecutionSpec& spec, const ExecutionRecord& exec, bool write) {
+  if (write) WriteResults(spec, exec);
   RunSummary summary;
   summary.execution = state_.GetExecution(exec.name).value_or(exec);
   summary.counts = state_.CountItems(exec.name);
@@ -106,8 +106,14 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
                                    "' already exists with other options:" + diff +
                                    "\nrepeat its options to resume it, or choose another name");
   }
+  if (exec.status != ExecutionStatus::kRunning && options_.shared) {
+    // A worker joins running executions only; whoever ended this one writes its files.
+    RunSummary summary = Finish(spec, exec, /*write=*/false);
+    summary.already_finished = true;
+    return summary;
+  }
   if (exec.status == ExecutionStatus::kSucceeded || exec.status == ExecutionStatus::kFailed) {
-    RunSummary summary = Finish(spec, exec);
+    RunSummary summary = Finish(spec, exec, /*write=*/true);
     summary.duration_seconds = exec.stop_ms > 0 ? (exec.stop_ms - exec.start_ms) / 1000.0 : 0;
     summary.already_finished = true;
     return summary;
@@ -136,6 +142,15 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
   summary.refused = out.refused;
   const int64_t stop_ms = ToUnixMillis(clock.Now());
 
+  if (options_.shared && (out.stop == Scheduler::Stop::kInterrupt ||
+                          out.stop == Scheduler::Stop::kDatabase)) {
+    // One of several processes left: what it held is back in the queue (or its lease runs out);
+    // the others go on, and the execution stays RUNNING.
+    summary.execution = exec;
+    summary.counts = out.last.counts;
+    if (out.stop == Scheduler::Stop::kDatabase) summary.execution.cause = out.cause;
+    return summary;
+  }
   if (out.stop == Scheduler::Stop::kDatabase) {
     // The database failed: nothing more can be recorded reliably. The execution stays resumable;
     // marking it ABORTED is tried, and the counts come from what this run saw.
@@ -152,8 +167,9 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
     summary.counts = out.last.counts;
     return summary;
   }
-  if (out.stop == Scheduler::Stop::kStopped) {  // another process decided its status
-    RunSummary finished = Finish(spec, state_.GetExecution(name).value_or(exec));
+  if (out.stop == Scheduler::Stop::kStopped) {
+    // Another process decided its status, and writes its files.
+    RunSummary finished = Finish(spec, state_.GetExecution(name).value_or(exec), /*write=*/false);
     finished.duration_seconds = summary.duration_seconds;
     finished.items_per_second = summary.items_per_second;
     return finished;
@@ -181,8 +197,10 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
     summary.counts = counts;
     return summary;
   }
-  state_.UpdateExecution(name, ExecutionStatus::kRunning, u);
-  RunSummary finished = Finish(spec, state_.GetExecution(name).value_or(exec));
+  // Several processes may see the map run end at once: the one whose status change lands
+  // writes the result files, once.
+  const bool decided = state_.UpdateExecution(name, ExecutionStatus::kRunning, u);
+  RunSummary finished = Finish(spec, state_.GetExecution(name).value_or(exec), decided);
   summary.execution = finished.execution;
   summary.counts = finished.counts;
   return summary;

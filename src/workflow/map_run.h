@@ -6,6 +6,10 @@
 // without the files it should have (the process died while writing them) gets them written by the
 // next Run of it.
 //
+// Several processes may run one execution at once (imagemill worker, RunOptions::shared): each
+// lists what is left to list and claims batches; the one that sees the map run end decides the
+// status (a compare-and-set) and writes the result files.
+//
 // Crash safety: every durable step is one transaction (a listing step; a batch part's outcomes).
 // Killed at any moment, the same Run on the same execution resumes: orphaned batches go back to
 // PENDING with the items they committed kept, DONE batches are never run again, results are
@@ -54,7 +58,9 @@ class MapRun {
   Result<RunSummary> Run(const ExecutionSpec& spec, const std::string& name);
 
  private:
-  RunSummary Finish(const ExecutionSpec& spec, const ExecutionRecord& exec);
+  // The summary of a finished execution; with `write`, its result files are written first if
+  // they are missing (only the process that decided its status, or a later resume, writes them).
+  RunSummary Finish(const ExecutionSpec& spec, const ExecutionRecord& exec, bool write);
   // Writes the result files of a finished execution that names a destination and has no
   // manifest yet, and records the manifest (or the failure).
   void WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec);

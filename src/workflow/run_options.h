@@ -32,6 +32,15 @@ struct RunOptions {
   std::chrono::milliseconds commit_every{2000};
   // How often the run reads its execution's status, to notice a stop asked by another process.
   std::chrono::milliseconds status_every{1000};
+  // False (run --no-work): this process claims no batch; it lists the source, recovers the
+  // batches of dead processes, reports the fleet's progress from the database's counts and
+  // finishes the execution when the processes working on it (imagemill worker) have run it all.
+  bool work = true;
+  // True (imagemill worker): this process is one of several running the execution. Interrupted,
+  // or cut off from the database, it hands back what it holds and leaves the execution RUNNING for
+  // the others; it finishes the execution only when it sees its map run end. Its progress is the
+  // fleet's, from the database's counts.
+  bool shared = false;
   // Where the ResultWriter writes, when the spec names a destination; must outlive the run.
   ObjectStore* result_store = nullptr;
   std::string result_prefix;

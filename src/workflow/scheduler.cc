@@ -106,6 +106,11 @@ void Scheduler::AdaptConcurrency() {
 
 void Scheduler::ClaimMore() {
   if (stop_ != Stop::kNone) return;
+  if (!options_.work) {  // run --no-work: the workers claim
+    claim_may_find_ = false;
+    new_batches_ = false;
+    return;
+  }
   AdaptConcurrency();
   // Refill once half the slots are free: one claim transaction for several batches. A batch holds
   // its slot until its outcomes are committed: the writer sets the pace, and outcomes waiting for
@@ -243,8 +248,11 @@ void Scheduler::PollStatus() {
 bool Scheduler::OthersStillRunning() {
   ItemCounts c = state_.CountItems(exec_.name);
   if (c.pending + c.running == 0) return false;
+  // Called with nothing in flight and nothing left to write: a batch still RUNNING under this
+  // run's own owner is one whose completion the database acknowledged and then lost (a server
+  // crash with asynchronous commit); it goes back to PENDING with the orphans of dead processes.
   state_.RecoverOrphans(exec_.name, ToUnixMillis(clock_.Now()), [this](const std::string& o) {
-    return o != owner_ && OwnerIsDeadOnThisHost(o);
+    return o == owner_ || OwnerIsDeadOnThisHost(o);
   });
   claim_may_find_ = true;
   return true;
@@ -255,21 +263,31 @@ ProgressSnapshot Scheduler::Snapshot(bool final) {
   s.execution = exec_.name;
   s.listing_done = listing_done_;
   ItemCounts& c = s.counts;
-  const PipelineCounters& live = pipeline_.counters();
-  const int64_t succeeded = live.succeeded, failed = live.failed, skipped = live.skipped;
-  c.total = listed_;
-  c.unchanged = unchanged_;
-  c.succeeded = base_succeeded_ + succeeded + unchanged_;
-  c.failed = base_failed_ + failed;
-  c.skipped = base_skipped_ + skipped;
-  c.results_written = base_succeeded_ + (writer_ ? writer_->results_written() : 0) + unchanged_;
-  for (const auto& [seq, f] : in_flight_) {
-    c.running += static_cast<int64_t>(f.slots->remaining.load()) - static_cast<int64_t>(f.dropped);
+  int64_t finished = 0;
+  if (!options_.work || options_.shared) {
+    // The fleet's progress: what every process has committed.
+    c = state_.CountItems(exec_.name);
+    c.total = std::max<int64_t>(c.total, listed_);
+    finished = c.succeeded + c.failed + c.skipped -
+               (base_succeeded_ + exec_.unchanged + base_failed_ + base_skipped_);
+  } else {
+    const PipelineCounters& live = pipeline_.counters();
+    const int64_t succeeded = live.succeeded, failed = live.failed, skipped = live.skipped;
+    c.total = listed_;
+    c.unchanged = unchanged_;
+    c.succeeded = base_succeeded_ + succeeded + unchanged_;
+    c.failed = base_failed_ + failed;
+    c.skipped = base_skipped_ + skipped;
+    c.results_written = base_succeeded_ + (writer_ ? writer_->results_written() : 0) + unchanged_;
+    for (const auto& [seq, f] : in_flight_) {
+      c.running +=
+          static_cast<int64_t>(f.slots->remaining.load()) - static_cast<int64_t>(f.dropped);
+    }
+    c.pending = std::max<int64_t>(0, c.total - c.succeeded - c.failed - c.skipped - c.running);
+    finished = succeeded + failed + skipped;
   }
-  c.pending = std::max<int64_t>(0, c.total - c.succeeded - c.failed - c.skipped - c.running);
   auto now = clock_.Steady();
   s.elapsed_seconds = std::chrono::duration<double>(now - started_).count();
-  int64_t finished = succeeded + failed + skipped;
   rate_samples_.emplace_back(now, finished);
   while (rate_samples_.size() > 2 && now - rate_samples_.front().first > std::chrono::seconds(10)) {
     rate_samples_.pop_front();
@@ -289,7 +307,9 @@ ProgressSnapshot Scheduler::Snapshot(bool final) {
 void Scheduler::MaybeReport() {
   if (options_.progress == nullptr) return;
   auto now = clock_.Steady();
-  if (now - last_report_ < std::chrono::milliseconds(200)) return;
+  // Without work of its own the counts come from the database: read them less often.
+  const bool fleet = !options_.work || options_.shared;
+  if (now - last_report_ < std::chrono::milliseconds(fleet ? 1000 : 200)) return;
   last_report_ = now;
   options_.progress->Update(Snapshot(false));
 }
@@ -326,7 +346,8 @@ void Scheduler::Loop() {
       state_.RenewLeases(exec_.name, owner_, ToUnixMillis(clock_.Now()) + options_.lease.count());
       last_renew_ = now;
     }
-    Clock::Duration wait = std::chrono::milliseconds(in_flight_.empty() ? 20 : 100);
+    Clock::Duration wait =
+        std::chrono::milliseconds(!options_.work ? 250 : in_flight_.empty() ? 20 : 100);
     if (!retries_.empty()) {
       wait = std::min<Clock::Duration>(
           wait, std::max<Clock::Duration>(Clock::Duration::zero(), retries_.top().due - now));

@@ -476,6 +476,70 @@ TEST_F(MapRunTest, AStopFromAnotherProcessEndsTheRunResumably) {
   EXPECT_EQ(MustRun(Spec(), "stop-me", Options()).counts.succeeded, 40);
 }
 
+TEST_F(MapRunTest, AnInterruptedWorkerHandsItsBatchesBackAndLeavesTheExecutionRunning) {
+  PutHeld(source(), 40, 20);
+  ExecutionSpec spec = Spec();
+  {
+    // The execution exists, RUNNING, as `run --no-work` leaves it for the workers.
+    ExecutionRecord e;
+    e.name = "shared";
+    e.map_run_id = "m";
+    e.spec = spec.ToJson();
+    e.start_ms = 1;
+    bool created = false;
+    db_->CreateOrGetExecution(e, &created);
+  }
+  std::atomic<bool> interrupt{false};
+  RunOptions o = Options();
+  o.shared = true;
+  o.interrupt = &interrupt;
+  o.pipeline.fetchers = 1;
+  RunSummary s;
+  std::thread run([&] { s = MustRun(spec, "shared", o); });
+  for (int i = 0; i < 1000 && processor_.total_processed() < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  interrupt = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  processor_.Open();
+  run.join();
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kRunning);
+  EXPECT_EQ(db_->GetExecution("shared")->status, ExecutionStatus::kRunning)
+      << "the other workers go on";
+  EXPECT_EQ(db_->CountItems("shared").running, 0) << "what it held is back in the queue";
+  EXPECT_GE(db_->CountItems("shared").succeeded, 20);
+
+  // A stopped execution is not a worker's to resume.
+  ASSERT_TRUE(db_->UpdateExecution("shared", ExecutionStatus::kRunning,
+                                   {ExecutionStatus::kAborted, "States.Aborted", "stopped", 2,
+                                    std::nullopt}));
+  o.interrupt = nullptr;
+  EXPECT_TRUE(MustRun(spec, "shared", o).already_finished);
+  EXPECT_EQ(db_->GetExecution("shared")->status, ExecutionStatus::kAborted);
+  EXPECT_EQ(MustRun(spec, "shared", Options()).counts.succeeded, 40);
+}
+
+TEST_F(MapRunTest, ARunWithoutWorkListsAndProcessesNothing) {
+  Fill(30);
+  std::atomic<bool> interrupt{false};
+  RunOptions o = Options();
+  o.work = false;
+  o.interrupt = &interrupt;
+  RunSummary s;
+  std::thread run([&] { s = MustRun(Spec(), "lister", o); });
+  for (int i = 0; i < 1000 && !db_->GetExecution("lister").value_or(ExecutionRecord{}).listing_done;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it would have claimed by now
+  interrupt = true;
+  run.join();
+  EXPECT_EQ(processor_.total_processed(), 0);
+  EXPECT_EQ(db_->CountItems("lister").pending, 30) << "listed, left for the workers";
+  EXPECT_EQ(s.execution.status, ExecutionStatus::kAborted);
+  EXPECT_EQ(MustRun(Spec(), "lister", Options()).counts.succeeded, 30);
+}
+
 TEST_F(MapRunTest, TheToleranceCauseGivesTheFinalCounts) {
   Fill(7);
   for (int i = 0; i < 3; ++i) {

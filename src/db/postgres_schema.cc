@@ -1,0 +1,332 @@
+#include "db/postgres_schema.h"
+
+#include <string>
+
+namespace imagemill::pg {
+
+namespace {
+
+// Keys sort by their bytes (COLLATE "C"), as S3 lists them and as SQLite compares them.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE executions (
+  name              text COLLATE "C" PRIMARY KEY,
+  map_run_id        text NOT NULL,
+  status            text NOT NULL,
+  spec              text NOT NULL,
+  start_ms          bigint NOT NULL,
+  stop_ms           bigint NOT NULL DEFAULT 0,
+  error             text NOT NULL DEFAULT '',
+  cause             text NOT NULL DEFAULT '',
+  redrive_count     integer NOT NULL DEFAULT 0,
+  cursor            text COLLATE "C" NOT NULL DEFAULT '',
+  listing_done      boolean NOT NULL DEFAULT false,
+  listed            bigint NOT NULL DEFAULT 0,
+  unchanged         bigint NOT NULL DEFAULT 0,
+  next_batch        bigint NOT NULL DEFAULT 0,
+  manifest          text NOT NULL DEFAULT '',
+  -- Completions refused because the batch had a newer owner or attempt (a lost lease).
+  stale_completions bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX executions_by_start ON executions (start_ms DESC, name);
+-- The queue: one row per batch not yet done (PENDING or RUNNING), deleted when it is done, so
+-- the table holds the work in hand and never the history. Claims and lease renewals change no
+-- indexed column (HOT updates in the free space fillfactor leaves), and autovacuum visits it
+-- after every thousand dead rows. done_items counts the items a part already committed (a claim
+-- gets only the others).
+CREATE TABLE batches (
+  execution      text COLLATE "C" NOT NULL,
+  seq            bigint NOT NULL,
+  status         text NOT NULL,               -- PENDING, RUNNING
+  item_count     integer NOT NULL,
+  bytes          bigint NOT NULL,
+  owner          text,
+  lease_until_ms bigint,
+  attempts       integer NOT NULL DEFAULT 0,  -- claims so far: with owner, the fencing token
+  done_items     integer NOT NULL DEFAULT 0,
+  items          bytea NOT NULL,              -- EncodeBatchItems
+  PRIMARY KEY (execution, seq)
+) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+        autovacuum_vacuum_cost_delay = 0);
+-- One row per done batch, written in the transaction that writes its last part: the DONE mark.
+-- Its key makes completing a batch twice impossible; owner and attempts say which claim did.
+CREATE TABLE batches_done (
+  execution  text COLLATE "C" NOT NULL,
+  seq        bigint NOT NULL,
+  item_count integer NOT NULL,
+  attempts   integer NOT NULL,
+  owner      text NOT NULL,
+  done_ms    bigint NOT NULL,
+  PRIMARY KEY (execution, seq)
+);
+-- One row per committed part of a batch: its succeeded items with their times, in one field.
+-- A part is named by its first item's key (an item is in one part of its batch at most), which
+-- makes a part committed twice (a commit whose answer was lost, run again) a conflict, not a
+-- second count. Failed and skipped items have a row each in `items`.
+CREATE TABLE batch_parts (
+  execution  text COLLATE "C" NOT NULL,
+  seq        bigint NOT NULL,
+  first_key  text COLLATE "C" NOT NULL,
+  owner      text NOT NULL,
+  attempt    integer NOT NULL,
+  succeeded  integer NOT NULL,
+  outcomes   bytea NOT NULL,                  -- EncodeSucceeded
+  PRIMARY KEY (execution, seq, first_key)
+);
+CREATE TABLE items (
+  execution     text COLLATE "C" NOT NULL,
+  key           text COLLATE "C" NOT NULL,
+  etag          text NOT NULL,
+  size          bigint NOT NULL,
+  last_modified text NOT NULL,
+  batch         bigint NOT NULL,
+  status        text NOT NULL,                -- FAILED, SKIPPED
+  error         text NOT NULL DEFAULT '',
+  cause         text NOT NULL DEFAULT '',
+  start_ms      bigint NOT NULL,
+  stop_ms       bigint NOT NULL,
+  attempts      integer NOT NULL,
+  PRIMARY KEY (execution, key)
+);
+CREATE INDEX items_by_batch ON items (execution, batch);
+-- Who holds an execution's single roles (its lister, its result writer), until when.
+CREATE TABLE roles (
+  execution text COLLATE "C" NOT NULL,
+  role      text NOT NULL,
+  owner     text NOT NULL,
+  until_ms  bigint NOT NULL,
+  PRIMARY KEY (execution, role)
+);
+-- Sources by number: answers name their source in 4 bytes, not its URI.
+CREATE TABLE sources (
+  id  serial PRIMARY KEY,
+  uri text COLLATE "C" NOT NULL UNIQUE
+);
+CREATE TABLE results (
+  source     integer NOT NULL,
+  id         text COLLATE "C" NOT NULL,
+  kind       text COLLATE "C" NOT NULL,
+  etag       text NOT NULL,
+  size       bigint NOT NULL,
+  processor  text NOT NULL,
+  response   text NOT NULL,
+  execution  text COLLATE "C" NOT NULL,
+  updated_at text NOT NULL,
+  PRIMARY KEY (source, id, kind)
+);
+CREATE INDEX results_by_id ON results (id);
+-- The label index. Names match case-insensitively (as SQLite's NOCASE): `query --label dog` is
+-- an index range scan on (lower(label), confidence DESC, id), most confident first.
+CREATE TABLE labels (
+  source     integer NOT NULL,
+  id         text COLLATE "C" NOT NULL,
+  kind       text COLLATE "C" NOT NULL,
+  label      text NOT NULL,
+  confidence double precision NOT NULL,
+  direct     boolean NOT NULL              -- true: detected; false: a parent of a detected label
+);
+CREATE UNIQUE INDEX labels_by_answer ON labels (source, id, kind, lower(label));
+CREATE INDEX labels_by_label ON labels (lower(label), confidence DESC, id);
+
+-- Completes batch parts in one call (one round trip): for each part whose claim (owner,
+-- attempt) still holds its batch, records the part, its failed and skipped items and, for a
+-- batch's last part, the DONE mark; then upserts the held parts' answers and their index
+-- entries. A part this very claim committed before (its answer lost with the connection) counts
+-- as written and changes nothing; any other part whose claim lost the batch is refused and
+-- counted in executions.stale_completions. Returns the seqs whose parts were written.
+-- Rows travel as parallel arrays: b_* one element per part, f_* per failed or skipped item,
+-- r_* per answer, l_* per index entry; f_part and r_part index b_*, l_answer indexes r_*.
+CREATE FUNCTION imagemill_complete(
+    p_execution text, p_owner text, p_source text, p_kind text, p_processor text,
+    b_seq bigint[], b_attempt integer[], b_last boolean[], b_first text[], b_count integer[],
+    b_succeeded integer[], b_outcomes text[],
+    f_part integer[], f_key text[], f_etag text[], f_size bigint[], f_modified text[],
+    f_status text[], f_error text[], f_cause text[], f_start bigint[], f_stop bigint[],
+    f_attempts integer[],
+    r_part integer[], r_id text[], r_etag text[], r_size bigint[], r_response text[],
+    r_stamp text[],
+    l_answer integer[], l_name text[], l_confidence double precision[], l_direct boolean[])
+  RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+DECLARE
+  written integer[] := '{}';  -- the parts (indexes into b_*) written now
+  done_seqs bigint[] := '{}';
+  stale integer := 0;
+  sid integer;
+  i integer;
+  n integer;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(b_seq, 1), 0) LOOP
+    PERFORM 1 FROM batches WHERE execution = p_execution AND seq = b_seq[i]
+      AND status = 'RUNNING' AND owner = p_owner AND attempts = b_attempt[i] FOR UPDATE;
+    IF NOT FOUND THEN
+      IF (b_last[i] AND EXISTS (SELECT 1 FROM batches_done WHERE execution = p_execution
+            AND seq = b_seq[i] AND owner = p_owner AND attempts = b_attempt[i]))
+         OR (b_first[i] IS NOT NULL AND EXISTS (SELECT 1 FROM batch_parts
+            WHERE execution = p_execution AND seq = b_seq[i] AND first_key = b_first[i]
+            AND owner = p_owner AND attempt = b_attempt[i])) THEN
+        done_seqs := done_seqs || b_seq[i];
+      ELSE
+        stale := stale + 1;
+      END IF;
+      CONTINUE;
+    END IF;
+    IF b_first[i] IS NOT NULL THEN
+      INSERT INTO batch_parts (execution, seq, first_key, owner, attempt, succeeded, outcomes)
+        VALUES (p_execution, b_seq[i], b_first[i], p_owner, b_attempt[i], b_succeeded[i],
+                decode(b_outcomes[i], 'hex'))
+        ON CONFLICT DO NOTHING;
+      GET DIAGNOSTICS n = ROW_COUNT;
+      IF n = 0 THEN  -- committed before by this claim, which still holds the batch
+        done_seqs := done_seqs || b_seq[i];
+        CONTINUE;
+      END IF;
+      written := written || i;
+    END IF;
+    IF b_last[i] THEN
+      WITH gone AS (DELETE FROM batches WHERE execution = p_execution AND seq = b_seq[i]
+                    RETURNING item_count)
+      INSERT INTO batches_done (execution, seq, item_count, attempts, owner, done_ms)
+        SELECT p_execution, b_seq[i], item_count, b_attempt[i], p_owner,
+               (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM gone;
+    ELSIF b_count[i] > 0 THEN
+      UPDATE batches SET done_items = done_items + b_count[i]
+        WHERE execution = p_execution AND seq = b_seq[i];
+    END IF;
+    done_seqs := done_seqs || b_seq[i];
+  END LOOP;
+
+  IF stale > 0 THEN
+    UPDATE executions SET stale_completions = stale_completions + stale WHERE name = p_execution;
+  END IF;
+  IF cardinality(written) = 0 THEN
+    RETURN done_seqs;
+  END IF;
+
+  IF cardinality(f_key) > 0 THEN
+    INSERT INTO items (execution, key, etag, size, last_modified, batch, status, error, cause,
+                       start_ms, stop_ms, attempts)
+      SELECT p_execution, u.key, u.etag, u.size, u.modified, b_seq[u.part], u.status, u.error,
+             u.cause, u.start_ms, u.stop_ms, u.attempts
+      FROM unnest(f_part, f_key, f_etag, f_size, f_modified, f_status, f_error, f_cause, f_start,
+                  f_stop, f_attempts)
+        AS u(part, key, etag, size, modified, status, error, cause, start_ms, stop_ms, attempts)
+      WHERE u.part = ANY (written)
+      ON CONFLICT (execution, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
+        last_modified = excluded.last_modified, batch = excluded.batch,
+        status = excluded.status, error = excluded.error, cause = excluded.cause,
+        start_ms = excluded.start_ms, stop_ms = excluded.stop_ms, attempts = excluded.attempts;
+  END IF;
+
+  IF cardinality(r_id) > 0 THEN
+    SELECT id INTO sid FROM sources WHERE uri = p_source;
+    IF NOT FOUND THEN
+      INSERT INTO sources (uri) VALUES (p_source) ON CONFLICT DO NOTHING;
+      SELECT id INTO sid FROM sources WHERE uri = p_source;
+    END IF;
+    -- A new answer is inserted; one stored before is updated (xmax is then set) and loses its
+    -- old index entries, so a first run over a bucket deletes nothing.
+    WITH up AS (
+      INSERT INTO results (source, id, kind, etag, size, processor, response, execution,
+                           updated_at)
+        SELECT sid, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution, u.stamp
+        FROM unnest(r_part, r_id, r_etag, r_size, r_response, r_stamp)
+          AS u(part, id, etag, size, response, stamp)
+        WHERE u.part = ANY (written)
+        ON CONFLICT (source, id, kind) DO UPDATE SET etag = excluded.etag,
+          size = excluded.size, processor = excluded.processor, response = excluded.response,
+          execution = excluded.execution, updated_at = excluded.updated_at
+        RETURNING id, xmax <> 0 AS replaced)
+    DELETE FROM labels l USING up
+      WHERE up.replaced AND l.source = sid AND l.id = up.id AND l.kind = p_kind;
+    IF cardinality(l_answer) > 0 THEN
+      -- A name met twice for one answer (a parent of two labels) keeps its highest confidence
+      -- and is direct if either is.
+      INSERT INTO labels (source, id, kind, label, confidence, direct)
+        SELECT sid, r_id[u.answer], p_kind, min(u.name), max(u.confidence), bool_or(u.direct)
+        FROM unnest(l_answer, l_name, l_confidence, l_direct)
+          AS u(answer, name, confidence, direct)
+        WHERE r_part[u.answer] = ANY (written)
+        GROUP BY r_id[u.answer], lower(u.name)
+        ON CONFLICT (source, id, kind, lower(label)) DO UPDATE SET
+          confidence = greatest(labels.confidence, excluded.confidence),
+          direct = labels.direct OR excluded.direct;
+    END IF;
+  END IF;
+  RETURN done_seqs;
+END
+$fn$;
+)sql";
+
+// Arbitrary, fixed: the advisory lock key that serialises migrations.
+constexpr int64_t kMigrationLock = 0x696d676d696c6c;  // "imgmill"
+
+// imagemill's tables: a database holding one of them without a version was not made by it.
+constexpr const char* kOurTables =
+    "'executions', 'batches', 'batches_done', 'batch_parts', 'items', 'roles', 'sources', "
+    "'results', 'labels'";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, kVersion1},
+  };
+  return migrations;
+}
+
+int CurrentSchemaVersion() { return Migrations().back().version; }
+
+namespace {
+
+int ReadVersion(pqxx::work& tx) {
+  pqxx::result exists = tx.exec("SELECT to_regclass('imagemill_schema') IS NOT NULL");
+  if (!exists[0][0].as<bool>()) return 0;
+  pqxx::result v = tx.exec("SELECT version FROM imagemill_schema");
+  return v.empty() ? 0 : v[0][0].as<int>();
+}
+
+}  // namespace
+
+int StoredSchemaVersion(Connection& conn) {
+  return conn.Transact("read the schema version", [](pqxx::work& tx) { return ReadVersion(tx); });
+}
+
+int MigrateSchema(Connection& conn) {
+  return conn.Transact("migrate the schema", [&](pqxx::work& tx) {
+    tx.exec("SET LOCAL synchronous_commit = on");
+    tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+    int found = ReadVersion(tx);
+    if (found > CurrentSchemaVersion()) {
+      throw Error("the database at " + conn.target() + " has imagemill schema version " +
+                      std::to_string(found) + ", newer than this build's " +
+                      std::to_string(CurrentSchemaVersion()) +
+                      "; use the imagemill release that wrote it, or a new database",
+                  false);
+    }
+    if (found == CurrentSchemaVersion()) return found;
+    if (found == 0) {
+      // A database with tables of ours but no version was not made by imagemill: refuse rather
+      // than guess.
+      pqxx::result clash = tx.exec(
+          std::string("SELECT string_agg(tablename, ', ' ORDER BY tablename) FROM pg_tables "
+                      "WHERE schemaname = current_schema() AND tablename IN (") +
+          kOurTables + ")");
+      if (!clash[0][0].is_null()) {
+        throw Error("the database at " + conn.target() + " already has tables named " +
+                        clash[0][0].as<std::string>() +
+                        " that imagemill did not make; use a database (or a schema, with "
+                        "?options=-csearch_path%3DNAME) of imagemill's own",
+                    false);
+      }
+      tx.exec("CREATE TABLE imagemill_schema (version integer NOT NULL)");
+      tx.exec("INSERT INTO imagemill_schema VALUES (0)");
+    }
+    for (const Migration& m : Migrations()) {
+      if (m.version <= found) continue;
+      tx.exec(std::string(m.sql));
+    }
+    tx.exec("UPDATE imagemill_schema SET version = " + std::to_string(CurrentSchemaVersion()));
+    return found;
+  });
+}
+
+}  // namespace imagemill::pg

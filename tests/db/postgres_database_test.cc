@@ -1,0 +1,272 @@
+// PostgresDatabase against a real PostgreSQL server that the test starts (support/
+// postgres_cluster.h): the conformance suite every backend passes, and what only PostgreSQL has —
+// its schema version, fencing across processes, replayed commits, lost connections and servers.
+// Every database is a schema of its own in one cluster per test process.
+#include "db/postgres_database.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "db/postgres_schema.h"
+#include "support/fake_clock.h"
+#include "support/postgres_cluster.h"
+#include "support/state_store_conformance.h"
+
+namespace imagemill {
+namespace {
+
+using testing::PostgresCluster;
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+PostgresCluster& Cluster() {
+  static PostgresCluster cluster;  // stopped and removed when the test process exits
+  return cluster;
+}
+
+// A new, empty schema's URI.
+std::string NewSchemaUri(const std::string& schema = "") {
+  static std::atomic<int> n{0};
+  const std::string name = schema.empty() ? "s" + std::to_string(++n) : schema;
+  Cluster().Psql("CREATE SCHEMA " + name);
+  return Cluster().Uri() + "?options=-csearch_path%3D" + name;
+}
+
+std::unique_ptr<Database> MakePostgresDatabase() {
+  Result<std::unique_ptr<Database>> db = OpenDatabase(NewSchemaUri(), OpenMode::kCreate);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return std::move(db).value();
+}
+
+using testing::DatabaseConformance;
+INSTANTIATE_TEST_SUITE_P(Postgres, DatabaseConformance, ::testing::Values(&MakePostgresDatabase));
+
+class PostgresDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema_ = "t" + std::to_string(++counter_);
+    uri_ = NewSchemaUri(schema_);
+    db_ = Open();
+  }
+
+  // Another process's view of the same database: connections of its own.
+  std::unique_ptr<PostgresDatabase> Open(pg::RetryOptions retry = {}) {
+    return std::make_unique<PostgresDatabase>(uri_, clock_, retry);
+  }
+  // Runs `sql` in this test's schema; its output.
+  std::string Sql(const std::string& sql) {
+    std::string out = Cluster().Psql("SET search_path = " + schema_ + "; " + sql);
+    return out.starts_with("SET\n") ? out.substr(4) : out == "SET" ? "" : out;
+  }
+
+  // Execution "e" with `n` batches of `per` items each, keys k<batch>-<item>.jpg.
+  void List(int n, int per) {
+    ExecutionRecord e;
+    e.name = "e";
+    e.map_run_id = "m";
+    e.spec = {{"source", "s3://b"}};
+    e.start_ms = kNow;
+    bool created = false;
+    db_->CreateOrGetExecution(e, &created);
+    ListingStep step;
+    for (int b = 0; b < n; ++b) {
+      BatchRecord batch;
+      for (int i = 0; i < per; ++i) {
+        std::string key = "k" + std::to_string(b) + "-" + std::to_string(i) + ".jpg";
+        batch.items.push_back({key, 100, "\"etag\"", "2024-01-01T00:00:00.000Z"});
+        batch.bytes += 100;
+      }
+      step.batches.push_back(std::move(batch));
+    }
+    step.cursor = "k" + std::to_string(n);
+    step.listed = n * per;
+    step.done = true;
+    ASSERT_TRUE(db_->AppendListing("e", "", step));
+  }
+
+  // Every item of `b` succeeded with one label.
+  static FinishedBatch Finish(const BatchRecord& b, const std::string& label, bool last = true) {
+    FinishedBatch f{b.seq, b.attempt, last, {}};
+    for (const ObjectInfo& o : b.items) {
+      ItemOutcome out;
+      out.item = o;
+      out.start_ms = kNow;
+      out.stop_ms = kNow + 5;
+      out.response = nlohmann::json({{"Labels", {{{"Name", label}}}}}).dump();
+      out.index = {{label, 90, true}, {"Animal", 80, false}};
+      f.outcomes.push_back(std::move(out));
+    }
+    return f;
+  }
+
+  static int counter_;
+  testing::FakeClock clock_;
+  std::string schema_;
+  std::string uri_;
+  std::unique_ptr<PostgresDatabase> db_;
+  const AnswerTarget target_{"s3://b", "labels", "labels/m"};
+};
+
+int PostgresDatabaseTest::counter_ = 0;
+
+TEST_F(PostgresDatabaseTest, RecordsItsSchemaVersionAndRefusesANewerOne) {
+  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"),
+            std::to_string(pg::CurrentSchemaVersion()));
+  Open();  // a second process finds the schema in place
+  Sql("UPDATE imagemill_schema SET version = 99");
+  try {
+    Open();
+    FAIL() << "a database from a newer build was opened";
+  } catch (const pg::Error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("schema version 99"), std::string::npos) << what;
+    EXPECT_NE(what.find("this build's " + std::to_string(pg::CurrentSchemaVersion())),
+              std::string::npos)
+        << what;
+    EXPECT_EQ(e.kind(), DatabaseError::Kind::kPermanent);
+  }
+}
+
+TEST_F(PostgresDatabaseTest, RefusesTablesItDidNotMake) {
+  const std::string uri = NewSchemaUri("other");
+  Cluster().Psql("CREATE TABLE other.results (x int)");
+  Result<std::unique_ptr<Database>> db = OpenDatabase(uri, OpenMode::kCreate);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(db.status().message().find("already has tables named results"), std::string::npos)
+      << db.status().message();
+}
+
+TEST_F(PostgresDatabaseTest, AReadCommandCreatesNothingInAnEmptyDatabase) {
+  const std::string uri = NewSchemaUri("empty");
+  Result<std::unique_ptr<Database>> db = OpenDatabase(uri, OpenMode::kExisting);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), Code::kNotFound);
+  EXPECT_NE(db.status().message().find("nothing has run with it yet"), std::string::npos);
+  EXPECT_EQ(Cluster().Psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'empty'"), "0");
+  ASSERT_TRUE(OpenDatabase(uri, OpenMode::kCreate).ok());
+  Result<std::unique_ptr<Database>> again = OpenDatabase(uri, OpenMode::kExisting);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->Describe(), uri);
+}
+
+TEST_F(PostgresDatabaseTest, TwoProcessesNeverClaimTheSameBatch) {
+  List(200, 2);
+  auto other = Open();
+  std::vector<int64_t> mine, theirs;
+  std::thread t([&] {
+    for (;;) {
+      auto got = other->ClaimBatches("e", "b", 3, kNow + 60000);
+      if (got.empty()) return;
+      for (auto& b : got) theirs.push_back(b.seq);
+    }
+  });
+  for (;;) {
+    auto got = db_->ClaimBatches("e", "a", 3, kNow + 60000);
+    if (got.empty()) break;
+    for (auto& b : got) mine.push_back(b.seq);
+  }
+  t.join();
+  std::set<int64_t> all(mine.begin(), mine.end());
+  for (int64_t s : theirs) EXPECT_TRUE(all.insert(s).second) << "batch " << s << " claimed twice";
+  EXPECT_EQ(all.size(), 200u);
+  EXPECT_EQ(db_->CountItems("e").running, 400);
+}
+
+TEST_F(PostgresDatabaseTest, ACompletionAfterTheLeaseWasTakenOverChangesNothingAndIsCounted) {
+  List(1, 2);
+  auto a = db_->ClaimBatches("e", "host-a:1:x", 1, kNow + 1000);
+  ASSERT_EQ(a.size(), 1u);
+  // a stalls past its lease; someone recovers the batch and b claims it.
+  EXPECT_EQ(db_->RecoverOrphans("e", kNow + 2000, [](const std::string&) { return false; }), 1);
+  auto other = Open();
+  auto b = other->ClaimBatches("e", "host-b:2:y", 1, kNow + 60000);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].attempt, 2);
+  EXPECT_TRUE(db_->CompleteBatches("e", "host-a:1:x", target_, {Finish(a[0], "Cat")}).empty());
+  EXPECT_EQ(db_->StaleCompletions("e"), 1);
+  EXPECT_FALSE(db_->GetResult("s3://b", "k0-0.jpg", "labels")) << "the stale owner wrote";
+  EXPECT_EQ(other->CompleteBatches("e", "host-b:2:y", target_, {Finish(b[0], "Dog")}),
+            std::vector<int64_t>{0});
+  EXPECT_EQ(db_->GetResult("s3://b", "k0-0.jpg", "labels")->response["Labels"][0]["Name"], "Dog");
+  // Completing it again, by the stale owner, changes nothing.
+  EXPECT_TRUE(db_->CompleteBatches("e", "host-a:1:x", target_, {Finish(a[0], "Cat")}).empty());
+  EXPECT_EQ(db_->StaleCompletions("e"), 2);
+  EXPECT_EQ(db_->GetResult("s3://b", "k0-0.jpg", "labels")->response["Labels"][0]["Name"], "Dog");
+  EXPECT_EQ(Sql("SELECT count(*) FROM batches_done"), "1");
+  EXPECT_EQ(Sql("SELECT count(*) FROM batches"), "0") << "a done batch stays in the queue";
+}
+
+TEST_F(PostgresDatabaseTest, ACompletionRunAgainAfterItsAnswerWasLostCountsOnce) {
+  List(1, 4);
+  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow + 60000).at(0);
+  FinishedBatch all = Finish(b, "Dog");
+  FinishedBatch first{b.seq, b.attempt, false, {all.outcomes[0], all.outcomes[1]}};
+  FinishedBatch rest{b.seq, b.attempt, true, {all.outcomes[2], all.outcomes[3]}};
+  ASSERT_EQ(db_->CompleteBatches("e", "w", target_, {first}).size(), 1u);
+  // The same part again, as pg::Connection runs a call again when the connection broke before
+  // its answer came: written once, still reported as written.
+  EXPECT_EQ(db_->CompleteBatches("e", "w", target_, {first}).size(), 1u);
+  EXPECT_EQ(db_->CountItems("e").succeeded, 2);
+  EXPECT_EQ(db_->CountItems("e").running, 2);
+  ASSERT_EQ(db_->CompleteBatches("e", "w", target_, {rest}).size(), 1u);
+  EXPECT_EQ(db_->CompleteBatches("e", "w", target_, {rest}).size(), 1u);
+  ItemCounts c = db_->CountItems("e");
+  EXPECT_EQ(c.succeeded, 4);
+  EXPECT_EQ(c.running + c.pending, 0);
+  EXPECT_EQ(db_->StaleCompletions("e"), 0);
+  EXPECT_EQ(Sql("SELECT count(*) FROM batch_parts"), "2");
+}
+
+TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
+  List(1, 1);
+  int pid = db_->BackendPid();
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(Cluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
+  EXPECT_EQ(db_->ClaimBatches("e", "w", 1, kNow + 60000).size(), 1u);
+  EXPECT_TRUE(db_->UpdateExecution(
+      "e", ExecutionStatus::kRunning,
+      {ExecutionStatus::kAborted, "E", "C", kNow, std::nullopt}));  // on the lost connection
+  EXPECT_NE(db_->BackendPid(), pid);
+}
+
+TEST_F(PostgresDatabaseTest, WaitsForAServerThatRestarts) {
+  List(1, 1);
+  // Real time here: the backoff sleeps while the server is down.
+  auto db = std::make_unique<PostgresDatabase>(uri_, Clock::Real());
+  Cluster().Psql("CHECKPOINT");  // the test server runs without synchronous commits
+  Cluster().Stop();
+  std::jthread restart([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    Cluster().Start();
+  });
+  try {
+    EXPECT_EQ(db->ClaimBatches("e", "w", 1, kNow + 60000).size(), 1u);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+  }
+}
+
+TEST_F(PostgresDatabaseTest, GivesUpOnAServerThatStaysAwayWithAnErrorSayingWhatToDo) {
+  testing::FakeClock clock;  // the backoff's sleeps pass at once
+  PostgresDatabase db(uri_, clock,
+                      {std::chrono::milliseconds(10), std::chrono::milliseconds(100),
+                       std::chrono::milliseconds(1000)});
+  Cluster().Psql("CHECKPOINT");
+  Cluster().Stop();
+  try {
+    db.GetExecution("e");
+    ADD_FAILURE() << "no error";
+  } catch (const DatabaseError& e) {
+    EXPECT_TRUE(e.transient());
+    EXPECT_NE(std::string(e.what()).find("the execution resumes"), std::string::npos) << e.what();
+  }
+  Cluster().Start();
+}
+
+}  // namespace
+}  // namespace imagemill
