@@ -26,7 +26,8 @@ enum class Code {
   kPermissionDenied,  // credentials refused or access denied
   kInvalidArgument,   // the caller asked for something malformed
   kInternal,          // a bug or an unexpected library failure
-  kNotAnImage,        // the object is not an image at all: counted as skipped, not failed
+  kNotAnImage,        // not an image imagemill can label (no image at all, or a format it does
+                      // not decode): counted as skipped, with its reason, not failed
 };
 
 // Stable name of a code, used as the Error field of FAILED records ("NotFound", "Corrupt", ...).

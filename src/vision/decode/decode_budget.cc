@@ -1,11 +1,18 @@
 #include "vision/decode/decode_budget.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace imagemill::vision {
 
 DecodeBudget& DecodeBudget::Default() {
-  static DecodeBudget budget(kDefaultDecodeBudgetBytes);
+  static DecodeBudget budget([] {
+    const char* mb = std::getenv("IMAGEMILL_DECODE_BUDGET_MB");
+    if (mb == nullptr || *mb == '\0') return kDefaultDecodeBudgetBytes;
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(mb, &end, 10);
+    return *end == '\0' && v > 0 ? uint64_t{v} << 20 : kDefaultDecodeBudgetBytes;
+  }());
   return budget;
 }
 

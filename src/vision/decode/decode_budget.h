@@ -35,7 +35,8 @@ class DecodeBudget {
   DecodeBudget(const DecodeBudget&) = delete;
   DecodeBudget& operator=(const DecodeBudget&) = delete;
 
-  // The budget DecodeImage uses unless told otherwise (kDefaultDecodeBudgetBytes).
+  // The budget DecodeImage uses unless told otherwise: kDefaultDecodeBudgetBytes, or
+  // $IMAGEMILL_DECODE_BUDGET_MB mebibytes when set to a positive whole number (read once).
   static DecodeBudget& Default();
 
   // Blocks until `bytes` fit (rules above) and returns the lease; destroying the last copy of it
