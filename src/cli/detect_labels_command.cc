@@ -12,7 +12,7 @@
 #include "objectstore/local_store.h"
 #include "vision/labels/annotate.h"
 #include "vision/decode/image.h"
-#include "vision/labels/labels_processor.h"
+#include "service/processors.h"
 
 namespace imagemill::cli {
 namespace {
@@ -33,15 +33,16 @@ int DetectLabels(const DetectLabelsFlags& f) {
   }
   std::string bytes = std::move(read).value();
 
-  vision::LabelsProcessorOptions options;
-  options.max_pixels = f.max_pixels;
-  if (Status s = f.labels.Resolve(options.model, options.settings); !s.ok()) {
+  service::ProcessorSettings settings;
+  settings.name = "labels";
+  settings.max_pixels = f.max_pixels;
+  if (Status s = f.labels.Resolve(settings.model, settings.labels); !s.ok()) {
     std::cerr << "imagemill detect-labels: " << s.message() << "\n";
     return kExitUsage;
   }
+  settings.extra_labels = f.labels.extra_labels;
   if (f.dnn_threads > 0) cv::setNumThreads(f.dnn_threads);
-  Result<std::unique_ptr<vision::LabelsProcessor>> processor =
-      vision::LabelsProcessor::Open(options);
+  Result<std::unique_ptr<Processor>> processor = service::MakeProcessor(settings);
   if (!processor.ok()) {
     std::cerr << "imagemill detect-labels: " << processor.status().message() << "\n";
     return kExitUsage;
@@ -51,15 +52,7 @@ int DetectLabels(const DetectLabelsFlags& f) {
     std::cerr << "imagemill detect-labels: " << worker.status().message() << "\n";
     return kExitUsage;
   }
-  ObjectInfo item;
-  item.key = f.image;
-  item.size = bytes.size();
-  Result<std::unique_ptr<PreparedItem>> prepared = (*processor)->Prepare(item, bytes);
-  if (!prepared.ok()) {
-    std::cerr << "imagemill detect-labels: " << prepared.status().ToString() << "\n";
-    return kExitRunFailed;
-  }
-  Result<Answer> answer = (*worker)->Process(item, **prepared);
+  Result<Answer> answer = service::AnswerOneImage(**processor, **worker, f.image, bytes);
   if (!answer.ok()) {
     std::cerr << "imagemill detect-labels: " << answer.status().ToString() << "\n";
     return kExitRunFailed;
@@ -96,7 +89,9 @@ void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx) {
   auto flags = std::make_shared<DetectLabelsFlags>();
   CLI::App* cmd = app.add_subcommand("detect-labels",
                                      "Label one image and print the DetectLabels response (JSON)");
-  cmd->add_option("IMAGE", flags->image, "An image file (JPEG, PNG, WebP, TIFF, BMP)")->required();
+  cmd->add_option("IMAGE", flags->image,
+                  "An image file (JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP, GIF)")
+      ->required();
   cmd->add_option("--annotate", flags->annotate,
                   "Also draw the boxes and labels onto a copy of the image, written here");
   cmd->add_option("--max-pixels", flags->max_pixels,

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/processors.h"
+
 namespace imagemill::cli {
 namespace {
 
@@ -63,6 +65,12 @@ void LabelFlags::Add(CLI::App& cmd) {
   options_.push_back(
       cmd.add_option("--features", features,
                      "GENERAL_LABELS, IMAGE_PROPERTIES or both, comma-separated (default both)"));
+  options_.push_back(
+      cmd.add_option("--extra-labels", extra_labels,
+                     "Also label with these detectors: face (a 'Face' label from the face "
+                     "detector, parents Head and Person); off by default (docs/faces.md)")
+          ->delimiter(',')
+          ->check(CLI::IsMember(service::ExtraLabelNames())));
 }
 
 bool LabelFlags::AnyGiven() const {

@@ -8,6 +8,7 @@
 //                                    Settings.GeneralLabels filters, Settings.ImageProperties
 //   --min-confidence C --max-labels N --features GENERAL_LABELS,IMAGE_PROPERTIES
 //                                    the same, as flags; they override --settings
+//   --extra-labels face              detectors whose findings join the labels ("Face")
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,7 @@ struct LabelFlags {
   std::optional<double> min_confidence;
   std::optional<int> max_labels;
   std::string features;
+  std::vector<std::string> extra_labels;  // service::ExtraLabelNames()
 
   void Add(CLI::App& cmd);
   // Whether any of these flags was given (REQUIRES: parsed).

@@ -26,6 +26,7 @@ int RunCommand(RunFlags& f) {
     if (Status s = f.labels.Resolve(r.processor.model, r.processor.labels); !s.ok()) {
       return PrintRunError("run", s);
     }
+    r.processor.extra_labels = f.labels.extra_labels;
   } else if (f.labels.AnyGiven()) {
     return PrintRunError("run", Status::InvalidArgument(
                                     "the label flags (--label-model, --min-confidence, "
