@@ -61,14 +61,15 @@ struct DecodeOptions {
 };
 
 struct Image {
+  // The decode budget's lease (decode_budget.h), returned when the last copy of the Image is
+  // dropped: callers drop the full-size pixels as soon as they have what they need from them.
+  // Declared first so that it is destroyed last, after the pixels are freed.
+  std::shared_ptr<const void> memory_lease;
   cv::Mat bgr;          // CV_8UC3, BGR (OpenCV's order), as displayed when orientation is applied
   ImageHeader header;   // as read before decoding (stored size, orientation, format)
   int width = 0;        // the full image's size as displayed (orientation applied), before any
   int height = 0;       // reduction: what bounding-box ratios and users refer to
   int scale_denom = 1;  // 1, 2, 4 or 8: bgr is about width/scale_denom x height/scale_denom
-  // The decode budget's lease (decode_budget.h), returned when the last copy of the Image is
-  // dropped: callers drop the full-size pixels as soon as they have what they need from them.
-  std::shared_ptr<const void> memory_lease;
 };
 
 // Decodes `bytes`, an object named `name` (used in messages). Errors, each naming the object and
