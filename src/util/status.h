@@ -26,8 +26,7 @@ enum class Code {
   kPermissionDenied,  // credentials refused or access denied
   kInvalidArgument,   // the caller asked for something malformed
   kInternal,          // a bug or an unexpected library failure
-  kNotAnImage,        // not an image imagemill can label (no image at all, or a format it does
-                      // not decode): counted as skipped, with its reason, not failed
+  kNotAnImage,        // the object is not an image at all: counted as skipped, not failed
 };
 
 // Stable name of a code, used as the Error field of FAILED records ("NotFound", "Corrupt", ...).

@@ -6,8 +6,7 @@
 //   worker->Process(p)    on the worker that owns `worker` (a network is not thread-safe).
 //
 // Expected failures are values: Corrupt, Unsupported, TooLarge fail that item only;
-// NotAnImage marks an object that is not an image imagemill can label (no image at all, or a
-// format it does not decode), counted as skipped.
+// NotAnImage marks an object that is not an image at all, counted as skipped.
 #pragma once
 
 #include <memory>
