@@ -49,8 +49,10 @@ std::vector<std::string> ExtraLabelNames() { return {"face"}; }
 std::string DefaultProcessorName() { return "labels"; }
 
 nlohmann::json ProcessorSettings::ToJson() const {
-  if (name == "faces" && !model.models_dir.empty()) {
-    return {{"processor", name}, {"modelsDir", model.models_dir.string()}};
+  if (name == "faces") {
+    nlohmann::json j = {{"processor", name}};
+    if (!model.models_dir.empty()) j["modelsDir"] = model.models_dir.string();
+    return j;
   }
   if (name != "labels") return nullptr;
   nlohmann::json model_json = {{"labelModel", model.builtin}};

@@ -41,14 +41,16 @@ TEST(ProcessorsTest, FacesIsAProcessorOfItsOwn) {
   s.name = "faces";
   EXPECT_EQ(ProcessorName(s).value(), "faces/blazeface-256");
   EXPECT_EQ(ProcessorKind(s).value(), "faces");  // kept beside the labels, never replacing them
-  s.model.models_dir = "/models";
-  ExecutionSpec spec;
-  spec.processor = "faces/blazeface-256";
-  spec.processor_settings = s.ToJson();
-  Result<ProcessorSettings> back = ProcessorSettings::FromSpec(spec);
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(back->name, "faces");
-  EXPECT_EQ(back->model.models_dir, "/models");
+  for (const char* models_dir : {"", "/models"}) {
+    s.model.models_dir = models_dir;
+    ExecutionSpec spec;
+    spec.processor = "faces/blazeface-256";
+    spec.processor_settings = s.ToJson();
+    Result<ProcessorSettings> back = ProcessorSettings::FromSpec(spec);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(back->name, "faces") << "stored settings: " << spec.processor_settings;
+    EXPECT_EQ(back->model.models_dir, models_dir);
+  }
 }
 
 }  // namespace
