@@ -3,7 +3,7 @@
 // face-eval`; `make face-eval` does both). The figures in docs/faces.md come from this program.
 //
 //   face_eval [--set bench/face_eval_set.txt] [--photos .cache/face-eval] [--models-dir DIR]
-//             [--scores 0.5,0.65,0.75,0.85] [--verbose]
+//             [--scores 0.5,0.6,0.65,0.7,0.75,0.8] [--verbose]
 //
 // Each photo is prepared as the faces processor prepares it (decode, letterbox) and the detector
 // runs once, OpenCV on one thread; faces are then kept at each score threshold. A found face is
@@ -134,7 +134,7 @@ void Score(const Photo& p, const std::vector<Face>& found, float min_score, Coun
 
 int main(int argc, char** argv) {
   std::string set = "bench/face_eval_set.txt", photos_dir = ".cache/face-eval", models_dir;
-  std::string scores_arg = "0.5,0.65,0.75,0.85";
+  std::string scores_arg = "0.5,0.6,0.65,0.7,0.75,0.8";
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
