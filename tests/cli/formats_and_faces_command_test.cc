@@ -37,8 +37,35 @@ TEST(FormatsCommandTest, ImagesInEveryFormatAreLabelledAndTheRestSkippedWithThei
                   "--processor", "image-properties", "--tolerated-failure-count", "0", "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("3 succeeded, 0 failed, 2 skipped"));
+  EXPECT_THAT(r.output, HasSubstr("skipped, not images imagemill can label (NotAnImage 2)"));
   EXPECT_THAT(r.output, HasSubstr("scan.jp2: JPEG 2000 is a format imagemill does not read"));
   EXPECT_THAT(r.output, HasSubstr("notes.txt: not an image"));
+}
+
+// Faces are answers of their own kind: a faces run over images already labelled keeps their
+// labels, and each kind is read on its own.
+TEST(FacesRunTest, FacesAreKeptBesideTheLabelsOfTheSameImages) {
+  if (ModelsDir().empty()) GTEST_SKIP() << "run scripts/fetch-models.sh";
+  TempDir dir;
+  dir.Write("photos/grey.png", Encode(cv::Mat(200, 300, CV_8UC3, cv::Scalar(128, 128, 128)), ".png"));
+  const std::string db = dir.path() + "/m.db";
+  const std::vector<std::string> env = {"IMAGEMILL_MODELS=" + ModelsDir().string()};
+  for (const char* processor : {"image-properties", "faces"}) {
+    const CommandResult r = RunCommand({IMAGEMILL_BINARY, "run", dir.path() + "/photos", "--db",
+                                        db, "--processor", processor, "-q"},
+                                       env);
+    EXPECT_EQ(r.exit_code, 0) << processor << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr("1 succeeded")) << processor;
+  }
+  CommandResult r = RunCommand({IMAGEMILL_BINARY, "results", "--db", db, "--kind", "faces"}, env,
+                               "", /*capture_stderr=*/false);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("grey.png"));
+  EXPECT_THAT(r.output, HasSubstr("no face"));
+  r = RunCommand({IMAGEMILL_BINARY, "get", "grey.png", "--db", db, "--kind", "labels"}, env, "",
+                 /*capture_stderr=*/false);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("ImageProperties"));
 }
 
 TEST(DetectFacesCommandTest, PrintsTheDetectFacesAnswer) {
