@@ -26,11 +26,16 @@
 #include <string>
 #include <vector>
 
+#include "eval_util.h"
 #include "vision/decode/image.h"
 #include "vision/faces/face_detector.h"
 #include "vision/properties/image_properties.h"
 
 namespace {
+
+using imagemill::bench::Median;
+using imagemill::bench::ReadFile;
+using imagemill::bench::ThreadCpuMs;
 
 using imagemill::vision::Face;
 
@@ -67,25 +72,6 @@ std::vector<Photo> ReadSet(const std::string& path) {
     photos.push_back({name, Boxes(faces), Boxes(optional)});
   }
   return photos;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 bool Matches(const Face& f, const cv::Rect2f& truth) {
