@@ -34,8 +34,11 @@ struct LabelFlags {
   std::vector<std::string> extra_labels;  // service::ExtraLabelNames()
 
   void Add(CLI::App& cmd);
-  // Whether any of these flags was given (REQUIRES: parsed).
+  // Whether any flag that shapes the labels was given (REQUIRES: parsed). --models-dir is not
+  // one: it also says where the face model is.
   bool AnyGiven() const;
+  // --models-dir made absolute; empty when not given.
+  std::string ModelsDir() const;
   // The model options and answer settings the flags ask for, paths made absolute.
   // InvalidArgument naming the flag for a bad value or an unreadable --settings.
   Status Resolve(vision::LabelModelOptions& model, vision::LabelSettings& settings) const;

@@ -32,6 +32,7 @@ int RunCommand(RunFlags& f) {
                                     "the label flags (--label-model, --min-confidence, "
                                     "--settings, ...) apply to --processor labels only"));
   }
+  if (r.processor.name == "faces") r.processor.model.models_dir = f.labels.ModelsDir();
   std::unique_ptr<Database> db = OpenDb(f.engine.db, OpenMode::kCreate, "run");
   if (!db) return kExitUsage;
   service::ExecutionService svc(*db, f.engine.engine);
