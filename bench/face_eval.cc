@@ -105,8 +105,8 @@ void Score(const Photo& p, const std::vector<Face>& found, float min_score, Coun
     ++c.wrong;
     if (p.faces.empty()) ++c.wrong_on_empty;
     if (verbose) {
-      std::printf("  false %s: %.3f,%.3f,%.3f,%.3f score %.2f\n", p.name.c_str(), f.box.x,
-                  f.box.y, f.box.width, f.box.height, f.score);
+      std::printf("  false %s: %.3f,%.3f,%.3f,%.3f score %.2f\n", p.name.c_str(), f.box.x, f.box.y,
+                  f.box.width, f.box.height, f.score);
     }
   }
   for (size_t i = 0; i < used.size(); ++i) {
@@ -131,11 +131,16 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--set") set = next();
-    else if (a == "--photos") photos_dir = next();
-    else if (a == "--models-dir") models_dir = next();
-    else if (a == "--scores") scores_arg = next();
-    else if (a == "--verbose") verbose = true;
+    if (a == "--set")
+      set = next();
+    else if (a == "--photos")
+      photos_dir = next();
+    else if (a == "--models-dir")
+      models_dir = next();
+    else if (a == "--scores")
+      scores_arg = next();
+    else if (a == "--verbose")
+      verbose = true;
     else {
       std::cerr << "face_eval: unknown argument " << a << "\n";
       return 2;
@@ -203,11 +208,13 @@ int main(int argc, char** argv) {
   }
   std::printf("%zu photos (%d with faces, %d faces listed; %zu without faces)\n", photos.size(),
               with_faces, faces, photos.size() - with_faces);
-  std::printf("| min score | precision | recall | right | false (on photos without faces) | missed |\n");
+  std::printf(
+      "| min score | precision | recall | right | false (on photos without faces) | missed |\n");
   std::printf("|---|---|---|---|---|---|\n");
   for (float t : thresholds) {
     Counts c;
-    for (size_t i = 0; i < photos.size(); ++i) Score(photos[i], found[i], t, c, verbose && t == 0.75f);
+    for (size_t i = 0; i < photos.size(); ++i)
+      Score(photos[i], found[i], t, c, verbose && t == 0.75f);
     const double precision = c.right + c.wrong ? double(c.right) / (c.right + c.wrong) : 1;
     const double recall = c.right + c.missed ? double(c.right) / (c.right + c.missed) : 1;
     std::printf("| %.2f | %.2f | %.2f | %d | %d (%d) | %d |\n", t, precision, recall, c.right,

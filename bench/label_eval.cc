@@ -33,9 +33,9 @@
 
 #include "eval_util.h"
 #include "vision/decode/image.h"
-#include "vision/properties/image_properties.h"
 #include "vision/labels/label_model.h"
 #include "vision/labels/score_calibration.h"
+#include "vision/properties/image_properties.h"
 
 namespace {
 

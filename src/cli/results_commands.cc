@@ -177,7 +177,8 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* list = app.add_subcommand("results", "Stored answers, one line per image");
   list->add_option("--execution", flags->execution, "Only what this execution wrote");
   list->add_option("--source", flags->source, "Only answers for this folder or s3://bucket");
-  list->add_option("--kind", flags->kind, "Only answers of this kind: labels, faces, inventory, ...");
+  list->add_option("--kind", flags->kind,
+                   "Only answers of this kind: labels, faces, inventory, ...");
   list->add_option("--limit", flags->limit, "At most this many")->capture_default_str();
   list->add_flag("--json", flags->json, "One JSON object per line");
   AddDbFlag(*list, flags->db);

@@ -26,8 +26,8 @@ Result<vision::LabelsProcessorOptions> LabelsOptions(const ProcessorSettings& s,
       return Status::InvalidArgument("unknown --extra-labels '" + extra + "' (known: face)");
     }
     if (!open) {
-      o.sources.push_back(std::make_shared<const vision::FaceLabelSource>(
-          vision::FaceDetectorOptions{}));
+      o.sources.push_back(
+          std::make_shared<const vision::FaceLabelSource>(vision::FaceDetectorOptions{}));
       continue;
     }
     Result<std::shared_ptr<const vision::FaceLabelSource>> face =

@@ -1,7 +1,7 @@
 // The processors an execution can name (`run --processor`). The default is the one a user of the
-// seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default label model.
-// `faces` answers DetectFaces (vision/faces/faces_processor.h); `image-properties` and `none`
-// (the inventory) are the others.
+// seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default
+// label model. `faces` answers DetectFaces (vision/faces/faces_processor.h); `image-properties` and
+// `none` (the inventory) are the others.
 //
 // An execution stores its processor's name (which changes with every setting that changes the
 // answers: incremental runs reuse only results of the same name) and the settings that build it

@@ -47,12 +47,14 @@ TEST(FormatsCommandTest, ImagesInEveryFormatAreLabelledAndTheRestSkippedWithThei
 TEST(FacesRunTest, FacesAreKeptBesideTheLabelsOfTheSameImages) {
   if (ModelsDir().empty()) GTEST_SKIP() << "run scripts/fetch-models.sh";
   TempDir dir;
-  dir.Write("photos/grey.png", Encode(cv::Mat(200, 300, CV_8UC3, cv::Scalar(128, 128, 128)), ".png"));
+  dir.Write("photos/grey.png",
+            Encode(cv::Mat(200, 300, CV_8UC3, cv::Scalar(128, 128, 128)), ".png"));
   const std::string db = dir.path() + "/m.db";
   const std::vector<std::string> env = {"IMAGEMILL_MODELS=" + ModelsDir().string()};
   for (const std::string processor : {"image-properties", "faces"}) {
-    std::vector<std::string> argv = {IMAGEMILL_BINARY, "run",       dir.path() + "/photos", "--db",
-                                     db,               "--processor", processor,             "-q"};
+    std::vector<std::string> argv = {IMAGEMILL_BINARY, "run", dir.path() + "/photos",
+                                     "--db",           db,    "--processor",
+                                     processor,        "-q"};
     // --models-dir says where the face model is; it is not a label flag refused for faces.
     if (processor == "faces") argv.insert(argv.end(), {"--models-dir", ModelsDir().string()});
     const CommandResult r = RunCommand(argv);

@@ -11,8 +11,7 @@ std::filesystem::path Fetch(const std::string& script, const std::filesystem::pa
                             const std::filesystem::path& marker, const std::string& args = "") {
   if (std::filesystem::exists(marker)) return dir;
   const std::string command = "IMAGEMILL_CACHE='" + CacheDir().string() + "' '" +
-                              std::string(IMAGEMILL_SOURCE_DIR) + "/scripts/" + script + "'" +
-                              args;
+                              std::string(IMAGEMILL_SOURCE_DIR) + "/scripts/" + script + "'" + args;
   if (std::system(command.c_str()) != 0 || !std::filesystem::exists(marker)) return {};
   return dir;
 }
@@ -31,8 +30,9 @@ std::filesystem::path ModelsDir() {
 
 std::filesystem::path FacePhotosDir() {
   const std::filesystem::path dir = CacheDir() / "face-test";
-  return Fetch("fetch-label-eval.sh", dir, dir / ".complete",
-               " '" + std::string(IMAGEMILL_SOURCE_DIR) + "/tests/vision/faces/face_photos.txt' face-test");
+  return Fetch(
+      "fetch-label-eval.sh", dir, dir / ".complete",
+      " '" + std::string(IMAGEMILL_SOURCE_DIR) + "/tests/vision/faces/face_photos.txt' face-test");
 }
 
 std::filesystem::path SamplesDir() {

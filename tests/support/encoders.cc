@@ -37,9 +37,9 @@ std::string EncodeGif(const cv::Mat& bgr, const GifOptions& o) {
   ColorMapObject* map = GifMakeMapObject(256, nullptr);
   for (int i = 0; i < 256; ++i) {
     const int r = i / 36, g = i / 6 % 6, b = i % 6;
-    map->Colors[i] = GifColorType{static_cast<GifByteType>(r * 51),
-                                  static_cast<GifByteType>(g * 51),
-                                  static_cast<GifByteType>(b * 51)};
+    map->Colors[i] =
+        GifColorType{static_cast<GifByteType>(r * 51), static_cast<GifByteType>(g * 51),
+                     static_cast<GifByteType>(b * 51)};
     if (i >= 216) map->Colors[i] = GifColorType{0, 0, 0};
   }
   EGifSetGifVersion(gif, true);

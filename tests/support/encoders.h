@@ -10,11 +10,11 @@ namespace imagemill::testing {
 
 struct GifOptions {
   bool interlaced = false;
-  int frames = 1;               // > 1: an animation; later frames are the image inverted
-  int transparent_index = -1;   // >= 0: a graphic control extension marks this index transparent
-  int screen_width = 0;         // 0: the frame's own size
+  int frames = 1;              // > 1: an animation; later frames are the image inverted
+  int transparent_index = -1;  // >= 0: a graphic control extension marks this index transparent
+  int screen_width = 0;        // 0: the frame's own size
   int screen_height = 0;
-  int frame_left = 0;           // where the frame sits on the logical screen
+  int frame_left = 0;  // where the frame sits on the logical screen
   int frame_top = 0;
 };
 

@@ -1,12 +1,12 @@
 #include "support/images.h"
 
-#include "support/encoders.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
+
+#include "support/encoders.h"
 
 namespace imagemill::testing {
 namespace {

@@ -1,6 +1,7 @@
 // imagemill_testdata: writes a folder of generated images for end-to-end tests and benchmarks.
 //
-//   imagemill_testdata OUT --count N [--from DIR] [--min-side PX] [--max-side PX] [--bad] [--seed S]
+//   imagemill_testdata OUT --count N [--from DIR] [--min-side PX] [--max-side PX] [--bad] [--seed
+//   S]
 //                      [--format .heic]
 //
 // Without --from, images are synthetic (shapes and gradients on a random background); with it,
@@ -9,14 +10,12 @@
 // .tiff, .bmp, .gif, .heic, .avif). --bad adds ten broken objects: corrupt and truncated
 // images, zero-byte "photos" and files that are not images at all.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <random>
 
 #include "support/encoders.h"
 

@@ -67,8 +67,8 @@ class DecodeBudget {
   const uint64_t limit_;
   mutable std::mutex mu_;
   std::condition_variable returned_;
-  uint64_t in_use_ = 0;                      // guarded by mu_
-  uint64_t peak_ = 0;                        // guarded by mu_
+  uint64_t in_use_ = 0;                     // guarded by mu_
+  uint64_t peak_ = 0;                       // guarded by mu_
   std::map<std::thread::id, int> holders_;  // leases held per thread; guarded by mu_
 };
 

@@ -73,9 +73,9 @@ Status ReadHeifHeader(std::string_view bytes, std::string_view name, ImageHeader
   const int w = heif_image_handle_get_width(p->handle.get());
   const int ht = heif_image_handle_get_height(p->handle.get());
   if (w <= 0 || ht <= 0) {
-    return CorruptImage(name, h.format,
-                        "header gives an impossible size " + std::to_string(w) + "x" +
-                            std::to_string(ht));
+    return CorruptImage(
+        name, h.format,
+        "header gives an impossible size " + std::to_string(w) + "x" + std::to_string(ht));
   }
   h.width = w;
   h.height = ht;

@@ -130,9 +130,8 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
   image.header = h;
   image.scale_denom = ReducedScaleDenominator(h, options);
   DecodeBudget& budget = options.budget != nullptr ? *options.budget : DecodeBudget::Default();
-  image.memory_lease = budget.Acquire(
-      LeaseBytes(uint64_t(CeilDiv(h.width, image.scale_denom)) *
-                 uint64_t(CeilDiv(h.height, image.scale_denom))));
+  image.memory_lease = budget.Acquire(LeaseBytes(uint64_t(CeilDiv(h.width, image.scale_denom)) *
+                                                 uint64_t(CeilDiv(h.height, image.scale_denom))));
   // OpenCV reads the bytes in place; imdecode does not write to its input.
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                         const_cast<char*>(bytes.data()));

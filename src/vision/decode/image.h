@@ -73,9 +73,10 @@ struct Image {
 };
 
 // Decodes `bytes`, an object named `name` (used in messages). Errors, each naming the object and
-// saying what to do: NotAnImage (no image, or a format imagemill does not decode), Corrupt (bad header, truncated data, undecodable
-// pixels, or an empty object), TooLarge (over options.max_pixels, or over 2 GiB of bytes).
-// Thread-safe: may be called from many threads at once; may wait for the decode budget.
+// saying what to do: NotAnImage (no image, or a format imagemill does not decode), Corrupt (bad
+// header, truncated data, undecodable pixels, or an empty object), TooLarge (over
+// options.max_pixels, or over 2 GiB of bytes). Thread-safe: may be called from many threads at
+// once; may wait for the decode budget.
 Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
                           const DecodeOptions& options = {});
 

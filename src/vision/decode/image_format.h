@@ -88,9 +88,9 @@ struct ImageHeader {
 // Sniffs `bytes` and reads the header of a decodable format. `name` (the object key) is used in
 // messages. Errors: NotAnImage (unknown content; a recognised format imagemill does not decode,
 // or a variant of a decodable one that its decoders cannot read, e.g. lossless JPEG: the message
-// names the format), Corrupt (truncated or inconsistent header; also an empty object, except a key ending in '/',
-// an S3 folder marker, which is NotAnImage). Malformed EXIF metadata is ignored (orientation 1).
-// Thread-safe (pure function).
+// names the format), Corrupt (truncated or inconsistent header; also an empty object, except a key
+// ending in '/', an S3 folder marker, which is NotAnImage). Malformed EXIF metadata is ignored
+// (orientation 1). Thread-safe (pure function).
 Result<ImageHeader> ReadImageHeader(std::string_view bytes, std::string_view name);
 
 }  // namespace imagemill::vision

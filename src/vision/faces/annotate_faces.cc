@@ -28,8 +28,8 @@ cv::Mat AnnotateFaces(const cv::Mat& bgr, const nlohmann::json& answer) {
       const cv::Point p(static_cast<int>(std::lround(l.value("X", 0.0) * out.cols)),
                         static_cast<int>(std::lround(l.value("Y", 0.0) * out.rows)));
       const bool left = l.value("Type", "") == "eyeLeft";
-      cv::circle(out, p, radius, left ? cv::Scalar(255, 0, 0) : cv::Scalar(0, 255, 255),
-                 cv::FILLED, cv::LINE_AA);
+      cv::circle(out, p, radius, left ? cv::Scalar(255, 0, 0) : cv::Scalar(0, 255, 255), cv::FILLED,
+                 cv::LINE_AA);
     }
   }
   return out;

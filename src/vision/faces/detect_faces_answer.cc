@@ -35,9 +35,9 @@ nlohmann::json DetectFacesAnswer(const std::vector<Face>& faces, int width, int 
     // The viewer's left eye is the person's right eye in a frontal face.
     const cv::Point2f& eye_left = f.keypoints[kRightEye];
     const cv::Point2f& eye_right = f.keypoints[kLeftEye];
-    const double roll = std::atan2((eye_right.y - eye_left.y) * height,
-                                   (eye_right.x - eye_left.x) * width) *
-                        180.0 / M_PI;
+    const double roll =
+        std::atan2((eye_right.y - eye_left.y) * height, (eye_right.x - eye_left.x) * width) *
+        180.0 / M_PI;
     nlohmann::json d = {
         {"BoundingBox",
          {{"Width", Round4(f.box.width)},

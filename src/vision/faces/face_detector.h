@@ -46,7 +46,7 @@ struct Face {
 
 // The network input for `bgr` (CV_8UC3, as displayed) and where the image lies in it.
 struct FaceInput {
-  cv::Mat tensor;       // 1x256x256x3 float, NHWC
+  cv::Mat tensor;      // 1x256x256x3 float, NHWC
   cv::Rect2f content;  // the image inside the square, as ratios of the square
 };
 FaceInput MakeFaceInput(const cv::Mat& bgr);
@@ -54,8 +54,8 @@ FaceInput MakeFaceInput(const cv::Mat& bgr);
 struct FaceDetectorOptions {
   std::filesystem::path model;  // blazeface.json (or an ONNX import of it)
   float min_score = 0.7f;  // faces scoring lower are dropped (chosen on bench/face_eval_set.txt)
-  float blend_iou = 0.3f;       // faces overlapping more than this are blended into one
-  int max_faces = 100;          // Rekognition's DetectFaces answers the 100 largest faces
+  float blend_iou = 0.3f;  // faces overlapping more than this are blended into one
+  int max_faces = 100;     // Rekognition's DetectFaces answers the 100 largest faces
 };
 
 class FaceDetector {

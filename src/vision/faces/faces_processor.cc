@@ -11,7 +11,7 @@ class PreparedFaces : public PreparedItem {
   PreparedFaces(FaceInput input, cv::Mat work, int width, int height)
       : input(std::move(input)), work(std::move(work)), width(width), height(height) {}
   const FaceInput input;
-  const cv::Mat work;  // longer side at most kAnalysisLongSide
+  const cv::Mat work;       // longer side at most kAnalysisLongSide
   const int width, height;  // the image as displayed
 };
 
@@ -25,7 +25,8 @@ class FacesWorker : public ProcessorWorker {
       return Status::Internal(item.key + ": faces worker was handed another processor's item");
     }
     Result<std::vector<Face>> faces = detector_->Detect(image->input);
-    if (!faces.ok()) return Status(faces.status().code(), item.key + ": " + faces.status().message());
+    if (!faces.ok())
+      return Status(faces.status().code(), item.key + ": " + faces.status().message());
     Answer answer;
     answer.response = DetectFacesAnswer(*faces, image->width, image->height, image->work);
     answer.index = FaceIndexEntries(answer.response);
@@ -66,7 +67,8 @@ Result<std::unique_ptr<PreparedItem>> FacesProcessor::Prepare(const ObjectInfo& 
 Result<std::unique_ptr<ProcessorWorker>> FacesProcessor::NewWorker() const {
   Result<std::unique_ptr<FaceDetector>> detector = FaceDetector::Open(detector_);
   if (!detector.ok()) return detector.status();
-  return std::unique_ptr<ProcessorWorker>(std::make_unique<FacesWorker>(std::move(detector).value()));
+  return std::unique_ptr<ProcessorWorker>(
+      std::make_unique<FacesWorker>(std::move(detector).value()));
 }
 
 }  // namespace imagemill::vision

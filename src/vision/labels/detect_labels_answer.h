@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "vision/properties/image_properties.h"
 #include "vision/labels/label_settings.h"
 #include "vision/labels/taxonomy.h"
+#include "vision/properties/image_properties.h"
 #include "workflow/records.h"
 
 namespace imagemill::vision {

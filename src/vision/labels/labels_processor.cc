@@ -124,8 +124,8 @@ Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
     if (!r.ok()) return r.status();
     sources.push_back(std::move(r).value());
   }
-  return std::unique_ptr<ProcessorWorker>(std::make_unique<LabelsWorker>(
-      *this, std::move(runner).value(), std::move(sources)));
+  return std::unique_ptr<ProcessorWorker>(
+      std::make_unique<LabelsWorker>(*this, std::move(runner).value(), std::move(sources)));
 }
 
 }  // namespace imagemill::vision

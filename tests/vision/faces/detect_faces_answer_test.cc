@@ -43,8 +43,8 @@ TEST(DetectFacesAnswerTest, FitsRekognitionsDetectFacesResponse) {
 
 TEST(DetectFacesAnswerTest, BoxConfidenceAndLandmarksAsRatios) {
   const nlohmann::json d = DetectFacesAnswer({FrontalFace()}, 400, 200, Work())["FaceDetails"][0];
-  EXPECT_EQ(d["BoundingBox"], nlohmann::json({{"Width", 0.2}, {"Height", 0.4}, {"Left", 0.4},
-                                              {"Top", 0.3}}));
+  EXPECT_EQ(d["BoundingBox"],
+            nlohmann::json({{"Width", 0.2}, {"Height", 0.4}, {"Left", 0.4}, {"Top", 0.3}}));
   EXPECT_DOUBLE_EQ(d["Confidence"].get<double>(), 98.76);
   ASSERT_EQ(d["Landmarks"].size(), 3u);
   EXPECT_EQ(d["Landmarks"][0], nlohmann::json({{"Type", "eyeLeft"}, {"X", 0.45}, {"Y", 0.4}}));
@@ -60,23 +60,25 @@ TEST(DetectFacesAnswerTest, RollIsTheEyeLineInPixelsAndYawAndPitchAreLeftOut) {
   // clockwise as seen.
   Face tilted = FrontalFace();
   tilted.keypoints[kLeftEye] = {0.55f, 0.6f};
-  EXPECT_NEAR(DetectFacesAnswer({tilted}, 400, 200, Work())["FaceDetails"][0]["Pose"]["Roll"]
-                  .get<double>(),
-              45.0, 0.01);
+  EXPECT_NEAR(
+      DetectFacesAnswer({tilted}, 400, 200, Work())["FaceDetails"][0]["Pose"]["Roll"].get<double>(),
+      45.0, 0.01);
 }
 
 TEST(DetectFacesAnswerTest, QualityIsMeasuredOnTheFaceAlone) {
-  const nlohmann::json q = DetectFacesAnswer({FrontalFace()}, 400, 200, Work())["FaceDetails"][0]
-                               ["Quality"];
+  const nlohmann::json q =
+      DetectFacesAnswer({FrontalFace()}, 400, 200, Work())["FaceDetails"][0]["Quality"];
   EXPECT_GT(q["Brightness"].get<double>(), 70);  // the bright square, not the dark image
   EXPECT_LT(q["Sharpness"].get<double>(), 5);    // flat
   Face outside = FrontalFace();
   outside.box = cv::Rect2f(1.2f, 0.3f, 0.2f, 0.2f);
-  EXPECT_FALSE(DetectFacesAnswer({outside}, 400, 200, Work())["FaceDetails"][0].contains("Quality"));
+  EXPECT_FALSE(
+      DetectFacesAnswer({outside}, 400, 200, Work())["FaceDetails"][0].contains("Quality"));
 }
 
 TEST(DetectFacesAnswerTest, NoFacesIsAnEmptyList) {
-  EXPECT_EQ(DetectFacesAnswer({}, 10, 10, Work()), nlohmann::json({{"FaceDetails", nlohmann::json::array()}}));
+  EXPECT_EQ(DetectFacesAnswer({}, 10, 10, Work()),
+            nlohmann::json({{"FaceDetails", nlohmann::json::array()}}));
 }
 
 TEST(DetectFacesAnswerTest, IndexedAsFaceWithTheBestConfidenceOnlyWhenAFaceWasFound) {

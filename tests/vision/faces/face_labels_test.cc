@@ -23,7 +23,8 @@ TEST(FaceLabelsTest, FaceIsAnsweredWithRekognitionsParentsAndCategory) {
   EXPECT_EQ(labels[0]["Name"], "Face");
   EXPECT_EQ(labels[0]["Confidence"], 97.5);
   EXPECT_EQ(labels[0]["Instances"].size(), 2u);
-  EXPECT_EQ(labels[0]["Parents"], nlohmann::json::parse(R"([{"Name": "Head"}, {"Name": "Person"}])"));
+  EXPECT_EQ(labels[0]["Parents"],
+            nlohmann::json::parse(R"([{"Name": "Head"}, {"Name": "Person"}])"));
   EXPECT_EQ(labels[0]["Categories"], nlohmann::json::parse(R"([{"Name": "Person Description"}])"));
 }
 

@@ -35,7 +35,8 @@ TEST(FacesProcessorTest, AnswersEveryImageAndNamesTheItemOnFailure) {
   Result<std::unique_ptr<ProcessorWorker>> worker = (*p)->NewWorker();
   ASSERT_TRUE(worker.ok()) << worker.status().ToString();
 
-  const std::string png = testing::Encode(cv::Mat(120, 160, CV_8UC3, cv::Scalar(90, 90, 90)), ".png");
+  const std::string png =
+      testing::Encode(cv::Mat(120, 160, CV_8UC3, cv::Scalar(90, 90, 90)), ".png");
   Result<std::unique_ptr<PreparedItem>> prepared = (*p)->Prepare(Item("a/grey.png"), png);
   ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
   Result<Answer> answer = (*worker)->Process(Item("a/grey.png"), **prepared);
