@@ -10,7 +10,7 @@ CMAKE_GEN  := -G Ninja
 
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build asan demo test unit bench bench-smoke label-eval fuzz format clean install
+.PHONY: all deps build asan demo test unit bench bench-smoke label-eval face-eval fuzz format clean install
 
 all: build
 
@@ -48,6 +48,13 @@ label-eval: build
 	@cmake --build $(BUILD) --target label_eval
 	@$(BUILD)/label_eval
 	@bench/label_eval_speed.sh $(BUILD)
+
+# Precision, recall and cost of the face detector on the labelled face set (docs/faces.md).
+face-eval: build
+	@scripts/fetch-models.sh
+	@scripts/fetch-label-eval.sh bench/face_eval_set.txt face-eval
+	@cmake --build $(BUILD) --target face_eval
+	@$(BUILD)/face_eval --set bench/face_eval_set.txt --photos $${IMAGEMILL_CACHE:-.cache}/face-eval
 
 bench-smoke: build
 	@scripts/install-deps.sh --bench

@@ -31,12 +31,17 @@
 #include <string>
 #include <vector>
 
+#include "eval_util.h"
 #include "vision/decode/image.h"
-#include "vision/properties/image_properties.h"
 #include "vision/labels/label_model.h"
 #include "vision/labels/score_calibration.h"
+#include "vision/properties/image_properties.h"
 
 namespace {
+
+using imagemill::bench::Median;
+using imagemill::bench::ReadFile;
+using imagemill::bench::ThreadCpuMs;
 
 using imagemill::vision::FoundObject;
 using imagemill::vision::LabelModel;
@@ -93,13 +98,6 @@ std::vector<Photo> ReadSet(const std::string& path) {
   return photos;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The checkout this program belongs to: the working directory when it is one, else the parent of
 // the build directory holding the executable.
 std::string SourceDir() {
@@ -112,22 +110,8 @@ std::string SourceDir() {
   return dir;
 }
 
-// This thread's CPU time in milliseconds: unlike wall time, hardly changed by other processes
-// competing for the cores.
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
 double Ms(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 // `keep(score)` decides which labels a photo gets.

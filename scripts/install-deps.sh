@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
-  libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev libheif-dev libgif-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
   python3 python3-botocore awscli nodejs npm
 )

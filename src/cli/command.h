@@ -25,5 +25,6 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
 void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterWorkerCommand(CLI::App& app, CommandContext& ctx);
+void RegisterDetectFacesCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

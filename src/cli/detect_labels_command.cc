@@ -1,18 +1,13 @@
 // imagemill detect-labels IMAGE: label one image and print Rekognition's DetectLabels response,
 // with the same processor (and flags) that `run` uses; --annotate draws what was found.
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <sstream>
 
 #include "cli/command.h"
 #include "cli/label_flags.h"
-#include "objectstore/local_store.h"
-#include "vision/labels/annotate.h"
+#include "cli/one_image.h"
 #include "vision/decode/image.h"
-#include "vision/labels/labels_processor.h"
+#include "vision/labels/annotate.h"
 
 namespace imagemill::cli {
 namespace {
@@ -26,68 +21,20 @@ struct DetectLabelsFlags {
 };
 
 int DetectLabels(const DetectLabelsFlags& f) {
-  Result<std::string> read = ReadRegularFile(f.image, 0);
-  if (!read.ok()) {
-    std::cerr << "imagemill detect-labels: cannot read " << read.status().message() << "\n";
-    return kExitUsage;
-  }
-  std::string bytes = std::move(read).value();
-
-  vision::LabelsProcessorOptions options;
-  options.max_pixels = f.max_pixels;
-  if (Status s = f.labels.Resolve(options.model, options.settings); !s.ok()) {
+  OneImageRequest r;
+  r.command = "detect-labels";
+  r.image = f.image;
+  r.annotate = f.annotate;
+  r.settings.name = "labels";
+  r.settings.max_pixels = f.max_pixels;
+  if (Status s = f.labels.Resolve(r.settings.model, r.settings.labels); !s.ok()) {
     std::cerr << "imagemill detect-labels: " << s.message() << "\n";
     return kExitUsage;
   }
+  r.settings.extra_labels = f.labels.extra_labels;
+  r.draw = vision::AnnotateLabels;
   if (f.dnn_threads > 0) cv::setNumThreads(f.dnn_threads);
-  Result<std::unique_ptr<vision::LabelsProcessor>> processor =
-      vision::LabelsProcessor::Open(options);
-  if (!processor.ok()) {
-    std::cerr << "imagemill detect-labels: " << processor.status().message() << "\n";
-    return kExitUsage;
-  }
-  Result<std::unique_ptr<ProcessorWorker>> worker = (*processor)->NewWorker();
-  if (!worker.ok()) {
-    std::cerr << "imagemill detect-labels: " << worker.status().message() << "\n";
-    return kExitUsage;
-  }
-  ObjectInfo item;
-  item.key = f.image;
-  item.size = bytes.size();
-  Result<std::unique_ptr<PreparedItem>> prepared = (*processor)->Prepare(item, bytes);
-  if (!prepared.ok()) {
-    std::cerr << "imagemill detect-labels: " << prepared.status().ToString() << "\n";
-    return kExitRunFailed;
-  }
-  Result<Answer> answer = (*worker)->Process(item, **prepared);
-  if (!answer.ok()) {
-    std::cerr << "imagemill detect-labels: " << answer.status().ToString() << "\n";
-    return kExitRunFailed;
-  }
-  std::cout << answer->response.dump(2) << std::endl;
-
-  if (!f.annotate.empty()) {
-    vision::DecodeOptions decode;
-    decode.max_pixels = f.max_pixels;
-    Result<vision::Image> image = vision::DecodeImage(bytes, f.image, decode);
-    if (!image.ok()) {
-      std::cerr << "imagemill detect-labels: " << image.status().ToString() << "\n";
-      return kExitRunFailed;
-    }
-    bool written = false;
-    try {
-      written = cv::imwrite(f.annotate, vision::AnnotateLabels(image->bgr, answer->response));
-    } catch (const cv::Exception& e) {
-      std::cerr << "imagemill detect-labels: " << e.what() << "\n";
-    }
-    if (!written) {
-      std::cerr << "imagemill detect-labels: cannot write " << f.annotate
-                << " (use a .jpg or .png name in a folder that exists)\n";
-      return kExitRunFailed;
-    }
-    std::cerr << "imagemill: drew the labels onto " << f.annotate << "\n";
-  }
-  return kExitOk;
+  return AnswerOneImageCommand(r);
 }
 
 }  // namespace
@@ -96,7 +43,9 @@ void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx) {
   auto flags = std::make_shared<DetectLabelsFlags>();
   CLI::App* cmd = app.add_subcommand("detect-labels",
                                      "Label one image and print the DetectLabels response (JSON)");
-  cmd->add_option("IMAGE", flags->image, "An image file (JPEG, PNG, WebP, TIFF, BMP)")->required();
+  cmd->add_option("IMAGE", flags->image,
+                  "An image file (JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP, GIF)")
+      ->required();
   cmd->add_option("--annotate", flags->annotate,
                   "Also draw the boxes and labels onto a copy of the image, written here");
   cmd->add_option("--max-pixels", flags->max_pixels,

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/processors.h"
+
 namespace imagemill::cli {
 namespace {
 
@@ -43,9 +45,9 @@ void LabelFlags::Add(CLI::App& cmd) {
                      "Built-in label model: nanodet[-SIZE] and/or centernet[-SIZE] joined by '+', "
                      "optionally +mirror, +max (docs/labels.md)")
           ->capture_default_str());
-  options_.push_back(cmd.add_option(
+  cmd.add_option(
       "--models-dir", models_dir,
-      "Directory of the pretrained models (default: $IMAGEMILL_MODELS, then the project cache)"));
+      "Directory of the pretrained models (default: $IMAGEMILL_MODELS, then the project cache)");
   options_.push_back(cmd.add_option("--model", model_file, "Your own ONNX model instead"));
   options_.push_back(cmd.add_option("--model-kind", model_kind, "Kind of --model")
                          ->check(CLI::IsMember({"yolov5", "yolov8", "nanodet", "classifier"})));
@@ -63,7 +65,15 @@ void LabelFlags::Add(CLI::App& cmd) {
   options_.push_back(
       cmd.add_option("--features", features,
                      "GENERAL_LABELS, IMAGE_PROPERTIES or both, comma-separated (default both)"));
+  options_.push_back(
+      cmd.add_option("--extra-labels", extra_labels,
+                     "Also label with these detectors: face (a 'Face' label from the face "
+                     "detector, parents Head and Person); off by default (docs/faces.md)")
+          ->delimiter(',')
+          ->check(CLI::IsMember(service::ExtraLabelNames())));
 }
+
+std::string LabelFlags::ModelsDir() const { return Absolute(models_dir); }
 
 bool LabelFlags::AnyGiven() const {
   for (const CLI::Option* o : options_) {

@@ -8,6 +8,7 @@
 //                                    Settings.GeneralLabels filters, Settings.ImageProperties
 //   --min-confidence C --max-labels N --features GENERAL_LABELS,IMAGE_PROPERTIES
 //                                    the same, as flags; they override --settings
+//   --extra-labels face              detectors whose findings join the labels ("Face")
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -30,10 +31,14 @@ struct LabelFlags {
   std::optional<double> min_confidence;
   std::optional<int> max_labels;
   std::string features;
+  std::vector<std::string> extra_labels;  // service::ExtraLabelNames()
 
   void Add(CLI::App& cmd);
-  // Whether any of these flags was given (REQUIRES: parsed).
+  // Whether any flag that shapes the labels was given (REQUIRES: parsed). --models-dir is not
+  // one: it also says where the face model is.
   bool AnyGiven() const;
+  // --models-dir made absolute; empty when not given.
+  std::string ModelsDir() const;
   // The model options and answer settings the flags ask for, paths made absolute.
   // InvalidArgument naming the flag for a bad value or an unreadable --settings.
   Status Resolve(vision::LabelModelOptions& model, vision::LabelSettings& settings) const;

@@ -1,4 +1,5 @@
 // imagemill get ID / results / query --label NAME: reading the results table.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/command.h"
@@ -57,6 +58,16 @@ std::string OneLine(const StoredResult& r) {
   const nlohmann::json& resp = r.response;
   if (r.kind == "inventory") {
     return std::to_string(r.size) + " bytes, ETag " + r.etag;
+  }
+  if (r.kind == "faces") {
+    const nlohmann::json faces = resp.value("FaceDetails", nlohmann::json::array());
+    if (faces.empty()) return "no face";
+    double best = 0;
+    for (const nlohmann::json& face : faces) best = std::max(best, face.value("Confidence", 0.0));
+    char buf[80];
+    std::snprintf(buf, sizeof(buf), "%zu face%s, best %.1f", faces.size(),
+                  faces.size() == 1 ? "" : "s", best);
+    return buf;
   }
   if (resp.contains("Labels")) {
     for (const nlohmann::json& l : resp["Labels"]) {
@@ -156,7 +167,7 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   get->add_option("ID", flags->id, "The item's id: its object key")->required();
   get->add_option("--source", flags->source, "The folder or s3://bucket it came from, when several");
   flags->kind = "labels";
-  get->add_option("--kind", flags->kind, "labels, inventory, ...")->capture_default_str();
+  get->add_option("--kind", flags->kind, "labels, faces, inventory, ...")->capture_default_str();
   get->add_flag("--seed-item", flags->seed_item,
                 "Print the seed's DynamoDB item instead: {\"id\": ..., \"labels\": [...]}");
   AddDbFlag(*get, flags->db);
@@ -166,7 +177,8 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* list = app.add_subcommand("results", "Stored answers, one line per image");
   list->add_option("--execution", flags->execution, "Only what this execution wrote");
   list->add_option("--source", flags->source, "Only answers for this folder or s3://bucket");
-  list->add_option("--kind", flags->kind, "Only answers of this kind: labels, inventory, ...");
+  list->add_option("--kind", flags->kind,
+                   "Only answers of this kind: labels, faces, inventory, ...");
   list->add_option("--limit", flags->limit, "At most this many")->capture_default_str();
   list->add_flag("--json", flags->json, "One JSON object per line");
   AddDbFlag(*list, flags->db);

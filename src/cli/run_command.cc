@@ -28,11 +28,13 @@ int RunCommand(RunFlags& f) {
     if (Status s = f.labels.Resolve(r.processor.model, r.processor.labels); !s.ok()) {
       return PrintRunError("run", s);
     }
+    r.processor.extra_labels = f.labels.extra_labels;
   } else if (f.labels.AnyGiven()) {
     return PrintRunError("run", Status::InvalidArgument(
                                     "the label flags (--label-model, --min-confidence, "
                                     "--settings, ...) apply to --processor labels only"));
   }
+  if (r.processor.name == "faces") r.processor.model.models_dir = f.labels.ModelsDir();
   std::unique_ptr<Database> db = OpenDb(f.engine.db, OpenMode::kCreate, "run");
   if (!db) return kExitUsage;
   service::ExecutionService svc(*db, f.engine.engine);

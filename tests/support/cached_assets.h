@@ -13,6 +13,10 @@ std::filesystem::path CacheDir();
 // The pretrained models (scripts/fetch-models.sh); empty path when the script fails.
 std::filesystem::path ModelsDir();
 
+// Photos with and without faces from python3-skimage (tests/vision/faces/face_photos.txt, by
+// scripts/fetch-label-eval.sh); empty path when the script fails.
+std::filesystem::path FacePhotosDir();
+
 // The darknet sample photos (scripts/fetch-samples.sh); empty path when the script fails.
 std::filesystem::path SamplesDir();
 

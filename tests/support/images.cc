@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <vector>
+
+#include "support/encoders.h"
 
 namespace imagemill::testing {
 namespace {
@@ -44,6 +47,12 @@ std::string PngChunk(std::string_view type, std::string_view data) {
 }  // namespace
 
 std::string Encode(const cv::Mat& image, const std::string& ext) {
+  if (ext == ".gif" || ext == ".heic" || ext == ".avif") {
+    cv::Mat bgr = image;
+    if (image.channels() == 1) cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
+    if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
+    return ext == ".gif" ? EncodeGif(bgr) : EncodeHeif(bgr, ext == ".avif");
+  }
   std::vector<uchar> buf;
   if (!cv::imencode(ext, image, buf)) {
     std::fprintf(stderr, "test fixture: OpenCV cannot encode %s\n", ext.c_str());

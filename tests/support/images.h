@@ -9,8 +9,9 @@
 
 namespace imagemill::testing {
 
-// `image` encoded by OpenCV for `ext` (".jpg", ".png", ".webp", ".tiff", ".bmp"). Aborts the test
-// binary if OpenCV cannot encode it.
+// `image` encoded by OpenCV for `ext` (".jpg", ".png", ".webp", ".tiff", ".bmp"), or by
+// encoders.h for ".gif", ".heic" and ".avif" (colour only). Aborts the test binary if it cannot
+// be encoded.
 std::string Encode(const cv::Mat& image, const std::string& ext);
 
 // An EXIF block as JPEG's APP1 carries it ("Exif\0\0" + a TIFF structure whose IFD0 holds one

@@ -1,20 +1,23 @@
 // imagemill_testdata: writes a folder of generated images for end-to-end tests and benchmarks.
 //
-//   imagemill_testdata OUT --count N [--from DIR] [--min-side PX] [--max-side PX] [--bad] [--seed S]
+//   imagemill_testdata OUT --count N [--from DIR] [--min-side PX] [--max-side PX] [--bad] [--seed
+//   S]
+//                      [--format .heic]
 //
 // Without --from, images are synthetic (shapes and gradients on a random background); with it,
 // they are crops of the photos in DIR, scaled to a random size and re-encoded. Formats are mixed:
-// mostly JPEG, some PNG, WebP, TIFF and BMP. --bad adds ten broken objects: corrupt and truncated
+// mostly JPEG, some PNG, WebP, TIFF and BMP, or all in the one --format (.jpg, .png, .webp,
+// .tiff, .bmp, .gif, .heic, .avif). --bad adds ten broken objects: corrupt and truncated
 // images, zero-byte "photos" and files that are not images at all.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <random>
+
+#include "support/encoders.h"
 
 namespace {
 
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-side", max_side, "Largest image side, pixels");
   app.add_option("--seed", seed, "Random seed");
   app.add_flag("--bad", bad, "Add ten broken objects");
+  std::string format;
+  app.add_option("--format", format,
+                 "Write every image in this format (.jpg, .png, ..., .gif, .heic, .avif)");
   CLI11_PARSE(app, argc, argv);
 
   std::mt19937 rng(seed);
@@ -90,13 +96,22 @@ int main(int argc, char** argv) {
                  0, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
     }
     const char* ext = formats[std::uniform_int_distribution<size_t>(0, std::size(formats) - 1)(rng)];
-    std::vector<uchar> bytes;
-    std::vector<int> params;
-    if (std::string(ext) == ".jpg") params = {cv::IMWRITE_JPEG_QUALITY, 90};
-    cv::imencode(ext, img, bytes, params);
+    if (!format.empty()) ext = format.c_str();
+    std::string encoded;
+    if (format == ".gif") {
+      encoded = imagemill::testing::EncodeGif(img);
+    } else if (format == ".heic" || format == ".avif") {
+      encoded = imagemill::testing::EncodeHeif(img, format == ".avif");
+    } else {
+      std::vector<uchar> bytes;
+      std::vector<int> params;
+      if (std::string(ext) == ".jpg") params = {cv::IMWRITE_JPEG_QUALITY, 90};
+      cv::imencode(ext, img, bytes, params);
+      encoded.assign(bytes.begin(), bytes.end());
+    }
     char name[64];
     std::snprintf(name, sizeof(name), "set%02d/img%05d%s", i % 20, i, ext);
-    WriteFile(fs::path(out) / name, std::string(bytes.begin(), bytes.end()));
+    WriteFile(fs::path(out) / name, encoded);
   }
   if (bad) {
     std::vector<uchar> jpeg;

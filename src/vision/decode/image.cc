@@ -9,6 +9,8 @@
 #include <string>
 
 #include "vision/decode/exif.h"
+#include "vision/decode/gif_decoder.h"
+#include "vision/decode/heif_decoder.h"
 #include "vision/decode/png_decoder.h"
 
 namespace imagemill::vision {
@@ -127,12 +129,21 @@ Result<Image> DecodeImage(std::string_view bytes, std::string_view name,
   Image image;
   image.header = h;
   image.scale_denom = ReducedScaleDenominator(h, options);
+  DecodeBudget& budget = options.budget != nullptr ? *options.budget : DecodeBudget::Default();
+  image.memory_lease = budget.Acquire(LeaseBytes(uint64_t(CeilDiv(h.width, image.scale_denom)) *
+                                                 uint64_t(CeilDiv(h.height, image.scale_denom))));
   // OpenCV reads the bytes in place; imdecode does not write to its input.
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                         const_cast<char*>(bytes.data()));
   try {
     if (h.format == ImageFormat::kPng) {
       if (std::optional<cv::Mat> png = DecodeCommonPng(bytes)) image.bgr = std::move(*png);
+    } else if (h.format == ImageFormat::kGif || h.format == ImageFormat::kHeif ||
+               h.format == ImageFormat::kAvif) {
+      Result<cv::Mat> decoded = h.format == ImageFormat::kGif ? DecodeGif(bytes, name, h)
+                                                              : DecodeHeif(bytes, name, h.format);
+      if (!decoded.ok()) return decoded.status();
+      image.bgr = std::move(decoded).value();
     }
     if (image.bgr.empty()) image.bgr = cv::imdecode(encoded, ImreadFlags(image.scale_denom));
   } catch (const cv::Exception& e) {

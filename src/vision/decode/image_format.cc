@@ -6,6 +6,7 @@
 #include <string>
 
 #include "vision/decode/exif.h"
+#include "vision/decode/heif_decoder.h"
 
 namespace imagemill::vision {
 namespace {
@@ -31,18 +32,6 @@ class Bytes {
  private:
   std::string_view b_;
 };
-
-constexpr std::string_view kSupportedList = "JPEG, PNG, WebP, TIFF and BMP";
-
-Status UnsupportedImage(std::string_view name, std::string_view what) {
-  std::string m(name);
-  m += ": ";
-  m += what;
-  m += " is not supported (imagemill reads ";
-  m += kSupportedList;
-  m += "). Convert it, e.g. to JPEG or PNG, to have it labelled.";
-  return Status::Unsupported(std::move(m));
-}
 
 // Checks what every format's dimensions must satisfy; on success fills `header`.
 Status SetSize(std::string_view name, uint64_t width, uint64_t height, ImageHeader& header) {
@@ -94,17 +83,17 @@ Status ReadJpeg(Bytes b, std::string_view name, ImageHeader& h) {
     const bool is_sof =
         marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (is_sof && !have_frame) {
-      if (marker == 0xC3 || marker == 0xCB) return UnsupportedImage(name, "lossless JPEG");
+      if (marker == 0xC3 || marker == 0xCB) return UndecodableImage(name, "lossless JPEG");
       if ((marker >= 0xC5 && marker <= 0xC7) || marker >= 0xCD) {
-        return UnsupportedImage(name, "hierarchical JPEG");
+        return UndecodableImage(name, "hierarchical JPEG");
       }
       if (seg.size() < 6) return CorruptImage(name, h.format, "frame header too short");
       Bytes s(seg);
       if (s.U8(0) != 8) {
-        return UnsupportedImage(name, std::to_string(s.U8(0)) + "-bit JPEG");
+        return UndecodableImage(name, std::to_string(s.U8(0)) + "-bit JPEG");
       }
       if (s.U16Be(1) == 0) {
-        return UnsupportedImage(name, "JPEG with its height in a DNL marker");
+        return UndecodableImage(name, "JPEG with its height in a DNL marker");
       }
       if (Status st = SetSize(name, s.U16Be(3), s.U16Be(1), h); !st.ok()) return st;
       have_frame = true;
@@ -158,7 +147,7 @@ Status ReadWebp(Bytes b, std::string_view name, ImageHeader& h) {
     return CorruptImage(name, h.format, "invalid or truncated VP8X header");
   }
   const uint32_t flags = b.U8(p);
-  if (flags & 0x02) return UnsupportedImage(name, "animated WebP");
+  if (flags & 0x02) return UndecodableImage(name, "animated WebP");
   if (Status st = SetSize(name, b.U24Le(p + 4) + 1, b.U24Le(p + 7) + 1, h); !st.ok()) return st;
   if (!(flags & 0x08)) return Status::Ok();
   // The EXIF chunk usually follows the image data; a missing or cut one leaves orientation 1.
@@ -201,7 +190,7 @@ Status ReadBmp(Bytes b, std::string_view name, ImageHeader& h) {
   const uint32_t bpp = b.U16Le(28);
   const uint32_t compression = b.U32Le(30);
   if (compression == 4 || compression == 5)
-    return UnsupportedImage(name, "BMP holding JPEG or PNG");
+    return UndecodableImage(name, "BMP holding JPEG or PNG");
   if (width <= 0 || height == 0 || height == INT32_MIN) {
     return CorruptImage(name, h.format, "header gives an impossible size");
   }
@@ -216,6 +205,47 @@ Status ReadBmp(Bytes b, std::string_view name, ImageHeader& h) {
     }
   }
   return SetSize(name, uint64_t(width), rows, h);
+}
+
+// GIF: the logical screen, then the blocks up to the first image descriptor. The canvas is the
+// screen enlarged to hold the first frame (as browsers draw a first frame larger than its screen),
+// so the pixel limit covers every pixel the decoder will write.
+Status ReadGif(Bytes b, std::string_view name, ImageHeader& h) {
+  if (!b.Has(0, 13)) return CorruptImage(name, h.format, "it ends inside its header (truncated)");
+  const uint32_t flags = b.U8(10);
+  size_t pos = 13;
+  if (flags & 0x80) pos += 3u << ((flags & 7) + 1);  // global colour table
+  for (;;) {
+    if (!b.Has(pos, 1)) {
+      return CorruptImage(name, h.format, "it ends before its first frame (truncated)");
+    }
+    const uint32_t block = b.U8(pos);
+    if (block == 0x2C) {  // image descriptor
+      if (!b.Has(pos, 10)) {
+        return CorruptImage(name, h.format, "it ends inside its first frame's header (truncated)");
+      }
+      const uint64_t right = uint64_t{b.U16Le(pos + 1)} + b.U16Le(pos + 5);
+      const uint64_t bottom = uint64_t{b.U16Le(pos + 3)} + b.U16Le(pos + 7);
+      if (b.U16Le(pos + 5) == 0 || b.U16Le(pos + 7) == 0) {
+        return CorruptImage(name, h.format, "its first frame has no pixels");
+      }
+      return SetSize(name, std::max<uint64_t>(b.U16Le(6), right),
+                     std::max<uint64_t>(b.U16Le(8), bottom), h);
+    }
+    if (block == 0x3B) return CorruptImage(name, h.format, "it holds no frame");
+    if (block != 0x21) {
+      return CorruptImage(name, h.format, "unknown block at byte " + std::to_string(pos));
+    }
+    pos += 2;  // extension introducer and label, then data sub-blocks up to an empty one
+    for (;;) {
+      if (!b.Has(pos, 1)) {
+        return CorruptImage(name, h.format, "it ends inside an extension (truncated)");
+      }
+      const size_t n = b.U8(pos);
+      pos += 1 + n;
+      if (n == 0) break;
+    }
+  }
 }
 
 bool IsSvg(std::string_view b) {
@@ -294,6 +324,9 @@ bool IsDecodable(ImageFormat format) {
     case ImageFormat::kWebp:
     case ImageFormat::kTiff:
     case ImageFormat::kBmp:
+    case ImageFormat::kGif:
+    case ImageFormat::kHeif:
+    case ImageFormat::kAvif:
       return true;
     default:
       return false;
@@ -349,7 +382,7 @@ Result<ImageHeader> ReadImageHeader(std::string_view bytes, std::string_view nam
     return Status::NotAnImage(std::string(name) +
                               ": not an image (its first bytes match no image format); skipped");
   }
-  if (!IsDecodable(h.format)) return UnsupportedImage(name, std::string(FormatName(h.format)));
+  if (!IsDecodable(h.format)) return UndecodableImage(name, std::string(FormatName(h.format)));
   const Bytes b(bytes);
   Status st;
   switch (h.format) {
@@ -368,11 +401,28 @@ Result<ImageHeader> ReadImageHeader(std::string_view bytes, std::string_view nam
     case ImageFormat::kBmp:
       st = ReadBmp(b, name, h);
       break;
+    case ImageFormat::kGif:
+      st = ReadGif(b, name, h);
+      break;
+    case ImageFormat::kHeif:
+    case ImageFormat::kAvif:
+      st = ReadHeifHeader(bytes, name, h);
+      break;
     default:
       st = Status::Internal(std::string(name) + ": no header reader for a decodable format");
   }
   if (!st.ok()) return st;
   return h;
+}
+
+Status UndecodableImage(std::string_view name, std::string_view what) {
+  std::string m(name);
+  m += ": ";
+  m += what;
+  m += " is a format imagemill does not read (it reads ";
+  m += kDecodableFormats;
+  m += "); skipped. Convert it, e.g. to JPEG or PNG, to have it labelled.";
+  return Status::NotAnImage(std::move(m));
 }
 
 Status CorruptImage(std::string_view name, ImageFormat format, std::string_view detail) {

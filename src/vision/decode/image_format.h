@@ -1,17 +1,23 @@
 // Image formats recognised by content, and their headers read before any pixel is decoded.
 //
 // Objects are recognised by their first bytes (magic numbers), never by their key's extension.
-// Three outcomes matter to a map run:
-//   - a format imagemill decodes (JPEG, PNG, WebP, TIFF, BMP: what Debian's OpenCV 4.6 reads);
-//   - an image in a format it recognises but does not decode (GIF, HEIF/HEIC, AVIF, JPEG 2000,
-//     JPEG XL, PSD, ICO, SVG, BigTIFF, animated WebP): the item fails as Unsupported;
-//   - anything else: NotAnImage, and the engine counts the object as skipped.
+// Two outcomes matter to a map run:
+//   - a format imagemill decodes: JPEG, PNG, WebP, TIFF (first page) and BMP through OpenCV 4.6,
+//     GIF (first frame) through giflib, HEIF/HEIC and AVIF (primary image) through libheif;
+//   - anything else: NotAnImage, "not an image imagemill can label", and the engine counts the
+//     object as skipped, with the reason, never as failed. That covers objects that are no image
+//     at all (text, PDF, video, S3 folder markers) and images in a format or variant imagemill
+//     does not decode (JPEG 2000, JPEG XL, PSD, ICO, SVG, BigTIFF, animated WebP, lossless,
+//     hierarchical or 12-bit JPEG, BMP holding JPEG or PNG); the message names the format and
+//     says to convert it.
 //
-// The header readers are hand-written: OpenCV 4.6 has no public API that reads an image's size
-// without decoding it (cv::imdecode decodes everything), and the pixel limit that refuses
-// decompression bombs has to be checked before a single pixel is allocated. They read only the
-// structures needed for width, height and EXIF orientation, bounds-checking every access; the
-// fuzz target fuzz/image_header_fuzz.cc exercises them.
+// The header readers are hand-written for every format but HEIF and AVIF: OpenCV 4.6 has no
+// public API that reads an image's size without decoding it (cv::imdecode decodes everything),
+// and the pixel limit that refuses decompression bombs has to be checked before a single pixel
+// is allocated. They read only the structures needed for width, height and EXIF orientation,
+// bounds-checking every access; the fuzz target fuzz/image_header_fuzz.cc exercises them. HEIF
+// and AVIF headers (boxes of an ISO base media file, items, transformations) are read by
+// libheif, which parses them without decoding any pixel (heif_decoder.h).
 #pragma once
 
 #include <cstddef>
@@ -30,10 +36,10 @@ enum class ImageFormat {
   kWebp,
   kTiff,
   kBmp,
-  // Recognised, not decoded.
   kGif,
   kHeif,
   kAvif,
+  // Recognised, not decoded.
   kJpeg2000,
   kJpegXl,
   kPsd,
@@ -44,6 +50,14 @@ enum class ImageFormat {
 
 // "JPEG", "PNG", ... ("unknown" for kUnknown).
 std::string_view FormatName(ImageFormat format);
+
+// The formats imagemill decodes, for messages: "JPEG, PNG, ...".
+inline constexpr std::string_view kDecodableFormats =
+    "JPEG, PNG, WebP, HEIC/HEIF, AVIF, TIFF, BMP and GIF";
+
+// NotAnImage for an image in a format (or a variant of one) imagemill does not decode: names the
+// object and `what` ("JPEG 2000", "lossless JPEG"), says it was skipped and to convert it.
+Status UndecodableImage(std::string_view name, std::string_view what);
 
 // Corrupt, naming the object, its format and what is wrong, and saying what to do.
 Status CorruptImage(std::string_view name, ImageFormat format, std::string_view detail);
@@ -60,7 +74,8 @@ struct ImageHeader {
   ImageFormat format = ImageFormat::kUnknown;
   int width = 0;        // as stored, before EXIF orientation; > 0
   int height = 0;       // as stored; > 0
-  int orientation = 1;  // EXIF orientation 1..8 (1 = upright; 5..8 swap width and height)
+  int orientation = 1;  // EXIF orientation 1..8 (1 = upright; 5..8 swap width and height);
+                        // always 1 for HEIF/AVIF, whose own transformations libheif applies
   // JPEG: offset of the first SOS marker, where entropy-coded data starts; 0 for other formats.
   size_t scan_offset = 0;
 
@@ -71,11 +86,11 @@ struct ImageHeader {
 };
 
 // Sniffs `bytes` and reads the header of a decodable format. `name` (the object key) is used in
-// messages. Errors: NotAnImage (unknown content), Unsupported (a recognised format imagemill
-// does not decode, or a variant of a decodable one that OpenCV cannot read, e.g. lossless JPEG),
-// Corrupt (truncated or inconsistent header; also an empty object, except a key ending in '/',
-// an S3 folder marker, which is NotAnImage). Malformed EXIF metadata is ignored (orientation 1).
-// Thread-safe (pure function).
+// messages. Errors: NotAnImage (unknown content; a recognised format imagemill does not decode,
+// or a variant of a decodable one that its decoders cannot read, e.g. lossless JPEG: the message
+// names the format), Corrupt (truncated or inconsistent header; also an empty object, except a key
+// ending in '/', an S3 folder marker, which is NotAnImage). Malformed EXIF metadata is ignored
+// (orientation 1). Thread-safe (pure function).
 Result<ImageHeader> ReadImageHeader(std::string_view bytes, std::string_view name);
 
 }  // namespace imagemill::vision

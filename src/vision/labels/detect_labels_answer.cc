@@ -30,7 +30,7 @@ nlohmann::json LabelsJson(const std::vector<FoundObject>& found, const LabelSett
   std::map<std::string, Grouped> by_name;
   for (const FoundObject& f : found) {
     if (f.confidence < settings.min_confidence) continue;
-    LabelTaxon taxon = TaxonForClass(f.class_name);
+    LabelTaxon taxon = f.taxon ? *f.taxon : TaxonForClass(f.class_name);
     Grouped& g = by_name[taxon.name];
     if (g.taxon.name.empty()) g.taxon = std::move(taxon);
     g.confidence = std::max(g.confidence, f.confidence);

@@ -19,8 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "vision/properties/image_properties.h"
 #include "vision/labels/label_settings.h"
+#include "vision/labels/taxonomy.h"
+#include "vision/properties/image_properties.h"
 #include "workflow/records.h"
 
 namespace imagemill::vision {
@@ -31,6 +32,9 @@ struct FoundObject {
   double confidence = 0;          // 0..100, calibrated (score_calibration.h)
   double score = 0;               // the model's own score, 0..1, before calibration
   std::optional<cv::Rect2f> box;  // ratios of the image as displayed; none for a classifier
+  // Where the label sits in Rekognition's taxonomy when the class is not one taxonomy.h knows
+  // (a label from another detector, e.g. "Face": parents Head, Person). Unset: TaxonForClass.
+  std::optional<LabelTaxon> taxon;
 };
 
 // The "Labels" array for `found` under `settings` (MinConfidence, filters, MaxLabels).

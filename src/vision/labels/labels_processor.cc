@@ -11,20 +11,23 @@ namespace {
 // One image, ready for the networks: their inputs and the properties' working copy.
 class PreparedLabels : public PreparedItem {
  public:
-  PreparedLabels(std::vector<cv::Mat> inputs, cv::Mat work)
-      : inputs_(std::move(inputs)), work_(std::move(work)) {}
+  PreparedLabels(std::vector<cv::Mat> inputs, cv::Mat work, std::vector<std::any> sources)
+      : inputs_(std::move(inputs)), work_(std::move(work)), sources_(std::move(sources)) {}
   const std::vector<cv::Mat>& inputs() const { return inputs_; }
   const cv::Mat& work() const { return work_; }
+  const std::vector<std::any>& sources() const { return sources_; }
 
  private:
   std::vector<cv::Mat> inputs_;  // empty when GENERAL_LABELS is not asked for
   cv::Mat work_;                 // empty when IMAGE_PROPERTIES is not asked for
+  std::vector<std::any> sources_;  // one per label source, when GENERAL_LABELS is asked for
 };
 
 class LabelsWorker : public ProcessorWorker {
  public:
-  LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner)
-      : processor_(processor), runner_(std::move(runner)) {}
+  LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner,
+               std::vector<std::unique_ptr<LabelSourceRunner>> sources)
+      : processor_(processor), runner_(std::move(runner)), sources_(std::move(sources)) {}
 
   Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
     const auto* image = dynamic_cast<const PreparedLabels*>(&prepared);
@@ -37,6 +40,13 @@ class LabelsWorker : public ProcessorWorker {
       Result<std::vector<FoundObject>> r = runner_->Run(image->inputs());
       if (!r.ok()) return Status(r.status().code(), item.key + ": " + r.status().message());
       found = std::move(r).value();
+      for (size_t i = 0; i < sources_.size() && i < image->sources().size(); ++i) {
+        Result<std::vector<FoundObject>> more = sources_[i]->Run(image->sources()[i]);
+        if (!more.ok()) {
+          return Status(more.status().code(), item.key + ": " + more.status().message());
+        }
+        found.insert(found.end(), more->begin(), more->end());
+      }
     }
     std::optional<ImageProperties> properties;
     if (settings.image_properties) {
@@ -53,6 +63,7 @@ class LabelsWorker : public ProcessorWorker {
  private:
   const LabelsProcessor& processor_;
   std::unique_ptr<LabelModelRunner> runner_;
+  std::vector<std::unique_ptr<LabelSourceRunner>> sources_;
 };
 
 }  // namespace
@@ -65,8 +76,10 @@ Result<std::string> LabelsProcessor::NameFor(const LabelsProcessorOptions& optio
   if (Status s = options.settings.Validate(); !s.ok()) return s;
   Result<std::string> model = LabelModel::NameFor(options.model);
   if (!model.ok()) return model.status();
+  std::string sources;
+  for (const auto& source : options.sources) sources += "+" + source->Name();
   const std::string id = options.settings.ShortId();
-  return "labels/" + *model + (id.empty() ? "" : "/" + id);
+  return "labels/" + *model + sources + (id.empty() ? "" : "/" + id);
 }
 
 Result<std::unique_ptr<LabelsProcessor>> LabelsProcessor::Open(
@@ -91,18 +104,28 @@ Result<std::unique_ptr<PreparedItem>> LabelsProcessor::Prepare(const ObjectInfo&
   if (!image.ok()) return image.status();
   bytes = std::string();  // the encoded bytes are no longer needed while the item waits
   std::vector<cv::Mat> inputs;
-  if (settings.general_labels) inputs = model_->MakeInputs(image->bgr);
+  std::vector<std::any> sources;
+  if (settings.general_labels) {
+    inputs = model_->MakeInputs(image->bgr);
+    for (const auto& source : options_.sources) sources.push_back(source->Prepare(image->bgr));
+  }
   cv::Mat work;
   if (settings.image_properties) work = ShrinkForAnalysis(image->bgr);
   return std::unique_ptr<PreparedItem>(
-      std::make_unique<PreparedLabels>(std::move(inputs), std::move(work)));
+      std::make_unique<PreparedLabels>(std::move(inputs), std::move(work), std::move(sources)));
 }
 
 Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
   Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
   if (!runner.ok()) return runner.status();
+  std::vector<std::unique_ptr<LabelSourceRunner>> sources;
+  for (const auto& source : options_.sources) {
+    Result<std::unique_ptr<LabelSourceRunner>> r = source->NewRunner();
+    if (!r.ok()) return r.status();
+    sources.push_back(std::move(r).value());
+  }
   return std::unique_ptr<ProcessorWorker>(
-      std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
+      std::make_unique<LabelsWorker>(*this, std::move(runner).value(), std::move(sources)));
 }
 
 }  // namespace imagemill::vision

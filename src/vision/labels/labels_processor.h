@@ -20,6 +20,7 @@
 #include "vision/decode/image.h"
 #include "vision/labels/label_model.h"
 #include "vision/labels/label_settings.h"
+#include "vision/labels/label_source.h"
 #include "workflow/processor.h"
 
 namespace imagemill::vision {
@@ -28,6 +29,8 @@ struct LabelsProcessorOptions {
   uint64_t max_pixels = kDefaultMaxPixels;  // images over this are TooLarge, undecoded
   LabelModelOptions model;
   LabelSettings settings;
+  // Detectors whose findings join the labels (label_source.h), e.g. faces; none by default.
+  std::vector<std::shared_ptr<const LabelSource>> sources;
 };
 
 class LabelsProcessor : public Processor {
@@ -38,8 +41,9 @@ class LabelsProcessor : public Processor {
 
   // The processor's name for `options` without loading anything: "labels/<model>" followed by
   // "/<settings id>" when the settings are not the defaults, e.g. "labels/nanodet-416",
-  // "labels/nanodet-320+mirror/c80-n5". Results made under another name are not reused by
-  // incremental runs.
+  // "labels/nanodet-320+mirror/c80-n5", with "+<source>" after the model for each label source
+  // ("labels/nanodet-320+face"). Results made under another name are not reused by incremental
+  // runs.
   static Result<std::string> NameFor(const LabelsProcessorOptions& options);
 
   std::string Name() const override { return name_; }

@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "support/encoders.h"
 #include "support/images.h"
 #include "vision/decode/exif.h"
 
@@ -75,7 +76,10 @@ INSTANTIATE_TEST_SUITE_P(Formats, DecodableFormatTest,
                                            FormatCase{".png", ImageFormat::kPng},
                                            FormatCase{".webp", ImageFormat::kWebp},
                                            FormatCase{".tiff", ImageFormat::kTiff},
-                                           FormatCase{".bmp", ImageFormat::kBmp}),
+                                           FormatCase{".bmp", ImageFormat::kBmp},
+                                           FormatCase{".gif", ImageFormat::kGif},
+                                           FormatCase{".heic", ImageFormat::kHeif},
+                                           FormatCase{".avif", ImageFormat::kAvif}),
                          [](const auto& info) { return std::string(info.param.ext + 1); });
 
 TEST(ImageFormatTest, ReadsLossyAndLosslessWebp) {
@@ -141,25 +145,45 @@ TEST(ImageFormatTest, MalformedExifMeansUpright) {
 
 Result<ImageHeader> Header(std::string_view bytes) { return ReadImageHeader(bytes, "in/key.bin"); }
 
-TEST(ImageFormatTest, RecognisedButUnsupportedFormats) {
+TEST(ImageFormatTest, SniffsHeifAndAvifBrands) {
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18"
+                                    "ftypheic\0\0\0\0mif1heic",
+                                    24)),
+            ImageFormat::kHeif);
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x1C"
+                                    "ftypavif\0\0\0\0avifmif1miaf",
+                                    28)),
+            ImageFormat::kAvif);
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18"
+                                    "ftypmif1\0\0\0\0mif1avif",
+                                    24)),
+            ImageFormat::kAvif);
+  // A HEIF brand with no file behind it: recognised, and Corrupt rather than skipped.
+  Result<ImageHeader> h = ReadImageHeader(std::string("\0\0\0\x18"
+                                                      "ftypheic\0\0\0\0mif1heic",
+                                                      24),
+                                          "phone/IMG_0001.HEIC");
+  EXPECT_EQ(h.status().code(), Code::kCorrupt) << h.status().ToString();
+  EXPECT_THAT(h.status().message(), HasSubstr("phone/IMG_0001.HEIC: damaged HEIF/HEIC file"));
+}
+
+TEST(ImageFormatTest, GifCanvasHoldsTheFirstFrame) {
+  testing::GifOptions o;
+  o.screen_width = 50;
+  o.screen_height = 20;
+  o.frame_left = 40;
+  o.frame_top = 5;
+  Result<ImageHeader> h = Header(testing::EncodeGif(Gradient(30, 10), o));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->width, 70);   // the frame reaches x = 70, past the 50-pixel screen
+  EXPECT_EQ(h->height, 20);  // the frame ends at y = 15, inside the screen
+}
+
+TEST(ImageFormatTest, FormatsImagemillDoesNotReadAreSkippedWithTheirName) {
   const struct {
     std::string bytes;
     ImageFormat format;
   } cases[] = {
-      {std::string("GIF89a\x10\0\x10\0\x80\0\0", 13), ImageFormat::kGif},
-      {std::string("GIF87a\x10\0\x10\0\0\0\0", 13), ImageFormat::kGif},
-      {std::string("\0\0\0\x18"
-                   "ftypheic\0\0\0\0mif1heic",
-                   24),
-       ImageFormat::kHeif},
-      {std::string("\0\0\0\x1C"
-                   "ftypavif\0\0\0\0avifmif1miaf",
-                   28),
-       ImageFormat::kAvif},
-      {std::string("\0\0\0\x18"
-                   "ftypmif1\0\0\0\0mif1avif",
-                   24),
-       ImageFormat::kAvif},
       {std::string("\0\0\0\x0CjP  \r\n\x87\n\0\0", 14), ImageFormat::kJpeg2000},
       {std::string("\xFF\x4F\xFF\x51\0\x2F", 6), ImageFormat::kJpeg2000},
       {std::string("\xFF\x0A\xFA\x7F", 4), ImageFormat::kJpegXl},
@@ -174,33 +198,34 @@ TEST(ImageFormatTest, RecognisedButUnsupportedFormats) {
     EXPECT_EQ(SniffFormat(c.bytes), c.format) << FormatName(c.format);
     Result<ImageHeader> h = Header(c.bytes);
     ASSERT_FALSE(h.ok());
-    EXPECT_EQ(h.status().code(), Code::kUnsupported) << h.status().ToString();
+    EXPECT_EQ(h.status().code(), Code::kNotAnImage) << h.status().ToString();
     EXPECT_THAT(h.status().message(), HasSubstr("in/key.bin"));
     EXPECT_THAT(h.status().message(), HasSubstr(std::string(FormatName(c.format))));
+    EXPECT_THAT(h.status().message(), HasSubstr("skipped"));
     EXPECT_THAT(h.status().message(), HasSubstr("Convert it"));
   }
 }
 
-TEST(ImageFormatTest, AnimatedWebpIsUnsupported) {
+TEST(ImageFormatTest, AnimatedWebpIsSkipped) {
   std::string webp = testing::WithWebpOrientation(Encode(Gradient(10, 10), ".webp"), 10, 10, 1);
   webp[20] |= 0x02;  // VP8X animation flag
   Result<ImageHeader> h = Header(webp);
   ASSERT_FALSE(h.ok());
-  EXPECT_EQ(h.status().code(), Code::kUnsupported);
+  EXPECT_EQ(h.status().code(), Code::kNotAnImage);
   EXPECT_THAT(h.status().message(), HasSubstr("animated WebP"));
 }
 
-TEST(ImageFormatTest, LosslessAndTwelveBitJpegAreUnsupported) {
+TEST(ImageFormatTest, LosslessAndTwelveBitJpegAreSkipped) {
   const std::string jpeg = Encode(Gradient(16, 16), ".jpg");
   const size_t sof = jpeg.find("\xFF\xC0");
   ASSERT_NE(sof, std::string::npos);
   std::string lossless = jpeg;
   lossless[sof + 1] = '\xC3';
-  EXPECT_EQ(Header(lossless).status().code(), Code::kUnsupported);
+  EXPECT_EQ(Header(lossless).status().code(), Code::kNotAnImage);
   std::string twelve = jpeg;
   twelve[sof + 4] = 12;  // sample precision
   Result<ImageHeader> h = Header(twelve);
-  EXPECT_EQ(h.status().code(), Code::kUnsupported);
+  EXPECT_EQ(h.status().code(), Code::kNotAnImage);
   EXPECT_THAT(h.status().message(), HasSubstr("12-bit"));
 }
 

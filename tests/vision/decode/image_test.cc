@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "support/encoders.h"
 #include "support/images.h"
 
 namespace imagemill::vision {
@@ -98,7 +99,7 @@ INSTANTIATE_TEST_SUITE_P(Formats, OrientationTest,
                          [](const auto& info) { return std::string(info.param + 1); });
 
 TEST(DecodeImageTest, DecodesEveryFormat) {
-  for (const char* ext : {".jpg", ".png", ".webp", ".tiff", ".bmp"}) {
+  for (const char* ext : {".jpg", ".png", ".webp", ".tiff", ".bmp", ".gif", ".heic", ".avif"}) {
     SCOPED_TRACE(ext);
     Result<Image> img = DecodeImage(Encode(StoredPattern(), ext), "k");
     ASSERT_TRUE(img.ok()) << img.status().ToString();
@@ -170,7 +171,7 @@ TEST(DecodeImageTest, ReducedJpegRoundsUpOddSizesAndKeepsOrientation) {
 
 TEST(DecodeImageTest, OtherFormatsDecodeAtFullSize) {
   const cv::Mat m(600, 900, CV_8UC3, cv::Scalar(kGrey));
-  for (const char* ext : {".png", ".webp", ".tiff", ".bmp"}) {
+  for (const char* ext : {".png", ".webp", ".tiff", ".bmp", ".gif", ".heic"}) {
     Result<Image> img = DecodeImage(Encode(m, ext), "k", {.min_side = 100});
     ASSERT_TRUE(img.ok()) << img.status().ToString();
     EXPECT_EQ(img->scale_denom, 1) << ext;
@@ -202,7 +203,7 @@ TEST(DecodeImageTest, PixelLimitIsConfigurable) {
 TEST(DecodeImageTest, TruncatedFilesAreCorrupt) {
   cv::Mat noisy(200, 300, CV_8UC3);
   cv::randu(noisy, 0, 255);
-  for (const char* ext : {".jpg", ".png", ".webp", ".tiff", ".bmp"}) {
+  for (const char* ext : {".jpg", ".png", ".webp", ".tiff", ".bmp", ".gif", ".heic", ".avif"}) {
     const std::string whole = Encode(noisy, ext);
     for (double fraction : {0.5, 0.9}) {
       SCOPED_TRACE(std::string(ext) + " cut to " + std::to_string(fraction));
@@ -218,12 +219,93 @@ TEST(DecodeImageTest, TruncatedFilesAreCorrupt) {
   EXPECT_EQ(DecodeImage(tiff.substr(0, tiff.size() / 2), "k").status().code(), Code::kCorrupt);
 }
 
-TEST(DecodeImageTest, NonImagesAndUnsupportedFormats) {
+TEST(DecodeImageTest, NonImagesAndFormatsItDoesNotReadAreNotAnImage) {
   EXPECT_EQ(DecodeImage("", "a.jpg").status().code(), Code::kCorrupt);
   EXPECT_EQ(DecodeImage("just some text\n", "notes.txt").status().code(), Code::kNotAnImage);
-  const Result<Image> gif = DecodeImage(std::string("GIF89a\x01\0\x01\0\0\0\0", 13), "anim.gif");
-  EXPECT_EQ(gif.status().code(), Code::kUnsupported);
-  EXPECT_THAT(gif.status().message(), HasSubstr("anim.gif: GIF is not supported"));
+  const Result<Image> jp2 =
+      DecodeImage(std::string("\0\0\0\x0CjP  \r\n\x87\n\0\0", 14), "scans/page.jp2");
+  EXPECT_EQ(jp2.status().code(), Code::kNotAnImage);
+  EXPECT_THAT(jp2.status().message(),
+              HasSubstr("scans/page.jp2: JPEG 2000 is a format imagemill does not read"));
+  EXPECT_THAT(jp2.status().message(), HasSubstr("skipped"));
+  // A GIF cut inside its header is a damaged GIF, not a skipped one.
+  EXPECT_EQ(DecodeImage(std::string("GIF89a\x01\0\x01\0\0\0\0", 13), "a.gif").status().code(),
+            Code::kCorrupt);
+}
+
+// GIF: only the first frame is drawn, at its place on the canvas; uncovered and transparent
+// pixels are white; interlaced rows come back in order.
+TEST(DecodeImageTest, GifFirstFrameOnItsCanvas) {
+  testing::GifOptions o;
+  o.frames = 3;
+  o.interlaced = true;
+  o.screen_width = 160;
+  o.screen_height = 100;
+  o.frame_left = 40;
+  o.frame_top = 20;
+  o.transparent_index = testing::GifIndex(kGreen);
+  Result<Image> img = DecodeImage(testing::EncodeGif(StoredPattern(), o), "anim.gif");
+  ASSERT_TRUE(img.ok()) << img.status().ToString();
+  EXPECT_EQ(img->bgr.size(), cv::Size(160, 100));
+  const cv::Vec3b kWhite(255, 255, 255);
+  EXPECT_EQ(img->bgr.at<cv::Vec3b>(5, 5), kWhite);          // outside the frame
+  EXPECT_EQ(img->bgr.at<cv::Vec3b>(30, 50), kRed);          // the frame's red block (not inverted)
+  EXPECT_EQ(img->bgr.at<cv::Vec3b>(30, 40 + 100), kWhite);  // its green block is transparent
+  EXPECT_TRUE(Near(img->bgr.at<cv::Vec3b>(90, 100), kGrey));
+  // Every row in place although stored interlaced: the red block spans rows 20..43 exactly.
+  for (int y = 20; y < 44; ++y) EXPECT_EQ(img->bgr.at<cv::Vec3b>(y, 45), kRed) << y;
+  EXPECT_TRUE(Near(img->bgr.at<cv::Vec3b>(44, 45), kGrey));
+}
+
+TEST(DecodeImageTest, GifClaimingAHugeCanvasIsRefusedBeforeDecoding) {
+  testing::GifOptions o;
+  o.screen_width = 65535;
+  o.screen_height = 65535;
+  Result<Image> img = DecodeImage(testing::EncodeGif(StoredPattern(), o), "bomb.gif");
+  EXPECT_EQ(img.status().code(), Code::kTooLarge) << img.status().ToString();
+  EXPECT_THAT(img.status().message(), HasSubstr("65535x65535"));
+}
+
+TEST(DecodeImageTest, DamagedGifHeifAndAvifAreCorrupt) {
+  cv::Mat noisy(64, 96, CV_8UC3);
+  cv::randu(noisy, 0, 255);
+  for (const char* ext : {".gif", ".heic", ".avif"}) {
+    SCOPED_TRACE(ext);
+    std::string bytes = Encode(noisy, ext);
+    // Overwrite the second half (pixel data in every one of the three) with noise.
+    for (size_t i = bytes.size() / 2; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 131);
+    Result<Image> img = DecodeImage(bytes, std::string("photos/bad") + ext);
+    if (img.ok()) {
+      // Some codecs decode noise into noise without noticing; the size must still be right.
+      EXPECT_EQ(img->bgr.size(), noisy.size());
+      continue;
+    }
+    EXPECT_EQ(img.status().code(), Code::kCorrupt) << img.status().ToString();
+    EXPECT_THAT(img.status().message(), HasSubstr("photos/bad"));
+  }
+}
+
+TEST(DecodeImageTest, HeifPixelLimitIsCheckedOnItsHeader) {
+  const std::string heic = Encode(StoredPattern(), ".heic");
+  Result<Image> img = DecodeImage(heic, "k", {.max_pixels = 120 * 80 - 1});
+  EXPECT_EQ(img.status().code(), Code::kTooLarge);
+  EXPECT_TRUE(DecodeImage(heic, "k", {.max_pixels = 120 * 80}).ok());
+}
+
+TEST(DecodeImageTest, TheDecodedImageHoldsItsMemoryLeaseUntilDropped) {
+  DecodeBudget budget(1ull << 30);
+  {
+    Result<Image> img = DecodeImage(Encode(StoredPattern(), ".png"), "k", {.budget = &budget});
+    ASSERT_TRUE(img.ok());
+    EXPECT_EQ(budget.in_use(), LeaseBytes(120 * 80));
+  }
+  EXPECT_EQ(budget.in_use(), 0u);
+  // A failed decode returns its lease too.
+  cv::Mat noisy(64, 96, CV_8UC3);
+  cv::randu(noisy, 0, 255);
+  const std::string png = Encode(noisy, ".png");
+  EXPECT_FALSE(DecodeImage(png.substr(0, png.size() / 2), "k", {.budget = &budget}).ok());
+  EXPECT_EQ(budget.in_use(), 0u);
 }
 
 TEST(DecodeImageTest, GarbageAfterAValidHeaderIsCorrupt) {

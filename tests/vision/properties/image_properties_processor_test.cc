@@ -106,7 +106,7 @@ TEST(ImagePropertiesProcessorTest, FailuresNameTheItem) {
   } cases[] = {
       {"notes/readme.txt", "hello", Code::kNotAnImage},
       {"photos/empty.jpg", "", Code::kCorrupt},
-      {"photos/anim.gif", std::string("GIF89a\x01\0\x01\0\0\0\0", 13), Code::kUnsupported},
+      {"photos/scan.jp2", std::string("\0\0\0\x0CjP  \r\n\x87\n\0\0", 14), Code::kNotAnImage},
       {"photos/big.png", Encode(cv::Mat(40, 40, CV_8UC3, cv::Scalar(1, 2, 3)), ".png"),
        Code::kTooLarge},
       {"photos/cut.jpg",

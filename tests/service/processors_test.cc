@@ -1,0 +1,57 @@
+#include "service/processors.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace imagemill::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ProcessorsTest, ExtraLabelsAreInTheNameAndTheStoredSettings) {
+  ProcessorSettings s;
+  s.name = "labels";
+  s.extra_labels = {"face"};
+  Result<std::string> name = ProcessorName(s);
+  ASSERT_TRUE(name.ok()) << name.status().ToString();
+  EXPECT_EQ(*name, "labels/nanodet-320+face");
+  ExecutionSpec spec;
+  spec.processor = *name;
+  spec.processor_settings = s.ToJson();
+  Result<ProcessorSettings> back = ProcessorSettings::FromSpec(spec);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->extra_labels, std::vector<std::string>{"face"});
+  // Without extra labels the stored settings are those of before (resumable by older runs).
+  s.extra_labels.clear();
+  EXPECT_FALSE(s.ToJson().contains("extraLabels"));
+}
+
+TEST(ProcessorsTest, UnknownExtraLabelsAreRefused) {
+  ProcessorSettings s;
+  s.name = "labels";
+  s.extra_labels = {"text-in-klingon"};
+  Result<std::string> name = ProcessorName(s);
+  EXPECT_EQ(name.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(name.status().message(), HasSubstr("known: face"));
+}
+
+TEST(ProcessorsTest, FacesIsAProcessorOfItsOwn) {
+  EXPECT_THAT(ProcessorNames(), ::testing::Contains("faces"));
+  ProcessorSettings s;
+  s.name = "faces";
+  EXPECT_EQ(ProcessorName(s).value(), "faces/blazeface-256");
+  EXPECT_EQ(ProcessorKind(s).value(), "faces");  // kept beside the labels, never replacing them
+  for (const char* models_dir : {"", "/models"}) {
+    s.model.models_dir = models_dir;
+    ExecutionSpec spec;
+    spec.processor = "faces/blazeface-256";
+    spec.processor_settings = s.ToJson();
+    Result<ProcessorSettings> back = ProcessorSettings::FromSpec(spec);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(back->name, "faces") << "stored settings: " << spec.processor_settings;
+    EXPECT_EQ(back->model.models_dir, models_dir);
+  }
+}
+
+}  // namespace
+}  // namespace imagemill::service
