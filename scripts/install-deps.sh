@@ -8,6 +8,7 @@ packages=(
   libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpqxx-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev
+  libtesseract-dev tesseract-ocr-eng
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
   python3 python3-botocore awscli nodejs npm
 )
