@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Puts the labelled photo set of bench/label_eval_set.txt into the cache, once:
 #   ${IMAGEMILL_CACHE:-<repo>/.cache}/label-eval/<name>
+# or another list of the same columns (name, a column of its own, package, path, ...):
+#   scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval   # -> .cache/text-eval/<name>
 # Every photo comes from a Debian package that ships sample photos (darknet, opencv-doc,
 # python3-skimage, python3-sklearn, palapeli-data, plasma-workspace-wallpapers), fetched with
 # `apt-get download` and unpacked with `dpkg -x`; about 220 MB of packages are downloaded the
@@ -8,14 +10,14 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache="${IMAGEMILL_CACHE:-$top/.cache}"
-list="$top/bench/label_eval_set.txt"
-out="$cache/label-eval"
+list="${1:-$top/bench/label_eval_set.txt}"
+out="$cache/${2:-label-eval}"
 stamp="$out/.complete"
 want=$(sha256sum "$list" | cut -c1-16)
 [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && exit 0
 
 mkdir -p "$cache"
-exec 9>"$cache/.label-eval.lock"
+exec 9>"$cache/.$(basename "$out").lock"
 flock 9
 [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && exit 0
 

@@ -1,6 +1,7 @@
 #include "service/processors.h"
 
 #include "vision/properties/image_properties_processor.h"
+#include "vision/text/text_processor.h"
 #include "workflow/noop_processor.h"
 
 namespace imagemill::service {
@@ -20,13 +21,26 @@ vision::LabelsProcessorOptions LabelsOptions(const ProcessorSettings& s) {
   return o;
 }
 
+vision::TextProcessorOptions TextOptions(const ProcessorSettings& s) {
+  vision::TextProcessorOptions o;
+  o.max_pixels = s.max_pixels;
+  o.detector.models_dir = s.model.models_dir;
+  o.settings = s.text;
+  return o;
+}
+
 }  // namespace
 
-std::vector<std::string> ProcessorNames() { return {"labels", "image-properties", "none"}; }
+std::vector<std::string> ProcessorNames() { return {"labels", "text", "image-properties", "none"}; }
 
 std::string DefaultProcessorName() { return "labels"; }
 
 nlohmann::json ProcessorSettings::ToJson() const {
+  if (name == "text") {
+    nlohmann::json j = {{"processor", name}, {"request", text.ToJson()}};
+    if (!model.models_dir.empty()) j["modelsDir"] = model.models_dir.string();
+    return j;
+  }
   if (name != "labels") return nullptr;
   nlohmann::json model_json = {{"labelModel", model.builtin}};
   if (!model.models_dir.empty()) model_json["modelsDir"] = model.models_dir.string();
@@ -48,6 +62,11 @@ Result<ProcessorSettings> ProcessorSettings::FromSpec(const ExecutionSpec& spec)
   }
   try {
     s.name = j.at("processor").get<std::string>();
+    if (s.name == "text") {
+      if (j.contains("modelsDir")) s.model.models_dir = j["modelsDir"].get<std::string>();
+      if (Status st = s.text.MergeJson(j.at("request")); !st.ok()) return st;
+      return s;
+    }
     const nlohmann::json& m = j.at("model");
     if (m.contains("modelFile")) {
       s.model.model_file = m.at("modelFile").get<std::string>();
@@ -72,6 +91,7 @@ Result<std::string> ProcessorName(const ProcessorSettings& s) {
     return vision::ImagePropertiesProcessor(vision::ImagePropertiesProcessorOptions{}).Name();
   }
   if (s.name == "labels") return vision::LabelsProcessor::NameFor(LabelsOptions(s));
+  if (s.name == "text") return vision::TextProcessor::NameFor(TextOptions(s));
   return UnknownProcessor(s.name);
 }
 
@@ -91,6 +111,11 @@ Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& s) {
   if (s.name == "labels") {
     Result<std::unique_ptr<vision::LabelsProcessor>> p =
         vision::LabelsProcessor::Open(LabelsOptions(s));
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Processor>(std::move(p).value());
+  }
+  if (s.name == "text") {
+    Result<std::unique_ptr<vision::TextProcessor>> p = vision::TextProcessor::Open(TextOptions(s));
     if (!p.ok()) return p.status();
     return std::unique_ptr<Processor>(std::move(p).value());
   }
