@@ -28,6 +28,11 @@ std::filesystem::path ModelsDir() {
   return Fetch("fetch-models.sh", dir, dir / ".complete");
 }
 
+std::filesystem::path TextModelDir() {
+  std::filesystem::path dir = CacheDir() / "models" / "ocr-models-1.4.2";
+  return Fetch("fetch-models.sh", dir, dir / ".complete");
+}
+
 std::filesystem::path SamplesDir() {
   return Fetch("fetch-samples.sh", CacheDir() / "samples", CacheDir() / "samples.complete");
 }
