@@ -1,6 +1,7 @@
 #include "vision/text/text_settings.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
@@ -63,6 +64,8 @@ Status ReadPolygon(const nlohmann::json& j, const std::string& where,
 }
 
 bool InUnitRange(float v) { return v >= 0 && v <= 1; }
+
+bool Finite(const cv::Point2f& p) { return std::isfinite(p.x) && std::isfinite(p.y); }
 
 }  // namespace
 
@@ -188,11 +191,16 @@ Status TextSettings::Validate() const {
     if (!r.box && r.polygon.empty()) {
       return Status::InvalidArgument(where + " needs a BoundingBox or a Polygon");
     }
-    if (r.box && !(r.box->width > 0 && r.box->height > 0)) {
-      return Status::InvalidArgument(where + ".BoundingBox needs a positive Width and Height");
+    if (r.box && !(r.box->width > 0 && r.box->height > 0 && Finite(r.box->tl()) &&
+                   Finite(r.box->br()))) {
+      return Status::InvalidArgument(where +
+                                     ".BoundingBox needs finite numbers, Width and Height above 0");
     }
     if (!r.polygon.empty() && (r.polygon.size() < 3 || r.polygon.size() > kMaxPolygonPoints)) {
       return Status::InvalidArgument(where + ".Polygon needs 3 to 10 points");
+    }
+    if (!std::all_of(r.polygon.begin(), r.polygon.end(), Finite)) {
+      return Status::InvalidArgument(where + ".Polygon needs finite numbers");
     }
   }
   return Status::Ok();

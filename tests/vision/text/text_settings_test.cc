@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace imagemill::vision {
 namespace {
 
@@ -69,6 +71,16 @@ TEST(TextSettings, RefusesWhatTheServiceModelRefusesNamingTheMember) {
   }
   TextSettings s;
   EXPECT_EQ(s.MergeJson(eleven).code(), Code::kInvalidArgument);
+  // JSON text cannot spell an infinity, but a request built in memory can.
+  nlohmann::json endless = {
+      {"Filters",
+       {{"RegionsOfInterest",
+         {{{"BoundingBox",
+            {{"Left", 0}, {"Top", 0}, {"Width", std::numeric_limits<double>::infinity()},
+             {"Height", 1}}}}}}}}};
+  const Status st = s.MergeJson(endless);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("finite"), std::string::npos) << st.message();
 }
 
 TEST(TextSettings, TheDefaultsHaveNoIdAndEachChangeHasItsOwn) {
