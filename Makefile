@@ -10,7 +10,7 @@ CMAKE_GEN  := -G Ninja
 
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build asan demo test unit bench bench-smoke label-eval fuzz format clean install
+.PHONY: all deps build asan demo test unit bench bench-smoke label-eval text-eval fuzz format clean install
 
 all: build
 
@@ -48,6 +48,13 @@ label-eval: build
 	@cmake --build $(BUILD) --target label_eval
 	@$(BUILD)/label_eval
 	@bench/label_eval_speed.sh $(BUILD)
+
+# Words read right, false words and cost per image of the text processor (docs/text.md).
+text-eval: build
+	@scripts/install-deps.sh --bench
+	@scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval
+	@cmake --build $(BUILD) --target text_eval
+	@$(BUILD)/text_eval --all-words
 
 bench-smoke: build
 	@scripts/install-deps.sh --bench

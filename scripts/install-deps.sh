@@ -13,8 +13,9 @@ packages=(
   python3 python3-botocore awscli nodejs npm
 )
 # The benchmark suite (make bench): the Python + OpenCV baseline it compares against and the plot;
-# the test suite runs its smoke version, so it needs them too.
-bench_packages=(python3-opencv python3-numpy python3-matplotlib)
+# the test suite runs its smoke version, so it needs them too. The text evaluation draws its pages
+# with DejaVu fonts.
+bench_packages=(python3-opencv python3-numpy python3-matplotlib fonts-dejavu-core)
 # Packages the test suite alone needs (servers, independent clients).
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql "${bench_packages[@]}")

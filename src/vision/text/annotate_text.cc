@@ -42,8 +42,7 @@ std::string Ascii(const std::string& text) {
 cv::Mat AnnotateText(const cv::Mat& bgr, const nlohmann::json& answer) {
   cv::Mat out = bgr.clone();
   const double side = std::max(out.cols, out.rows);
-  const int thickness = std::max(1, static_cast<int>(side / 500));
-  const double scale = std::max(0.4, side / 1600);
+  const int thickness = std::max(1, static_cast<int>(side / 800));
   if (!answer.contains("TextDetections") || !answer["TextDetections"].is_array()) return out;
   for (const nlohmann::json& d : answer["TextDetections"]) {
     const bool line = d.value("Type", "") == "LINE";
@@ -52,14 +51,18 @@ cv::Mat AnnotateText(const cv::Mat& bgr, const nlohmann::json& answer) {
     cv::polylines(out, polygon, true, line ? kLineColour : kWordColour,
                   line ? thickness + 1 : thickness, cv::LINE_AA);
     if (!line) continue;
+    // The caption half as tall as the line (Hershey's capitals are 22 pixels at 1.0).
+    const double height = cv::norm(polygon[3] - polygon[0]);
+    const double scale = std::clamp(0.45 * height / 22, 0.3, 1.5);
     const std::string caption = Ascii(d.value("DetectedText", "")) + " " +
                                 std::to_string(std::lround(d.value("Confidence", 0.0))) + "%";
     cv::Point at = polygon[0];
-    at.y = std::max(at.y - 4, static_cast<int>(20 * scale));
+    at.y = std::max(at.y - 3, static_cast<int>(22 * scale));
     // Dark under light, readable on any background.
+    const int weight = std::max(1, static_cast<int>(scale * 1.5));
     cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0),
-                thickness + 2, cv::LINE_AA);
-    cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, kLineColour, thickness,
+                weight + 2, cv::LINE_AA);
+    cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, kLineColour, weight,
                 cv::LINE_AA);
   }
   return out;
