@@ -193,11 +193,12 @@ int main(int argc, char** argv) {
       std::cerr << "text_eval: " << prepared.status().ToString() << "\n";
       return 1;
     }
-    auto answer = (*worker)->Process(item, **prepared);
-    if (!answer.ok()) {
-      std::cerr << "text_eval: " << answer.status().ToString() << "\n";
+    auto processed = (*worker)->Process(item, **prepared);
+    if (!processed.ok()) {
+      std::cerr << "text_eval: " << processed.status().ToString() << "\n";
       return 1;
     }
+    const nlohmann::json& answer = processed->response;
     const double cpu = CpuMs() - cpu0;
     const double wall =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
@@ -213,7 +214,7 @@ int main(int argc, char** argv) {
     for (const std::string& w : s.optional) ++optional[w];
     int right = 0, wrong = 0;
     std::string misread;
-    for (const auto& d : (*answer)["TextDetections"]) {
+    for (const auto& d : answer["TextDetections"]) {
       if (d["Type"] != "WORD") continue;
       const std::string w = Normal(d["DetectedText"].get<std::string>());
       if (w.empty()) continue;

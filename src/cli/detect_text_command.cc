@@ -85,12 +85,12 @@ int DetectText(const DetectTextFlags& f) {
     std::cerr << "imagemill detect-text: " << worker.status().message() << "\n";
     return kExitUsage;
   }
-  Result<nlohmann::json> answer = (*processor)->DetectText(*bytes, f.image, settings, **worker);
+  Result<Answer> answer = (*processor)->DetectText(*bytes, f.image, settings, **worker);
   if (!answer.ok()) {
     std::cerr << "imagemill detect-text: " << answer.status().ToString() << "\n";
     return kExitRunFailed;
   }
-  std::cout << answer->dump(2) << std::endl;
+  std::cout << answer->response.dump(2) << std::endl;
 
   if (!f.annotate.empty()) {
     vision::DecodeOptions decode;
@@ -102,7 +102,7 @@ int DetectText(const DetectTextFlags& f) {
     }
     bool written = false;
     try {
-      written = cv::imwrite(f.annotate, vision::AnnotateText(image->bgr, *answer));
+      written = cv::imwrite(f.annotate, vision::AnnotateText(image->bgr, answer->response));
     } catch (const cv::Exception& e) {
       std::cerr << "imagemill detect-text: " << e.what() << "\n";
     }

@@ -98,6 +98,7 @@ Result<std::string> ProcessorName(const ProcessorSettings& s) {
 Result<std::string> ProcessorKind(const ProcessorSettings& s) {
   if (s.name == "none") return std::string("inventory");
   if (s.name == "image-properties" || s.name == "labels") return std::string("labels");
+  if (s.name == "text") return std::string("text");
   return UnknownProcessor(s.name);
 }
 

@@ -17,6 +17,7 @@ TEST(Processors, TextIsOneAndItsFiltersSurviveTheExecutionsStoredSettings) {
   Result<std::string> name = ProcessorName(s);
   ASSERT_TRUE(name.ok()) << name.status().ToString();
   EXPECT_EQ(name->rfind("text/pp-ocrv4-det/c90-r1", 0), 0u) << *name;
+  EXPECT_EQ(*ProcessorKind(s), "text");
 
   ExecutionSpec spec;
   spec.processor = *name;

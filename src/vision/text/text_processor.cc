@@ -30,12 +30,22 @@ class TextWorker : public ProcessorWorker {
              std::unique_ptr<WordReader> reader)
       : processor_(processor), runner_(std::move(runner)), reader_(std::move(reader)) {}
 
-  Result<nlohmann::json> Process(const ObjectInfo& item, PreparedItem& prepared) override {
-    return Answer(item.key, prepared, processor_.options().settings);
+  Result<imagemill::Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+    return Respond(item.key, prepared, processor_.options().settings);
   }
 
-  Result<nlohmann::json> Answer(const std::string& name, PreparedItem& prepared,
-                                const TextSettings& settings) {
+  Result<imagemill::Answer> Respond(const std::string& name, PreparedItem& prepared,
+                                    const TextSettings& settings) {
+    Result<nlohmann::json> response = Read(name, prepared, settings);
+    if (!response.ok()) return response.status();
+    imagemill::Answer answer;
+    answer.index = TextIndexEntries(*response);
+    answer.response = std::move(response).value();
+    return answer;
+  }
+
+  Result<nlohmann::json> Read(const std::string& name, PreparedItem& prepared,
+                              const TextSettings& settings) {
     const auto* image = dynamic_cast<const PreparedText*>(&prepared);
     if (image == nullptr) {
       return Status::Internal(name + ": text worker was handed another processor's item");
@@ -60,6 +70,15 @@ class TextWorker : public ProcessorWorker {
 };
 
 }  // namespace
+
+std::vector<IndexEntry> TextIndexEntries(const nlohmann::json& response) {
+  double best = -1;
+  for (const nlohmann::json& d : response.value("TextDetections", nlohmann::json::array())) {
+    if (d.value("Type", "") == "LINE") best = std::max(best, d.value("Confidence", 0.0));
+  }
+  if (best < 0) return {};
+  return {IndexEntry{"Text", best, true}};
+}
 
 TextProcessor::TextProcessor(TextProcessorOptions options, std::unique_ptr<TextDetector> detector,
                              std::string name)
@@ -125,9 +144,9 @@ Result<std::unique_ptr<ProcessorWorker>> TextProcessor::NewWorker() const {
       *this, std::move(runner).value(), std::move(reader).value()));
 }
 
-Result<nlohmann::json> TextProcessor::DetectText(std::string_view bytes, const std::string& name,
-                                                 const TextSettings& settings,
-                                                 ProcessorWorker& worker) const {
+Result<Answer> TextProcessor::DetectText(std::string_view bytes, const std::string& name,
+                                         const TextSettings& settings,
+                                         ProcessorWorker& worker) const {
   auto* text_worker = dynamic_cast<TextWorker*>(&worker);
   if (text_worker == nullptr || &text_worker->processor() != this) {
     return Status::Internal(name + ": DetectText needs a worker of the same text processor");
@@ -135,7 +154,7 @@ Result<nlohmann::json> TextProcessor::DetectText(std::string_view bytes, const s
   if (Status s = settings.Validate(); !s.ok()) return s;
   Result<std::unique_ptr<PreparedItem>> prepared = PrepareBytes(bytes, name);
   if (!prepared.ok()) return prepared.status();
-  return text_worker->Answer(name, **prepared, settings);
+  return text_worker->Respond(name, **prepared, settings);
 }
 
 }  // namespace imagemill::vision

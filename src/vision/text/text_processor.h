@@ -4,7 +4,9 @@
 //
 //   {"TextDetections": [LINE..., WORD...], "TextModelVersion": "pp-ocrv4-det+tesseract-5.3.0"}
 //
-// (detect_text_answer.h has the shape and rules). Stage 1, Prepare, on any thread: decode (a
+// (detect_text_answer.h has the shape and rules), indexed under "Text" with its best line's
+// confidence when it read anything, so `imagemill query --label Text` finds the images with
+// text. Stage 1, Prepare, on any thread: decode (a
 // JPEG at reduced scale while its longer side stays at least twice the detector's), then the
 // detector's input and a grey copy to read the words from, at most twice the detector's size
 // (text too small for the detector to find is not read either). Stage 2, Process, on the worker
@@ -55,6 +57,8 @@ class TextProcessor : public Processor {
   static Result<std::string> NameFor(const TextProcessorOptions& options);
 
   std::string Name() const override { return name_; }
+  // "text": a text run's answers are kept beside an image's labels, never in their place.
+  std::string Kind() const override { return "text"; }
 
   // Thread-safe.
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
@@ -63,11 +67,13 @@ class TextProcessor : public Processor {
   // A network and a Tesseract engine for one worker. Thread-safe.
   Result<std::unique_ptr<ProcessorWorker>> NewWorker() const override;
 
-  // One image's answer with `settings` instead of the processor's own, for callers that answer
-  // requests one at a time (each with its own Filters). `worker` must come from this
-  // processor's NewWorker and be the caller's alone; `name` names the image in messages.
-  Result<nlohmann::json> DetectText(std::string_view bytes, const std::string& name,
-                                    const TextSettings& settings, ProcessorWorker& worker) const;
+  // One image's answer (the DetectText response and its index entries, as a run stores them)
+  // with `settings` instead of the processor's own, for callers that answer requests one at a
+  // time, each with its own Filters (`detect-text`, the DetectText API of `serve`). `worker` must
+  // come from this processor's NewWorker and be the caller's alone; `name` names the image in
+  // messages.
+  Result<Answer> DetectText(std::string_view bytes, const std::string& name,
+                            const TextSettings& settings, ProcessorWorker& worker) const;
 
   // "pp-ocrv4-det+tesseract-5.3.0": the answers' TextModelVersion.
   const std::string& model_version() const { return model_version_; }
@@ -84,5 +90,9 @@ class TextProcessor : public Processor {
   const std::string name_;
   const std::string model_version_;
 };
+
+// The index entries of a DetectText response: "Text" with its best line's confidence, or none
+// when no line was read.
+std::vector<IndexEntry> TextIndexEntries(const nlohmann::json& response);
 
 }  // namespace imagemill::vision

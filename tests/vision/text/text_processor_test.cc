@@ -58,18 +58,30 @@ TEST_F(TextProcessorTest, ReadsASignAsRekognitionsDetectTextAnswersIt) {
   item.size = bytes.size();
   auto prepared = processor_->Prepare(item, bytes);
   ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
-  auto answer = worker_->Process(item, **prepared);
-  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-  EXPECT_EQ(Texts(*answer, "LINE"), (std::vector<std::string>{"NO PARKING", "AT ANY TIME"}));
-  EXPECT_EQ(Texts(*answer, "WORD"),
+  auto processed = worker_->Process(item, **prepared);
+  ASSERT_TRUE(processed.ok()) << processed.status().ToString();
+  const nlohmann::json& answer = processed->response;
+  EXPECT_EQ(Texts(answer, "LINE"), (std::vector<std::string>{"NO PARKING", "AT ANY TIME"}));
+  EXPECT_EQ(Texts(answer, "WORD"),
             (std::vector<std::string>{"NO", "PARKING", "AT", "ANY", "TIME"}));
-  EXPECT_EQ((*answer)["TextModelVersion"], processor_->model_version());
+  EXPECT_EQ(answer["TextModelVersion"], processor_->model_version());
   EXPECT_EQ(processor_->model_version().rfind("pp-ocrv4-det+tesseract-", 0), 0u);
-  for (const auto& d : (*answer)["TextDetections"]) EXPECT_GE(d["Confidence"].get<double>(), 45);
+  double best = 0;
+  for (const auto& d : answer["TextDetections"]) {
+    EXPECT_GE(d["Confidence"].get<double>(), 45);
+    best = std::max(best, d["Confidence"].get<double>());
+  }
   if (imagemill::testing::RekognitionModel()) {
-    const auto errors = imagemill::testing::ShapeErrors(*answer, "DetectTextResponse");
+    const auto errors = imagemill::testing::ShapeErrors(answer, "DetectTextResponse");
     EXPECT_TRUE(errors.empty()) << errors.front();
   }
+  // Found by `query --label Text`, kept beside the image's labels.
+  ASSERT_EQ(processed->index.size(), 1u);
+  EXPECT_EQ(processed->index[0].name, "Text");
+  EXPECT_TRUE(processed->index[0].direct);
+  EXPECT_LE(processed->index[0].confidence, best);
+  EXPECT_GE(processed->index[0].confidence, 45);
+  EXPECT_EQ(processor_->Kind(), "text");
 }
 
 TEST_F(TextProcessorTest, DetectTextAnswersOneImageWithTheCallersFilters) {
@@ -77,11 +89,13 @@ TEST_F(TextProcessorTest, DetectTextAnswersOneImageWithTheCallersFilters) {
   top_half.regions.push_back({cv::Rect2f(0, 0, 1, 0.4f), {}});
   auto answer = processor_->DetectText(Sign(), "parking.png", top_half, *worker_);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-  EXPECT_EQ(Texts(*answer, "LINE"), std::vector<std::string>{"NO PARKING"});
+  EXPECT_EQ(Texts(answer->response, "LINE"), std::vector<std::string>{"NO PARKING"});
+  ASSERT_EQ(answer->index.size(), 1u);  // what serve would store, as a run does
+  EXPECT_EQ(answer->index[0].name, "Text");
   // The processor's own settings are untouched: the next call without filters reads both lines.
   auto all = processor_->DetectText(Sign(), "parking.png", {}, *worker_);
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(Texts(*all, "LINE").size(), 2u);
+  EXPECT_EQ(Texts(all->response, "LINE").size(), 2u);
   TextSettings bad;
   bad.min_confidence = 200;
   EXPECT_EQ(processor_->DetectText(Sign(), "parking.png", bad, *worker_).status().code(),
@@ -94,7 +108,9 @@ TEST_F(TextProcessorTest, AnImageWithoutTextHasNoDetections) {
   auto answer = processor_->DetectText(imagemill::testing::Encode(sky, ".jpg"), "sky.jpg", {},
                                        *worker_);
   ASSERT_TRUE(answer.ok());
-  EXPECT_TRUE((*answer)["TextDetections"].empty());
+  EXPECT_TRUE(answer->response["TextDetections"].empty());
+  EXPECT_TRUE(answer->index.empty());
+  EXPECT_TRUE(TextIndexEntries(answer->response).empty());
 }
 
 TEST_F(TextProcessorTest, BytesThatAreNoImageAreSkippedNamingTheObject) {
@@ -108,9 +124,7 @@ TEST_F(TextProcessorTest, BytesThatAreNoImageAreSkippedNamingTheObject) {
 
 TEST_F(TextProcessorTest, AWorkerOfAnotherProcessorIsRefused) {
   class OtherWorker : public ProcessorWorker {
-    Result<nlohmann::json> Process(const ObjectInfo&, PreparedItem&) override {
-      return nlohmann::json::object();
-    }
+    Result<Answer> Process(const ObjectInfo&, PreparedItem&) override { return Answer{}; }
   } other;
   EXPECT_EQ(processor_->DetectText(Sign(), "x.png", {}, other).status().code(), Code::kInternal);
 }
