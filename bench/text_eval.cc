@@ -53,6 +53,13 @@ struct Counts {
   std::vector<double> cpu_ms, wall_ms;
   double Recall() const { return words ? static_cast<double>(right) / words : 1; }
   double Precision() const { return right + wrong ? static_cast<double>(right) / (right + wrong) : 1; }
+  // "0.99 | 1.00", or dashes for images without words to read (photos without text).
+  std::string RecallPrecision() const {
+    if (words == 0) return "– | –";
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f | %.2f", Recall(), Precision());
+    return buf;
+  }
 };
 
 std::string Normal(const std::string& word) {
@@ -259,16 +266,16 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   Counts total;
   for (const auto& [kind, c] : by_kind) {
-    std::printf("| %s | %d | %d | %d | %.2f | %.2f | %d | %d | %.0f | %.0f |\n", kind.c_str(),
-                c.images, c.words, c.right, c.Recall(), c.Precision(), c.wrong,
-                c.images_with_false, Median(c.cpu_ms), Median(c.wall_ms));
+    std::printf("| %s | %d | %d | %d | %s | %d | %d | %.0f | %.0f |\n", kind.c_str(), c.images,
+                c.words, c.right, c.RecallPrecision().c_str(), c.wrong, c.images_with_false,
+                Median(c.cpu_ms), Median(c.wall_ms));
     total.images += c.images, total.words += c.words, total.right += c.right;
     total.wrong += c.wrong, total.images_with_false += c.images_with_false;
     total.cpu_ms.insert(total.cpu_ms.end(), c.cpu_ms.begin(), c.cpu_ms.end());
     total.wall_ms.insert(total.wall_ms.end(), c.wall_ms.begin(), c.wall_ms.end());
   }
-  std::printf("| all | %d | %d | %d | %.2f | %.2f | %d | %d | %.0f | %.0f |\n", total.images,
-              total.words, total.right, total.Recall(), total.Precision(), total.wrong,
+  std::printf("| all | %d | %d | %d | %s | %d | %d | %.0f | %.0f |\n", total.images,
+              total.words, total.right, total.RecallPrecision().c_str(), total.wrong,
               total.images_with_false, Median(total.cpu_ms), Median(total.wall_ms));
 
   std::printf("\nThe \"Text\" label from the detector alone (an image's best region's score):\n\n");
