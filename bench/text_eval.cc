@@ -52,7 +52,9 @@ struct Counts {
   int images = 0, words = 0, right = 0, wrong = 0, images_with_false = 0;
   std::vector<double> cpu_ms, wall_ms;
   double Recall() const { return words ? static_cast<double>(right) / words : 1; }
-  double Precision() const { return right + wrong ? static_cast<double>(right) / (right + wrong) : 1; }
+  double Precision() const {
+    return right + wrong ? static_cast<double>(right) / (right + wrong) : 1;
+  }
   // "0.99 | 1.00", or dashes for images without words to read (photos without text).
   std::string RecallPrecision() const {
     if (words == 0) return "– | –";
@@ -119,12 +121,14 @@ std::vector<Sample> ReadSet(const fs::path& list, const fs::path& photos) {
     if (!(fields >> s.name >> s.kind >> package >> path)) continue;
     while (fields >> word) {
       if (word == "-") continue;
-      (word[0] == '?' ? s.optional : s.words).push_back(Normal(word[0] == '?' ? word.substr(1) : word));
+      (word[0] == '?' ? s.optional : s.words)
+          .push_back(Normal(word[0] == '?' ? word.substr(1) : word));
     }
     std::ifstream photo(photos / s.name, std::ios::binary);
     if (!photo) {
-      std::cerr << "text_eval: " << (photos / s.name).string()
-                << " is missing; run scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval\n";
+      std::cerr
+          << "text_eval: " << (photos / s.name).string()
+          << " is missing; run scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval\n";
       std::exit(2);
     }
     std::stringstream bytes;
@@ -182,7 +186,8 @@ int main(int argc, char** argv) {
     for (imagemill::bench::TextPage& p : make(count, docs ? 1 : 2)) {
       Sample s{p.name, p.kind, std::move(p.bytes), {}, {}};
       for (const std::string& w : p.words) s.words.push_back(Normal(w));
-      if (!write_dir.empty()) std::ofstream(fs::path(write_dir) / s.name, std::ios::binary) << s.bytes;
+      if (!write_dir.empty())
+        std::ofstream(fs::path(write_dir) / s.name, std::ios::binary) << s.bytes;
       samples.push_back(std::move(s));
     }
   }
@@ -260,9 +265,10 @@ int main(int argc, char** argv) {
       (*processor)->model_version().c_str(), options.detector.max_side, options.detector.threshold,
       options.detector.box_threshold, options.detector.unclip_ratio, options.reading.line_height,
       options.reading.min_confidence,
-              options.max_words > 100 ? ", every word" : ", at most 100 words an image");
-  std::printf("| kind | images | words | read right | recall | precision | false words | "
-              "images with a false word | CPU ms/image (median) | wall ms/image (median) |\n");
+      options.max_words > 100 ? ", every word" : ", at most 100 words an image");
+  std::printf(
+      "| kind | images | words | read right | recall | precision | false words | "
+      "images with a false word | CPU ms/image (median) | wall ms/image (median) |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   Counts total;
   for (const auto& [kind, c] : by_kind) {
@@ -274,13 +280,14 @@ int main(int argc, char** argv) {
     total.cpu_ms.insert(total.cpu_ms.end(), c.cpu_ms.begin(), c.cpu_ms.end());
     total.wall_ms.insert(total.wall_ms.end(), c.wall_ms.begin(), c.wall_ms.end());
   }
-  std::printf("| all | %d | %d | %d | %s | %d | %d | %.0f | %.0f |\n", total.images,
-              total.words, total.right, total.RecallPrecision().c_str(), total.wrong,
-              total.images_with_false, Median(total.cpu_ms), Median(total.wall_ms));
+  std::printf("| all | %d | %d | %d | %s | %d | %d | %.0f | %.0f |\n", total.images, total.words,
+              total.right, total.RecallPrecision().c_str(), total.wrong, total.images_with_false,
+              Median(total.cpu_ms), Median(total.wall_ms));
 
   std::printf("\nThe \"Text\" label from the detector alone (an image's best region's score):\n\n");
-  std::printf("| best region's score at least | images with text found | photos without text "
-              "found |\n|---|---|---|\n");
+  std::printf(
+      "| best region's score at least | images with text found | photos without text "
+      "found |\n|---|---|---|\n");
   for (float t : {0.5f, 0.6f, 0.7f, 0.8f, 0.9f}) {
     int with = 0, with_found = 0, without = 0, without_found = 0;
     for (const auto& [score, has_text] : best_scores) {

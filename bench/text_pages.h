@@ -37,45 +37,53 @@ namespace text_pages_internal {
 // except "a" and "I", which are real words a reader must get too.
 inline const std::vector<std::string>& ProseWords() {
   static const std::vector<std::string> words = {
-      "the", "river", "was", "wide", "and", "slow", "under", "morning", "light", "when", "we",
-      "reached", "village", "after", "three", "days", "walking", "through", "hills", "farmers",
-      "had", "already", "gathered", "near", "market", "with", "baskets", "of", "apples", "bread",
-      "cheese", "a", "small", "boy", "ran", "between", "stalls", "calling", "his", "sister",
-      "who", "sold", "flowers", "from", "wooden", "cart", "old", "church", "bell", "rang",
-      "seven", "times", "people", "stopped", "listen", "then", "returned", "their", "work",
-      "letter", "arrived", "later", "that", "week", "asking", "us", "stay", "until", "harvest",
-      "ended", "report", "shows", "sales", "grew", "twelve", "percent", "last", "year", "while",
-      "costs", "remained", "stable", "committee", "will", "meet", "again", "in", "October",
-      "review", "budget", "please", "send", "your", "comments", "before", "Friday", "engine",
-      "needs", "new", "filter", "every", "thousand", "hours", "operation", "check", "pressure",
-      "gauge", "daily", "record", "readings", "logbook", "students", "should", "read", "chapter",
-      "four", "answer", "questions", "at", "end", "section", "library", "opens", "nine",
-      "closes", "six", "on", "weekdays", "I", "think", "garden", "looks", "better", "than",
-      "ever", "roses", "are", "blooming", "early", "this", "summer", "weather", "has", "been",
-      "warm", "dry", "most", "month", "travel", "north", "take", "train", "station", "platform",
-      "two", "tickets", "can", "be", "bought", "online", "or", "office", "museum", "exhibition",
-      "paintings", "coast", "is", "free", "for", "children", "under", "twelve"};
+      "the",      "river",    "was",        "wide",      "and",      "slow",      "under",
+      "morning",  "light",    "when",       "we",        "reached",  "village",   "after",
+      "three",    "days",     "walking",    "through",   "hills",    "farmers",   "had",
+      "already",  "gathered", "near",       "market",    "with",     "baskets",   "of",
+      "apples",   "bread",    "cheese",     "a",         "small",    "boy",       "ran",
+      "between",  "stalls",   "calling",    "his",       "sister",   "who",       "sold",
+      "flowers",  "from",     "wooden",     "cart",      "old",      "church",    "bell",
+      "rang",     "seven",    "times",      "people",    "stopped",  "listen",    "then",
+      "returned", "their",    "work",       "letter",    "arrived",  "later",     "that",
+      "week",     "asking",   "us",         "stay",      "until",    "harvest",   "ended",
+      "report",   "shows",    "sales",      "grew",      "twelve",   "percent",   "last",
+      "year",     "while",    "costs",      "remained",  "stable",   "committee", "will",
+      "meet",     "again",    "in",         "October",   "review",   "budget",    "please",
+      "send",     "your",     "comments",   "before",    "Friday",   "engine",    "needs",
+      "new",      "filter",   "every",      "thousand",  "hours",    "operation", "check",
+      "pressure", "gauge",    "daily",      "record",    "readings", "logbook",   "students",
+      "should",   "read",     "chapter",    "four",      "answer",   "questions", "at",
+      "end",      "section",  "library",    "opens",     "nine",     "closes",    "six",
+      "on",       "weekdays", "I",          "think",     "garden",   "looks",     "better",
+      "than",     "ever",     "roses",      "are",       "blooming", "early",     "this",
+      "summer",   "weather",  "has",        "been",      "warm",     "dry",       "most",
+      "month",    "travel",   "north",      "take",      "train",    "station",   "platform",
+      "two",      "tickets",  "can",        "be",        "bought",   "online",    "or",
+      "office",   "museum",   "exhibition", "paintings", "coast",    "is",        "free",
+      "for",      "children", "under",      "twelve"};
   return words;
 }
 
 inline const std::vector<std::string>& WindowTitles() {
-  static const std::vector<std::string> t = {"Project Settings", "Monthly Report", "Photo Library",
-                                             "Account Details", "Network Preferences",
-                                             "Invoice Editor", "Travel Planner", "Music Player"};
+  static const std::vector<std::string> t = {
+      "Project Settings",    "Monthly Report", "Photo Library",  "Account Details",
+      "Network Preferences", "Invoice Editor", "Travel Planner", "Music Player"};
   return t;
 }
 
 inline const std::vector<std::string>& SidebarItems() {
-  static const std::vector<std::string> t = {
-      "Home", "Documents", "Pictures", "Music", "Videos", "Downloads", "Desktop", "Recent",
-      "Favorites", "Trash", "Network", "Contacts", "Calendar", "Projects", "Archive", "Shared"};
+  static const std::vector<std::string> t = {"Home",      "Documents", "Pictures", "Music",
+                                             "Videos",    "Downloads", "Desktop",  "Recent",
+                                             "Favorites", "Trash",     "Network",  "Contacts",
+                                             "Calendar",  "Projects",  "Archive",  "Shared"};
   return t;
 }
 
 inline const std::vector<std::string>& FormLabels() {
-  static const std::vector<std::string> t = {"Name", "Email", "Phone", "Address", "City",
-                                             "Country", "Company", "Username", "Password",
-                                             "Language", "Timezone", "Currency"};
+  static const std::vector<std::string> t = {"Name",     "Email",    "Phone",    "Address",
+                                             "City",     "Country",  "Company",  "Username",
+                                             "Password", "Language", "Timezone", "Currency"};
   return t;
 }
 
@@ -93,8 +101,8 @@ inline cv::Ptr<cv::freetype::FreeType2> Font(const std::string& file) {
 
 // Draws `text` with the top of its line at `at` (every word of a line on one baseline, a capital
 // letter's height below `at`); returns its width.
-inline int Draw(cv::Mat& img, cv::freetype::FreeType2& font, const std::string& text,
-                cv::Point at, int height, const cv::Scalar& colour) {
+inline int Draw(cv::Mat& img, cv::freetype::FreeType2& font, const std::string& text, cv::Point at,
+                int height, const cv::Scalar& colour) {
   int baseline = 0;
   const int ascent = font.getTextSize("H", height, -1, &baseline).height;
   const cv::Size size = font.getTextSize(text, height, -1, &baseline);
@@ -207,12 +215,11 @@ inline std::vector<TextPage> MakeDocuments(int count, uint64_t seed = 1) {
     cv::Mat page(1100, 850, CV_8UC3, cv::Scalar(250, 250, 250));
     TextPage p;
     p.kind = "document";
-    const std::string title =
-        in::Capitalised(in::ProseWords()[rng.uniform(0, 40)]) + " " +
-        in::Capitalised(in::ProseWords()[rng.uniform(40, 80)]);
+    const std::string title = in::Capitalised(in::ProseWords()[rng.uniform(0, 40)]) + " " +
+                              in::Capitalised(in::ProseWords()[rng.uniform(40, 80)]);
     in::Draw(page, *bold, in::Note(title, p.words), {80, 70}, height + 12, cv::Scalar(30, 30, 30));
-    in::Prose(page, *body, height, cv::Rect(80, 140, 690, 880), cv::Scalar(25, 25, 25), rng,
-              88, p.words);
+    in::Prose(page, *body, height, cv::Rect(80, 140, 690, 880), cv::Scalar(25, 25, 25), rng, 88,
+              p.words);
     std::string ext = ".png";
     cv::Mat out = page;
     if (variant == 1) {
@@ -250,8 +257,8 @@ inline std::vector<TextPage> MakeScreenshots(int count, uint64_t seed = 2) {
     TextPage p;
     p.kind = "screenshot";
     // Title bar and menu bar.
-    cv::rectangle(s, cv::Rect(0, 0, 1280, 36), dark ? cv::Scalar(30, 28, 26) : cv::Scalar(220, 218, 216),
-                  cv::FILLED);
+    cv::rectangle(s, cv::Rect(0, 0, 1280, 36),
+                  dark ? cv::Scalar(30, 28, 26) : cv::Scalar(220, 218, 216), cv::FILLED);
     const std::string& title = in::WindowTitles()[rng.uniform(0, 8)];
     in::Draw(s, *bold, in::Note(title, p.words), {560, 10}, h + 1, ink);
     int x = 12;
@@ -274,9 +281,10 @@ inline std::vector<TextPage> MakeScreenshots(int count, uint64_t seed = 2) {
       const int y = 150 + k * 48;
       in::Draw(s, *sans, in::Note(in::FormLabels()[label_first + k], p.words), {260, y + 6}, h,
                ink);
-      cv::rectangle(s, cv::Rect(400, y, 360, h + 16), dark ? cv::Scalar(70, 68, 66) : cv::Scalar(255, 255, 255),
-                    cv::FILLED);
-      cv::rectangle(s, cv::Rect(400, y, 360, h + 16), dark ? cv::Scalar(100, 100, 100) : cv::Scalar(180, 180, 180), 1);
+      cv::rectangle(s, cv::Rect(400, y, 360, h + 16),
+                    dark ? cv::Scalar(70, 68, 66) : cv::Scalar(255, 255, 255), cv::FILLED);
+      cv::rectangle(s, cv::Rect(400, y, 360, h + 16),
+                    dark ? cv::Scalar(100, 100, 100) : cv::Scalar(180, 180, 180), 1);
       const std::string value = in::Capitalised(in::ProseWords()[rng.uniform(0, 120)]) + " " +
                                 in::ProseWords()[rng.uniform(0, 120)];
       in::Draw(s, *sans, in::Note(value, p.words), {410, y + 8}, h, ink);

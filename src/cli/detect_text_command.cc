@@ -121,7 +121,8 @@ int DetectText(const DetectTextFlags& f) {
 void RegisterDetectTextCommand(CLI::App& app, CommandContext& ctx) {
   auto flags = std::make_shared<DetectTextFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "detect-text", "Find and read the text in one image and print the DetectText response (JSON)");
+      "detect-text",
+      "Find and read the text in one image and print the DetectText response (JSON)");
   cmd->add_option("IMAGE", flags->image, "An image file (JPEG, PNG, WebP, TIFF, BMP)")->required();
   cmd->add_option("--annotate", flags->annotate,
                   "Also draw the lines and words onto a copy of the image, written here");

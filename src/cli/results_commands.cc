@@ -43,7 +43,9 @@ int Get(const ResultsFlags& f) {
       std::cerr << " (ids are object keys; `imagemill results` lists them)\n";
     } else {
       std::cerr << "; it has";
-      for (const std::string& k : other_kinds) std::cerr << " a " << k << " answer (--kind " << k << ")";
+      for (const std::string& k : other_kinds) {
+        std::cerr << " a " << k << " answer (--kind " << k << ")";
+      }
       std::cerr << "\n";
     }
     return kExitRunFailed;

@@ -65,11 +65,9 @@ Result<int> ClipInputsToAttributes(onnx::ModelProto& model) {
     for (int i = 1; i < n.input_size() && i < 3; ++i) {
       if (n.input(i).empty()) continue;
       auto c = constants.find(n.input(i));
-      std::optional<float> v =
-          c == constants.end() ? std::nullopt : ScalarOf(*c->second);
+      std::optional<float> v = c == constants.end() ? std::nullopt : ScalarOf(*c->second);
       if (!v) {
-        return Status::Unsupported("Clip node '" + n.name() + "': its " +
-                                   (i == 1 ? "min" : "max") +
+        return Status::Unsupported("Clip node '" + n.name() + "': its " + (i == 1 ? "min" : "max") +
                                    " is not a scalar float constant, so OpenCV cannot run it");
       }
       (i == 1 ? b.lo : b.hi) = *v;

@@ -4,8 +4,8 @@
 
 namespace imagemill::testing {
 
-cv::Mat TextImage(const std::vector<std::string>& lines, cv::Size size, double scale,
-                  double angle, std::vector<DrawnLine>* drawn) {
+cv::Mat TextImage(const std::vector<std::string>& lines, cv::Size size, double scale, double angle,
+                  std::vector<DrawnLine>* drawn) {
   cv::Mat img(size, CV_8UC3, cv::Scalar(235, 238, 240));
   const int thickness = std::max(1, static_cast<int>(scale * 2));
   int y = 60;
@@ -23,8 +23,8 @@ cv::Mat TextImage(const std::vector<std::string>& lines, cv::Size size, double s
     y += t.height * 3;
   }
   if (angle != 0) {
-    const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f),
-                                              angle, 1.0);
+    const cv::Mat m =
+        cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f), angle, 1.0);
     cv::warpAffine(img, img, m, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   }
   return img;

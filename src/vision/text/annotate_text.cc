@@ -9,13 +9,13 @@
 namespace imagemill::vision {
 namespace {
 
-const cv::Scalar kLineColour(60, 220, 60);   // BGR green
-const cv::Scalar kWordColour(0, 150, 255);   // BGR orange
+const cv::Scalar kLineColour(60, 220, 60);  // BGR green
+const cv::Scalar kWordColour(0, 150, 255);  // BGR orange
 
 std::vector<cv::Point> Polygon(const nlohmann::json& detection, const cv::Size& size) {
   std::vector<cv::Point> points;
-  const nlohmann::json polygon =
-      detection.value("Geometry", nlohmann::json::object()).value("Polygon", nlohmann::json::array());
+  const nlohmann::json polygon = detection.value("Geometry", nlohmann::json::object())
+                                     .value("Polygon", nlohmann::json::array());
   for (const nlohmann::json& p : polygon) {
     points.emplace_back(static_cast<int>(std::lround(p.value("X", 0.0) * size.width)),
                         static_cast<int>(std::lround(p.value("Y", 0.0) * size.height)));
@@ -60,8 +60,8 @@ cv::Mat AnnotateText(const cv::Mat& bgr, const nlohmann::json& answer) {
     at.y = std::max(at.y - 3, static_cast<int>(22 * scale));
     // Dark under light, readable on any background.
     const int weight = std::max(1, static_cast<int>(scale * 1.5));
-    cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0),
-                weight + 2, cv::LINE_AA);
+    cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), weight + 2,
+                cv::LINE_AA);
     cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, scale, kLineColour, weight,
                 cv::LINE_AA);
   }

@@ -114,7 +114,8 @@ nlohmann::json DetectTextAnswer(std::vector<TextLine> lines, const TextSettings&
   int id = static_cast<int>(lines.size());
   for (size_t l = 0; l < lines.size(); ++l) {
     for (const TextWord& w : lines[l].words) {
-      detections.push_back(Detection(w.text, "WORD", id++, static_cast<int>(l), w.confidence, w.corners));
+      detections.push_back(
+          Detection(w.text, "WORD", id++, static_cast<int>(l), w.confidence, w.corners));
     }
   }
   return {{"TextDetections", detections}, {"TextModelVersion", model_version}};

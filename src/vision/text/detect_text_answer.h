@@ -32,8 +32,7 @@ namespace imagemill::vision {
 inline constexpr int kMaxTextWords = 100;
 
 nlohmann::json DetectTextAnswer(std::vector<TextLine> lines, const TextSettings& settings,
-                                const std::string& model_version,
-                                int max_words = kMaxTextWords);
+                                const std::string& model_version, int max_words = kMaxTextWords);
 
 // `lines` sorted in reading order (see above).
 void SortReadingOrder(std::vector<TextLine>& lines);

@@ -8,7 +8,9 @@
 namespace imagemill::vision {
 namespace {
 
-float Distance(const cv::Point2f& a, const cv::Point2f& b) { return std::hypot(a.x - b.x, a.y - b.y); }
+float Distance(const cv::Point2f& a, const cv::Point2f& b) {
+  return std::hypot(a.x - b.x, a.y - b.y);
+}
 
 cv::Point2f Apply(const cv::Matx23d& m, double x, double y) {
   return {static_cast<float>(m(0, 0) * x + m(0, 1) * y + m(0, 2)),

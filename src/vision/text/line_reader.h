@@ -22,7 +22,7 @@ struct TextWord {
 };
 
 struct TextLine {
-  std::vector<TextWord> words;  // left to right as read
+  std::vector<TextWord> words;         // left to right as read
   std::array<cv::Point2f, 4> corners;  // the detector's box
   float detector_score = 0;            // 0..1
 };

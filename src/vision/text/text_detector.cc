@@ -15,8 +15,8 @@
 #include "model/net_loader.h"
 #include "model/sigmoid_layer.h"
 #include "model/winograd_conv.h"
-#include "vision/text/db_postprocess.h"
 #include "vision/detectors/model_dir.h"
+#include "vision/text/db_postprocess.h"
 
 namespace imagemill::vision {
 namespace {
@@ -87,11 +87,13 @@ Result<std::string> ReadModel(const fs::path& path) {
                            ": not an ONNX model (delete it and run scripts/fetch-models.sh again)");
   }
   Result<int> clips = model::ClipInputsToAttributes(proto);
-  if (!clips.ok()) return Status(clips.status().code(), path.string() + ": " + clips.status().message());
+  if (!clips.ok())
+    return Status(clips.status().code(), path.string() + ": " + clips.status().message());
   // The input's size changes from image to image (model/deconv_layer.h says why this matters).
   if (model::UseBlockDeconvs(proto) > 0) model::RegisterBlockDeconvLayer();
-  if (model::WinogradEnabled() && model::UseWinogradConvs(proto) + model::UseGemmConvs(proto) +
-                                          model::UseFastSigmoids(proto) > 0) {
+  if (model::WinogradEnabled() &&
+      model::UseWinogradConvs(proto) + model::UseGemmConvs(proto) + model::UseFastSigmoids(proto) >
+          0) {
     model::RegisterWinogradConvLayer();
     model::RegisterSigmoidLayer();
   }
@@ -147,8 +149,9 @@ TextDetector::~TextDetector() = default;
 
 Result<std::unique_ptr<TextDetector>> TextDetector::Open(const TextDetectorOptions& options) {
   if (options.max_side < 32 || options.max_side > 4096) {
-    return Status::InvalidArgument("the text detector's input side must be 32 to 4096 pixels, not " +
-                                   std::to_string(options.max_side));
+    return Status::InvalidArgument(
+        "the text detector's input side must be 32 to 4096 pixels, not " +
+        std::to_string(options.max_side));
   }
   Result<fs::path> path = FindTextModel(options);
   if (!path.ok()) return path.status();
@@ -176,8 +179,7 @@ TextDetectorInput TextDetector::MakeInput(const cv::Mat& bgr) const {
   if (size == bgr.size()) {
     resized = bgr;
   } else {
-    cv::resize(bgr, resized, size, 0, 0,
-               size.width < bgr.cols ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(bgr, resized, size, 0, 0, size.width < bgr.cols ? cv::INTER_AREA : cv::INTER_LINEAR);
   }
   TextDetectorInput input;
   resized.convertTo(input.image, CV_32FC3);

@@ -39,11 +39,11 @@ struct TextDetectorOptions {
   // The network input's longer side, rounded to a multiple of 32; smaller images are not
   // enlarged (but their sides are rounded to multiples of 32).
   int max_side = 960;
-  float threshold = 0.3f;      // a pixel is text above this probability
+  float threshold = 0.3f;  // a pixel is text above this probability
   // A region's mean probability must reach this. PaddleOCR's 0.6 missed lines of a photographed
   // page that 0.5 finds, with no more false words on photos without text (docs/text.md).
   float box_threshold = 0.5f;
-  float unclip_ratio = 1.5f;   // how far the shrunk regions are grown back
+  float unclip_ratio = 1.5f;  // how far the shrunk regions are grown back
 };
 
 // A region of text: a rotated rectangle, corners as ratios (0..1) of the image's width and

@@ -140,8 +140,8 @@ Result<std::unique_ptr<ProcessorWorker>> TextProcessor::NewWorker() const {
   if (!runner.ok()) return runner.status();
   Result<std::unique_ptr<WordReader>> reader = WordReader::Open(options_.tesseract);
   if (!reader.ok()) return reader.status();
-  return std::unique_ptr<ProcessorWorker>(std::make_unique<TextWorker>(
-      *this, std::move(runner).value(), std::move(reader).value()));
+  return std::unique_ptr<ProcessorWorker>(
+      std::make_unique<TextWorker>(*this, std::move(runner).value(), std::move(reader).value()));
 }
 
 Result<Answer> TextProcessor::DetectText(std::string_view bytes, const std::string& name,

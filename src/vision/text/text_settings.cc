@@ -33,9 +33,9 @@ Status ReadBox(const nlohmann::json& j, const std::string& where, cv::Rect2f& bo
   if (!j.is_object()) return Status::InvalidArgument(where + " must be an object");
   box = cv::Rect2f(0, 0, 0, 0);
   for (const auto& [key, value] : j.items()) {
-    float* field = key == "Left"    ? &box.x
-                   : key == "Top"   ? &box.y
-                   : key == "Width" ? &box.width
+    float* field = key == "Left"     ? &box.x
+                   : key == "Top"    ? &box.y
+                   : key == "Width"  ? &box.width
                    : key == "Height" ? &box.height
                                      : nullptr;
     if (field == nullptr) return UnknownMember(where + ".", key, "Left, Top, Width, Height");
@@ -81,8 +81,9 @@ float RegionOfInterest::Covers(const std::array<cv::Point2f, 4>& corners) const 
       const cv::Point2f bottom = corners[3] + (corners[2] - corners[3]) * u;
       const cv::Point2f p = top + (bottom - top) * v;
       bool in = true;
-      if (box) in = p.x >= box->x && p.x <= box->x + box->width && p.y >= box->y &&
-                    p.y <= box->y + box->height;
+      if (box)
+        in = p.x >= box->x && p.x <= box->x + box->width && p.y >= box->y &&
+             p.y <= box->y + box->height;
       if (in && !polygon.empty()) in = cv::pointPolygonTest(polygon, p, false) >= 0;
       inside += in ? 1 : 0;
     }
@@ -146,7 +147,8 @@ Status TextSettings::MergeJson(const nlohmann::json& request) {
         }
         regions.clear();
         for (const nlohmann::json& r : fvalue) {
-          const std::string where = "Filters.RegionsOfInterest[" + std::to_string(regions.size()) + "]";
+          const std::string where =
+              "Filters.RegionsOfInterest[" + std::to_string(regions.size()) + "]";
           if (!r.is_object()) return Status::InvalidArgument(where + " must be an object");
           RegionOfInterest region;
           for (const auto& [rkey, rvalue] : r.items()) {
@@ -191,8 +193,8 @@ Status TextSettings::Validate() const {
     if (!r.box && r.polygon.empty()) {
       return Status::InvalidArgument(where + " needs a BoundingBox or a Polygon");
     }
-    if (r.box && !(r.box->width > 0 && r.box->height > 0 && Finite(r.box->tl()) &&
-                   Finite(r.box->br()))) {
+    if (r.box &&
+        !(r.box->width > 0 && r.box->height > 0 && Finite(r.box->tl()) && Finite(r.box->br()))) {
       return Status::InvalidArgument(where +
                                      ".BoundingBox needs finite numbers, Width and Height above 0");
     }

@@ -1,9 +1,8 @@
 #include "vision/text/word_reader.h"
 
+#include <dlfcn.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
-
-#include <dlfcn.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -47,11 +46,14 @@ WordReader::~WordReader() {
   if (api_) api_->End();
 }
 
-std::string WordReader::Version() { return std::string("tesseract-") + tesseract::TessBaseAPI::Version(); }
+std::string WordReader::Version() {
+  return std::string("tesseract-") + tesseract::TessBaseAPI::Version();
+}
 
 Result<std::unique_ptr<WordReader>> WordReader::Open(const WordReaderOptions& options) {
   const std::string dir = TessdataDir(options);
-  const std::filesystem::path data = std::filesystem::path(dir) / (options.language + ".traineddata");
+  const std::filesystem::path data =
+      std::filesystem::path(dir) / (options.language + ".traineddata");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(data, ec)) {
     return Status::NotFound("Tesseract's language data " + data.string() +

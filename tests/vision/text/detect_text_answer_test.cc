@@ -131,12 +131,13 @@ TEST(DetectTextAnswer, FitsRekognitionsServiceModel) {
   if (!imagemill::testing::RekognitionModel()) {
     GTEST_SKIP() << "python3-botocore is not installed (scripts/install-deps.sh installs it)";
   }
-  std::vector<TextLine> lines = {Line({{"IT'S", 90}}, 0.1f), Line({{"but", 95}, {"keep", 98}}, 0.4f)};
+  std::vector<TextLine> lines = {Line({{"IT'S", 90}}, 0.1f),
+                                 Line({{"but", 95}, {"keep", 98}}, 0.4f)};
   const nlohmann::json a = DetectTextAnswer(lines, {}, "v");
   const std::vector<std::string> errors = imagemill::testing::ShapeErrors(a, "DetectTextResponse");
   EXPECT_TRUE(errors.empty()) << errors.front();
-  EXPECT_TRUE(imagemill::testing::ShapeErrors(DetectTextAnswer({}, {}, "v"), "DetectTextResponse")
-                  .empty());
+  EXPECT_TRUE(
+      imagemill::testing::ShapeErrors(DetectTextAnswer({}, {}, "v"), "DetectTextResponse").empty());
 }
 
 }  // namespace

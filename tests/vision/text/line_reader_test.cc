@@ -22,17 +22,19 @@ cv::Mat Gray(const cv::Mat& bgr) {
 // The box around `ink` grown by `pad` pixels, as ratios of `size`, turned by `angle` degrees
 // about the image's centre as TextImage turns its text, in TextBox order.
 TextBox BoxAround(const cv::Rect& ink, cv::Size size, double angle, int pad = 8) {
-  const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f),
-                                            angle, 1.0);
+  const cv::Mat m =
+      cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f), angle, 1.0);
   const cv::Rect r(ink.x - pad, ink.y - pad, ink.width + 2 * pad, ink.height + 2 * pad);
-  const cv::Point2f corners[4] = {r.tl(), {static_cast<float>(r.x + r.width), static_cast<float>(r.y)},
-                                  r.br(), {static_cast<float>(r.x), static_cast<float>(r.y + r.height)}};
+  const cv::Point2f corners[4] = {r.tl(),
+                                  {static_cast<float>(r.x + r.width), static_cast<float>(r.y)},
+                                  r.br(),
+                                  {static_cast<float>(r.x), static_cast<float>(r.y + r.height)}};
   TextBox box;
   for (int k = 0; k < 4; ++k) {
-    const double x = m.at<double>(0, 0) * corners[k].x + m.at<double>(0, 1) * corners[k].y +
-                     m.at<double>(0, 2);
-    const double y = m.at<double>(1, 0) * corners[k].x + m.at<double>(1, 1) * corners[k].y +
-                     m.at<double>(1, 2);
+    const double x =
+        m.at<double>(0, 0) * corners[k].x + m.at<double>(0, 1) * corners[k].y + m.at<double>(0, 2);
+    const double y =
+        m.at<double>(1, 0) * corners[k].x + m.at<double>(1, 1) * corners[k].y + m.at<double>(1, 2);
     box.corners[k] = {static_cast<float>(x / size.width), static_cast<float>(y / size.height)};
   }
   box.score = 0.9f;
@@ -53,7 +55,8 @@ TEST_F(WordReaderTest, ReadsALinesWordsLeftToRight) {
   std::vector<DrawnLine> drawn;
   const cv::Mat img = Gray(TextImage({"CAR PARKS 24"}, {520, 140}, 1.4, 0, &drawn));
   const cv::Rect r = drawn[0].box;
-  const std::vector<ReadWord> words = reader_->ReadLine(img(cv::Rect(r.x - 10, r.y - 10, r.width + 20, r.height + 20)).clone());
+  const std::vector<ReadWord> words =
+      reader_->ReadLine(img(cv::Rect(r.x - 10, r.y - 10, r.width + 20, r.height + 20)).clone());
   ASSERT_EQ(words.size(), 3u);
   EXPECT_EQ(words[0].text, "CAR");
   EXPECT_EQ(words[1].text, "PARKS");
@@ -97,11 +100,13 @@ TEST(CutOutLine, ScalesTheLineUprightAndMapsItsPixelsBack) {
   EXPECT_EQ(line.pixels.rows, 48 + 16);
   EXPECT_NEAR(line.pixels.cols, 240 * 48 / 40 + 16, 1);
   // The cut-out's corners inside the margin land on the box's corners in the image.
-  const cv::Point2f inside[4] = {{8, 8}, {line.pixels.cols - 8.0f, 8}, {line.pixels.cols - 8.0f, 56}, {8, 56}};
+  const cv::Point2f inside[4] = {
+      {8, 8}, {line.pixels.cols - 8.0f, 8}, {line.pixels.cols - 8.0f, 56}, {8, 56}};
   for (int k = 0; k < 4; ++k) {
     const cv::Matx23d& m = line.to_image;
-    const cv::Point2f p(static_cast<float>(m(0, 0) * inside[k].x + m(0, 1) * inside[k].y + m(0, 2)),
-                        static_cast<float>(m(1, 0) * inside[k].x + m(1, 1) * inside[k].y + m(1, 2)));
+    const cv::Point2f p(
+        static_cast<float>(m(0, 0) * inside[k].x + m(0, 1) * inside[k].y + m(0, 2)),
+        static_cast<float>(m(1, 0) * inside[k].x + m(1, 1) * inside[k].y + m(1, 2)));
     EXPECT_NEAR(p.x, box.corners[k].x * 600, 1.0) << k;
     EXPECT_NEAR(p.y, box.corners[k].y * 400, 1.0) << k;
   }
@@ -128,8 +133,9 @@ TEST_F(WordReaderTest, ReadsATurnedLineAndPutsEachWordWhereItIs) {
   }
   const auto& first = line.words.front().corners;
   EXPECT_LT(cv::norm(first[0] - outer.corners[0]), 0.06);
-  const double turned = std::atan2(-(first[1].y - first[0].y) * size.height,
-                                   (first[1].x - first[0].x) * size.width) * 180 / CV_PI;
+  const double turned =
+      std::atan2(-(first[1].y - first[0].y) * size.height, (first[1].x - first[0].x) * size.width) *
+      180 / CV_PI;
   EXPECT_NEAR(turned, angle, 3);
 }
 
@@ -140,9 +146,9 @@ TEST_F(WordReaderTest, LeavesOutNoiseThatIsNotLettersOrDigits) {
   box.corners = {cv::Point2f(0.05f, 0.25f), cv::Point2f(0.95f, 0.25f), cv::Point2f(0.95f, 0.75f),
                  cv::Point2f(0.05f, 0.75f)};
   for (const TextWord& w : ReadTextLine(*reader_, gray, box).words) {
-    EXPECT_TRUE(std::any_of(w.text.begin(), w.text.end(),
-                            [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
-        << w.text;
+    EXPECT_TRUE(std::any_of(w.text.begin(), w.text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c));
+    })) << w.text;
     EXPECT_GE(w.confidence, LineReaderOptions().min_confidence) << w.text;
   }
 }

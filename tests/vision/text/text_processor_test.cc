@@ -105,8 +105,8 @@ TEST_F(TextProcessorTest, DetectTextAnswersOneImageWithTheCallersFilters) {
 TEST_F(TextProcessorTest, AnImageWithoutTextHasNoDetections) {
   cv::Mat sky(300, 400, CV_8UC3);
   for (int y = 0; y < sky.rows; ++y) sky.row(y).setTo(cv::Scalar(230 - y / 3, 180, 120));
-  auto answer = processor_->DetectText(imagemill::testing::Encode(sky, ".jpg"), "sky.jpg", {},
-                                       *worker_);
+  auto answer =
+      processor_->DetectText(imagemill::testing::Encode(sky, ".jpg"), "sky.jpg", {}, *worker_);
   ASSERT_TRUE(answer.ok());
   EXPECT_TRUE(answer->response["TextDetections"].empty());
   EXPECT_TRUE(answer->index.empty());

@@ -72,12 +72,13 @@ TEST(TextSettings, RefusesWhatTheServiceModelRefusesNamingTheMember) {
   TextSettings s;
   EXPECT_EQ(s.MergeJson(eleven).code(), Code::kInvalidArgument);
   // JSON text cannot spell an infinity, but a request built in memory can.
-  nlohmann::json endless = {
-      {"Filters",
-       {{"RegionsOfInterest",
-         {{{"BoundingBox",
-            {{"Left", 0}, {"Top", 0}, {"Width", std::numeric_limits<double>::infinity()},
-             {"Height", 1}}}}}}}}};
+  nlohmann::json endless = {{"Filters",
+                             {{"RegionsOfInterest",
+                               {{{"BoundingBox",
+                                  {{"Left", 0},
+                                   {"Top", 0},
+                                   {"Width", std::numeric_limits<double>::infinity()},
+                                   {"Height", 1}}}}}}}}};
   const Status st = s.MergeJson(endless);
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_NE(st.message().find("finite"), std::string::npos) << st.message();
@@ -104,7 +105,7 @@ TEST(TextSettings, KeepsAWordByConfidenceSizeAndMoreThanHalfInsideARegion) {
   EXPECT_FALSE(s.Keeps(40, word));
   EXPECT_FALSE(s.Keeps(60, Quad(0.1f, 0.1f, 0.2f, 0.04f)));
 
-  s.regions.push_back({cv::Rect2f(0, 0, 0.25f, 1), {}});  // the left 0.25 of the image
+  s.regions.push_back({cv::Rect2f(0, 0, 0.25f, 1), {}});     // the left 0.25 of the image
   EXPECT_TRUE(s.Keeps(60, Quad(0.05f, 0.1f, 0.3f, 0.1f)));   // two thirds inside
   EXPECT_FALSE(s.Keeps(60, Quad(0.15f, 0.1f, 0.3f, 0.1f)));  // a third inside
   // A second region keeps what the first does not.
@@ -115,8 +116,7 @@ TEST(TextSettings, KeepsAWordByConfidenceSizeAndMoreThanHalfInsideARegion) {
 
 TEST(RegionOfInterest, CoversTheShareOfAQuadrilateralInsideAConcavePolygon) {
   // An L: the left column and the bottom row of the unit square.
-  RegionOfInterest l{std::nullopt,
-                     {{0, 0}, {0.5f, 0}, {0.5f, 0.5f}, {1, 0.5f}, {1, 1}, {0, 1}}};
+  RegionOfInterest l{std::nullopt, {{0, 0}, {0.5f, 0}, {0.5f, 0.5f}, {1, 0.5f}, {1, 1}, {0, 1}}};
   EXPECT_NEAR(l.Covers(Quad(0, 0, 1, 1)), 0.75, 0.01);
   EXPECT_NEAR(l.Covers(Quad(0.6f, 0.1f, 0.3f, 0.3f)), 0, 0.01);
   EXPECT_NEAR(l.Covers(Quad(0.1f, 0.1f, 0.3f, 0.3f)), 1, 0.01);
