@@ -10,7 +10,7 @@ CMAKE_GEN  := -G Ninja
 
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build asan demo test unit bench bench-smoke label-eval face-eval fuzz format clean install
+.PHONY: all deps build asan demo test unit bench bench-smoke label-eval face-eval text-eval fuzz format clean install
 
 all: build
 
@@ -55,6 +55,13 @@ face-eval: build
 	@scripts/fetch-label-eval.sh bench/face_eval_set.txt face-eval
 	@cmake --build $(BUILD) --target face_eval
 	@$(BUILD)/face_eval --set bench/face_eval_set.txt --photos $${IMAGEMILL_CACHE:-.cache}/face-eval
+
+# Words read right, false words and cost per image of the text processor (docs/text.md).
+text-eval: build
+	@scripts/install-deps.sh --bench
+	@scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval
+	@cmake --build $(BUILD) --target text_eval
+	@$(BUILD)/text_eval --all-words
 
 bench-smoke: build
 	@scripts/install-deps.sh --bench

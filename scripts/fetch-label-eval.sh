@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Puts the labelled photo set of bench/label_eval_set.txt into the cache, once:
 #   ${IMAGEMILL_CACHE:-<repo>/.cache}/label-eval/<name>
-# or another list of the same columns into another folder of the cache:
-#   scripts/fetch-label-eval.sh bench/face_eval_set.txt face-eval
+# or another list of the same columns (name, a column of its own, package, path, ...) into another
+# folder of the cache:
+#   scripts/fetch-label-eval.sh bench/face_eval_set.txt face-eval   # -> .cache/face-eval/<name>
+#   scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval   # -> .cache/text-eval/<name>
 # Every photo comes from a Debian package that ships sample photos (darknet, opencv-doc,
 # python3-skimage, python3-sklearn, palapeli-data, plasma-workspace-wallpapers), fetched with
 # `apt-get download` and unpacked with `dpkg -x`; about 220 MB of packages are downloaded the
@@ -17,7 +19,7 @@ want=$(sha256sum "$list" | cut -c1-16)
 [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && exit 0
 
 mkdir -p "$cache"
-exec 9>"$cache/.${2:-label-eval}.lock"
+exec 9>"$cache/.$(basename "$out").lock"
 flock 9
 [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && exit 0
 

@@ -8,12 +8,14 @@ packages=(
   libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev libheif-dev libgif-dev
+  libtesseract-dev tesseract-ocr-eng
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
   python3 python3-botocore awscli nodejs npm
 )
 # The benchmark suite (make bench): the Python + OpenCV baseline it compares against and the plot;
-# the test suite runs its smoke version, so it needs them too.
-bench_packages=(python3-opencv python3-numpy python3-matplotlib)
+# the test suite runs its smoke version, so it needs them too. The text evaluation draws its pages
+# with DejaVu fonts.
+bench_packages=(python3-opencv python3-numpy python3-matplotlib fonts-dejavu-core)
 # Packages the test suite alone needs (servers, independent clients): PostgreSQL for the
 # many-machines backend; network namespaces and nftables for worker hosts and packet loss; a
 # Slurm cluster, kubectl and systemd-analyze for the fleet launchers in deploy/.

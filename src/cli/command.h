@@ -26,5 +26,6 @@ void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterWorkerCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectFacesCommand(CLI::App& app, CommandContext& ctx);
+void RegisterDetectTextCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

@@ -1,6 +1,7 @@
 // imagemill get ID / results / query --label NAME: reading the results table.
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "cli/command.h"
 #include "cli/database.h"
@@ -27,17 +28,27 @@ int Get(const ResultsFlags& f) {
   std::unique_ptr<Database> db = OpenDb(f.db, OpenMode::kExisting, "get");
   if (!db) return kExitRunFailed;
   std::vector<StoredResult> found;
+  std::set<std::string> other_kinds;  // of this id, named in the error
   for (StoredResult& r : db->FindResults(f.id)) {
-    if ((f.source.empty() || r.source == f.source) && r.kind == f.kind) {
+    if (!f.source.empty() && r.source != f.source) continue;
+    if (r.kind == f.kind) {
       found.push_back(std::move(r));
+    } else {
+      other_kinds.insert(r.kind);
     }
   }
   if (found.empty()) {
     std::cerr << "imagemill get: no " << f.kind << " answer with id '" << EscapeKey(f.id) << "'"
-              << (f.source.empty() ? "" : " from " + f.source) << " in " << db->Describe()
-              << " (ids are object keys; `imagemill results` lists them";
-    if (f.kind == "labels") std::cerr << "; --kind inventory reads an inventory's";
-    std::cerr << ")\n";
+              << (f.source.empty() ? "" : " from " + f.source) << " in " << db->Describe();
+    if (other_kinds.empty()) {
+      std::cerr << " (ids are object keys; `imagemill results` lists them)\n";
+    } else {
+      std::cerr << "; it has";
+      for (const std::string& k : other_kinds) {
+        std::cerr << " a " << k << " answer (--kind " << k << ")";
+      }
+      std::cerr << "\n";
+    }
     return kExitRunFailed;
   }
   if (found.size() > 1) {
@@ -68,6 +79,13 @@ std::string OneLine(const StoredResult& r) {
     std::snprintf(buf, sizeof(buf), "%zu face%s, best %.1f", faces.size(),
                   faces.size() == 1 ? "" : "s", best);
     return buf;
+  }
+  if (r.kind == "text") {  // its lines, in reading order
+    for (const nlohmann::json& d : resp.value("TextDetections", nlohmann::json::array())) {
+      if (d.value("Type", "") != "LINE") continue;
+      line += (line.empty() ? "" : " | ") + d.value("DetectedText", std::string());
+    }
+    return line.empty() ? "no text" : line;
   }
   if (resp.contains("Labels")) {
     for (const nlohmann::json& l : resp["Labels"]) {
@@ -167,7 +185,7 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   get->add_option("ID", flags->id, "The item's id: its object key")->required();
   get->add_option("--source", flags->source, "The folder or s3://bucket it came from, when several");
   flags->kind = "labels";
-  get->add_option("--kind", flags->kind, "labels, faces, inventory, ...")->capture_default_str();
+  get->add_option("--kind", flags->kind, "labels, faces, text, inventory, ...")->capture_default_str();
   get->add_flag("--seed-item", flags->seed_item,
                 "Print the seed's DynamoDB item instead: {\"id\": ..., \"labels\": [...]}");
   AddDbFlag(*get, flags->db);
@@ -178,7 +196,7 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   list->add_option("--execution", flags->execution, "Only what this execution wrote");
   list->add_option("--source", flags->source, "Only answers for this folder or s3://bucket");
   list->add_option("--kind", flags->kind,
-                   "Only answers of this kind: labels, faces, inventory, ...");
+                   "Only answers of this kind: labels, faces, text, inventory, ...");
   list->add_option("--limit", flags->limit, "At most this many")->capture_default_str();
   list->add_flag("--json", flags->json, "One JSON object per line");
   AddDbFlag(*list, flags->db);

@@ -3,6 +3,7 @@
 #include "vision/faces/face_labels.h"
 #include "vision/faces/faces_processor.h"
 #include "vision/properties/image_properties_processor.h"
+#include "vision/text/text_processor.h"
 #include "workflow/noop_processor.h"
 
 namespace imagemill::service {
@@ -38,10 +39,18 @@ Result<vision::LabelsProcessorOptions> LabelsOptions(const ProcessorSettings& s,
   return o;
 }
 
+vision::TextProcessorOptions TextOptions(const ProcessorSettings& s) {
+  vision::TextProcessorOptions o;
+  o.max_pixels = s.max_pixels;
+  o.detector.models_dir = s.model.models_dir;
+  o.settings = s.text;
+  return o;
+}
+
 }  // namespace
 
 std::vector<std::string> ProcessorNames() {
-  return {"labels", "faces", "image-properties", "none"};
+  return {"labels", "faces", "text", "image-properties", "none"};
 }
 
 std::vector<std::string> ExtraLabelNames() { return {"face"}; }
@@ -51,6 +60,11 @@ std::string DefaultProcessorName() { return "labels"; }
 nlohmann::json ProcessorSettings::ToJson() const {
   if (name == "faces") {
     nlohmann::json j = {{"processor", name}};
+    if (!model.models_dir.empty()) j["modelsDir"] = model.models_dir.string();
+    return j;
+  }
+  if (name == "text") {
+    nlohmann::json j = {{"processor", name}, {"request", text.ToJson()}};
     if (!model.models_dir.empty()) j["modelsDir"] = model.models_dir.string();
     return j;
   }
@@ -81,6 +95,11 @@ Result<ProcessorSettings> ProcessorSettings::FromSpec(const ExecutionSpec& spec)
       s.model.models_dir = j.value("modelsDir", std::string());
       return s;
     }
+    if (s.name == "text") {
+      if (j.contains("modelsDir")) s.model.models_dir = j["modelsDir"].get<std::string>();
+      if (Status st = s.text.MergeJson(j.at("request")); !st.ok()) return st;
+      return s;
+    }
     if (j.contains("extraLabels")) {
       s.extra_labels = j["extraLabels"].get<std::vector<std::string>>();
     }
@@ -108,6 +127,7 @@ Result<std::string> ProcessorName(const ProcessorSettings& s) {
     return vision::ImagePropertiesProcessor(vision::ImagePropertiesProcessorOptions{}).Name();
   }
   if (s.name == "faces") return vision::FacesProcessor::NameFor();
+  if (s.name == "text") return vision::TextProcessor::NameFor(TextOptions(s));
   if (s.name == "labels") {
     Result<vision::LabelsProcessorOptions> o = LabelsOptions(s, /*open=*/false);
     if (!o.ok()) return o.status();
@@ -120,6 +140,7 @@ Result<std::string> ProcessorKind(const ProcessorSettings& s) {
   if (s.name == "none") return std::string("inventory");
   if (s.name == "image-properties" || s.name == "labels") return std::string("labels");
   if (s.name == "faces") return std::string("faces");
+  if (s.name == "text") return std::string("text");
   return UnknownProcessor(s.name);
 }
 
@@ -142,6 +163,11 @@ Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& s) {
     Result<vision::LabelsProcessorOptions> o = LabelsOptions(s, /*open=*/true);
     if (!o.ok()) return o.status();
     Result<std::unique_ptr<vision::LabelsProcessor>> p = vision::LabelsProcessor::Open(*o);
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Processor>(std::move(p).value());
+  }
+  if (s.name == "text") {
+    Result<std::unique_ptr<vision::TextProcessor>> p = vision::TextProcessor::Open(TextOptions(s));
     if (!p.ok()) return p.status();
     return std::unique_ptr<Processor>(std::move(p).value());
   }

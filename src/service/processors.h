@@ -1,7 +1,8 @@
 // The processors an execution can name (`run --processor`). The default is the one a user of the
 // seed expects: `labels`, DetectLabels with GENERAL_LABELS and IMAGE_PROPERTIES on the default
-// label model. `faces` answers DetectFaces (vision/faces/faces_processor.h); `image-properties` and
-// `none` (the inventory) are the others.
+// label model. `faces` answers DetectFaces (vision/faces/faces_processor.h), `text` answers
+// DetectText (vision/text/text_processor.h); `image-properties` and `none` (the inventory) are the
+// others.
 //
 // An execution stores its processor's name (which changes with every setting that changes the
 // answers: incremental runs reuse only results of the same name) and the settings that build it
@@ -16,6 +17,7 @@
 
 #include "util/status.h"
 #include "vision/labels/labels_processor.h"
+#include "vision/text/text_settings.h"
 #include "workflow/execution_spec.h"
 #include "workflow/processor.h"
 
@@ -28,6 +30,7 @@ struct ProcessorSettings {
   vision::LabelSettings labels;     // `labels` only
   // `labels` only: detectors whose findings join the labels (`--extra-labels face`).
   std::vector<std::string> extra_labels;
+  vision::TextSettings text;        // `text` only: the DetectText request's Filters
 
   // The settings an execution stores (null for processors that have none).
   nlohmann::json ToJson() const;
@@ -42,7 +45,8 @@ Result<std::string> ProcessorName(const ProcessorSettings& settings);
 Result<std::string> ProcessorKind(const ProcessorSettings& settings);
 
 // InvalidArgument, listing the known names, for an unknown one; the label model's errors
-// (NotFound saying to run scripts/fetch-models.sh) for `labels`.
+// (NotFound saying to run scripts/fetch-models.sh) for `labels`, the text detector's and
+// Tesseract's for `text`.
 Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& settings);
 std::vector<std::string> ProcessorNames();
 std::string DefaultProcessorName();

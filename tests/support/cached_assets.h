@@ -17,6 +17,10 @@ std::filesystem::path ModelsDir();
 // scripts/fetch-label-eval.sh); empty path when the script fails.
 std::filesystem::path FacePhotosDir();
 
+// PP-OCRv4's text detection model (scripts/fetch-models.sh): the folder holding
+// ch_PP-OCRv4_det_infer.onnx; empty path when the script fails.
+std::filesystem::path TextModelDir();
+
 // The darknet sample photos (scripts/fetch-samples.sh); empty path when the script fails.
 std::filesystem::path SamplesDir();
 
