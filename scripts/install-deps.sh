@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpqxx-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libboost-dev libtbb-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
   python3 python3-botocore awscli nodejs npm
@@ -16,7 +16,7 @@ packages=(
 bench_packages=(python3-opencv python3-numpy python3-matplotlib)
 # Packages the test suite alone needs (servers, independent clients).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql "${bench_packages[@]}")
+  packages+=(postgresql python3-boto3 "${bench_packages[@]}")
 fi
 # perf for the benchmark's profiles.
 if [[ "${1:-}" == "--bench" ]]; then

@@ -24,5 +24,6 @@ void RegisterExecutionsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterResultsCommands(CLI::App& app, CommandContext& ctx);
 void RegisterModelCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx);
+void RegisterServeCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

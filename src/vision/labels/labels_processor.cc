@@ -21,17 +21,26 @@ class PreparedLabels : public PreparedItem {
   cv::Mat work_;                 // empty when IMAGE_PROPERTIES is not asked for
 };
 
-class LabelsWorker : public ProcessorWorker {
+class LabelsWorker : public ProcessorWorker, public LabelsProcessor::RequestWorker {
  public:
   LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner)
       : processor_(processor), runner_(std::move(runner)) {}
 
   Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+    Result<nlohmann::json> response = Respond(item, prepared, processor_.options().settings);
+    if (!response.ok()) return response.status();
+    Answer answer;
+    answer.response = std::move(response).value();
+    answer.index = LabelIndexEntries(answer.response);
+    return answer;
+  }
+
+  Result<nlohmann::json> Respond(const ObjectInfo& item, PreparedItem& prepared,
+                                 const LabelSettings& settings) override {
     const auto* image = dynamic_cast<const PreparedLabels*>(&prepared);
     if (image == nullptr) {
       return Status::Internal(item.key + ": labels worker was handed another processor's item");
     }
-    const LabelSettings& settings = processor_.options().settings;
     std::vector<FoundObject> found;
     if (settings.general_labels) {
       Result<std::vector<FoundObject>> r = runner_->Run(image->inputs());
@@ -44,10 +53,7 @@ class LabelsWorker : public ProcessorWorker {
       o.max_dominant_colors = settings.max_dominant_colors;
       properties = ComputeImageProperties(image->work(), o);
     }
-    Answer answer;
-    answer.response = DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
-    answer.index = LabelIndexEntries(answer.response);
-    return answer;
+    return DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
   }
 
  private:
@@ -81,7 +87,11 @@ Result<std::unique_ptr<LabelsProcessor>> LabelsProcessor::Open(
 
 Result<std::unique_ptr<PreparedItem>> LabelsProcessor::Prepare(const ObjectInfo& item,
                                                                std::string bytes) const {
-  const LabelSettings& settings = options_.settings;
+  return PrepareWith(item, std::move(bytes), options_.settings);
+}
+
+Result<std::unique_ptr<PreparedItem>> LabelsProcessor::PrepareWith(
+    const ObjectInfo& item, std::string bytes, const LabelSettings& settings) const {
   DecodeOptions decode;
   decode.max_pixels = options_.max_pixels;
   decode.min_side = settings.general_labels ? model_->MinInputSide() : 0;
@@ -102,6 +112,13 @@ Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
   Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
   if (!runner.ok()) return runner.status();
   return std::unique_ptr<ProcessorWorker>(
+      std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
+}
+
+Result<std::unique_ptr<LabelsProcessor::RequestWorker>> LabelsProcessor::NewRequestWorker() const {
+  Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
+  if (!runner.ok()) return runner.status();
+  return std::unique_ptr<RequestWorker>(
       std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
 }
 
