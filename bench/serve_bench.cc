@@ -235,8 +235,8 @@ json DetectLoad(const Target& t, const std::vector<std::string>& photos, int cli
       Connection conn(t);
       std::string answer;
       for (size_t i = next++; i < bodies.size() && conn.ok(); i = next++) {
-        int status = conn.Call("RekognitionService.DetectLabels", "rekognition", "1.1", bodies[i],
-                               &answer);
+        int status =
+            conn.Call("RekognitionService.DetectLabels", "rekognition", "1.1", bodies[i], &answer);
         if (status == 200) {
           ++ok;
         } else if (answer.find("Throttling") != std::string::npos) {
@@ -251,8 +251,12 @@ json DetectLoad(const Target& t, const std::vector<std::string>& photos, int cli
   }
   for (auto& th : threads) th.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  return {{"mode", "detect"},         {"clients", clients},       {"images", ok.load()},
-          {"throttled", throttled.load()}, {"failed", failed.load()}, {"seconds", elapsed},
+  return {{"mode", "detect"},
+          {"clients", clients},
+          {"images", ok.load()},
+          {"throttled", throttled.load()},
+          {"failed", failed.load()},
+          {"seconds", elapsed},
           {"imagesPerSecond", static_cast<double>(ok.load()) / elapsed}};
 }
 
@@ -281,7 +285,8 @@ json PutEventsLatency(const Target& t, int events, const std::string& bucket) {
   std::vector<double> ms;
   std::string answer;
   for (int i = 0; i < events; ++i) {
-    json detail = {{"myStateInput", {{"Bucket", bucket}, {"Prefix", "bench-" + std::to_string(i)}}}};
+    json detail = {
+        {"myStateInput", {{"Bucket", bucket}, {"Prefix", "bench-" + std::to_string(i)}}}};
     json req = {{"Entries",
                  {{{"Source", "serverless-data-processing"},
                    {"DetailType", "ServerlessDataProcessing"},
@@ -343,10 +348,9 @@ int main(int argc, char** argv) {
     }
     const int connections = std::stoi(Arg(argc, argv, "--connections", "8"));
     const double seconds = std::stod(Arg(argc, argv, "--seconds", "5"));
-    out = mode == "getitem"
-              ? GetItemLoad(t, ids, connections, seconds)
-              : IdleLoad(t, std::stoi(Arg(argc, argv, "--idle", "1000")), ids, connections,
-                         seconds);
+    out = mode == "getitem" ? GetItemLoad(t, ids, connections, seconds)
+                            : IdleLoad(t, std::stoi(Arg(argc, argv, "--idle", "1000")), ids,
+                                       connections, seconds);
   } else if (mode == "detect") {
     std::vector<std::string> photos = ReadLines(Arg(argc, argv, "--photos", ""));
     if (photos.empty()) {

@@ -15,16 +15,18 @@ namespace {
 using namespace imagemill::server;  // NOLINT
 
 struct Fixture {
-  Fixture() : pool("fuzz", 1, 16), router(nullptr, metrics, imagemill::Clock::Real(), pool),
-              api(Table(), items) {
+  Fixture()
+      : pool("fuzz", 1, 16),
+        router(nullptr, metrics, imagemill::Clock::Real(), pool),
+        api(Table(), items) {
     for (int i = 0; i < 20; ++i) {
       std::string id = "photos/" + std::to_string(i) + ".jpg";
       items.Put(id, {{"id", {{"S", id}}}, {"n", {{"N", std::to_string(i)}}}});
     }
     router.AddService(dynamodb::DynamoDbApi::Service());
     // Inline, so the fuzzer sees every operation run to its end on its own thread.
-    for (const char* op : {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable",
-                           "ListTables"}) {
+    for (const char* op :
+         {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables"}) {
       std::string name = op;
       router.AddOperation("DynamoDB_20120810." + name, Lane::kInline,
                           [this, name](const Json& r) -> AwsResult<Json> {
@@ -53,8 +55,8 @@ struct Fixture {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture* f = new Fixture();
-  static const char* kTargets[] = {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable",
-                                   "ListTables", "PutItem"};
+  static const char* kTargets[] = {"GetItem",       "BatchGetItem", "Query",  "Scan",
+                                   "DescribeTable", "ListTables",   "PutItem"};
   Request r;
   r.method = "POST";
   r.target = "/";

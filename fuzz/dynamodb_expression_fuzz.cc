@@ -17,8 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     "labels": {"L": [{"M": {"Name": {"S": "Dog"}, "Confidence": {"N": "91.5"}}}]},
     "flag": {"BOOL": true}, "nothing": {"NULL": true}, "blob": {"B": "AAEC"}})");
   static const Json kNames = {{"#a", "labels"}, {"#b", "Name"}, {"#c", "size"}};
-  static const Json kValues = {{":s", {{"S", "Dog"}}}, {":n", {{"N", "10"}}},
-                               {":l", {{"L", {{{"S", "x"}}}}}}, {":t", {{"S", "SS"}}}};
+  static const Json kValues = {{":s", {{"S", "Dog"}}},
+                               {":n", {{"N", "10"}}},
+                               {":l", {{"L", {{{"S", "x"}}}}}},
+                               {":t", {{"S", "SS"}}}};
   std::string text(reinterpret_cast<const char*>(data), size);
   ExpressionContext ctx;
   ctx.names = &kNames;

@@ -25,7 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   r.method = "POST";
   r.target = parts[2].empty() ? "/" : parts[2];
   r.body = std::string(bytes);
-  r.headers = {{"Host", "127.0.0.1"}, {"X-Amz-Date", parts[1]}, {"Authorization", parts[0]},
+  r.headers = {{"Host", "127.0.0.1"},
+               {"X-Amz-Date", parts[1]},
+               {"Authorization", parts[0]},
                {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
   static const SigV4Verifier verifier({{"AKIDEXAMPLE", "secret"}}, "us-east-1");
   const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1709288100));

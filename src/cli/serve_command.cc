@@ -2,12 +2,11 @@
 // database. Prints the endpoint URL on stdout once it listens; logs go to stderr; SIGINT or
 // SIGTERM stop it after the requests in flight.
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <opencv2/core.hpp>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 #include "cli/database.h"
@@ -40,9 +39,9 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 int Serve(ServeFlags& f) {
   server::ServeConfig& c = f.config;
-  c.arn.region = !f.store.region.empty() ? f.store.region
-                                         : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION",
-                                                                     "us-east-1"));
+  c.arn.region = !f.store.region.empty()
+                     ? f.store.region
+                     : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION", "us-east-1"));
   if (c.arn.account.size() != 12 ||
       c.arn.account.find_first_not_of("0123456789") != std::string::npos) {
     std::cerr << "imagemill serve: --account must be 12 digits, as AWS account ids are\n";
@@ -90,12 +89,12 @@ int Serve(ServeFlags& f) {
     std::cerr << "imagemill serve: " << app.status().message() << "\n";
     return kExitUsage;
   }
-  const std::string host = c.address.find(':') != std::string::npos ? "[" + c.address + "]"
-                                                                     : c.address;
+  const std::string host =
+      c.address.find(':') != std::string::npos ? "[" + c.address + "]" : c.address;
   const std::string url = "http://" + host + ":" + std::to_string((*app)->port());
   std::cout << url << std::endl;
-  spdlog::info("serving the AWS APIs on {} (region {}, {}; table {}; {} DetectLabels workers)",
-               url, c.arn.region,
+  spdlog::info("serving the AWS APIs on {} (region {}, {}; table {}; {} DetectLabels workers)", url,
+               c.arn.region,
                c.anonymous ? std::string("unsigned requests accepted")
                            : std::to_string(c.keys.size()) + " access key(s)",
                c.table_name, c.detect_labels ? c.detect.workers : 0);

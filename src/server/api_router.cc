@@ -114,7 +114,8 @@ void ApiRouter::Handle(Request request, Responder respond) const {
   }
   const Operation* op = &entry.op;
   auto shared_body = std::make_shared<Json>(std::move(body));
-  if (!pool_.TrySubmit([op, shared_body, finish](int) { finish(RunOperation(*op, *shared_body)); })) {
+  if (!pool_.TrySubmit(
+          [op, shared_body, finish](int) { finish(RunOperation(*op, *shared_body)); })) {
     finish(AwsError{400, service->throttling_type,
                     "Rate exceeded: " + std::to_string(pool_.queued()) +
                         " requests are waiting; slow down and retry."});

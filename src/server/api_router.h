@@ -19,9 +19,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "server/aws_error.h"
 #include "server/http_server.h"

@@ -45,8 +45,7 @@ std::optional<ParsedArn> ParseArn(std::string_view arn) {
   return p;
 }
 
-std::optional<std::string> ExecutionNameFromArn(const ArnContext& c,
-                                                std::string_view state_machine,
+std::optional<std::string> ExecutionNameFromArn(const ArnContext& c, std::string_view state_machine,
                                                 std::string_view arn) {
   const std::string prefix = ExecutionArn(c, state_machine, "");
   if (!arn.starts_with(prefix) || arn.size() == prefix.size()) return std::nullopt;

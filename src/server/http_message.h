@@ -16,7 +16,7 @@ struct Request {
   std::string target;  // the request target as received: "/", "/metrics?x=1" (still encoded)
   HeaderList headers;  // names as received, in order; a repeated header appears repeatedly
   std::string body;
-  std::string peer;    // the client's address, "127.0.0.1"
+  std::string peer;  // the client's address, "127.0.0.1"
 
   // The first value of the header named `name` (any case), or "" when there is none.
   std::string_view Header(std::string_view name) const;

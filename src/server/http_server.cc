@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,8 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
-
-#include <spdlog/spdlog.h>
 
 namespace imagemill::server {
 
@@ -64,10 +63,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     stream_.expires_after(limits().idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->OnFirstBytes(ec, n);
-                            });
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
@@ -78,17 +76,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadHeader() {
     stream_.expires_after(limits().header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec == http::error::header_limit) {
-      return Refuse(431, "Request Header Fields Too Large",
-                    "the request's headers are over " +
-                        std::to_string(limits().max_header_bytes) + " bytes");
+      return Refuse(
+          431, "Request Header Fields Too Large",
+          "the request's headers are over " + std::to_string(limits().max_header_bytes) + " bytes");
     }
     if (ec == http::error::body_limit) {  // the parser checks Content-Length at the headers
       return Refuse(413, "Request Entity Too Large",
@@ -113,17 +110,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     stream_.expires_after(limits().body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec == http::error::body_limit) {
-                         return self->Refuse(413, "Request Entity Too Large",
-                                             "the request body is over " +
-                                                 std::to_string(self->limits().max_body_bytes) +
-                                                 " bytes");
-                       }
-                       if (ec) return self->Close(ec);
-                       self->Dispatch();
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec == http::error::body_limit) {
+            return self->Refuse(413, "Request Entity Too Large",
+                                "the request body is over " +
+                                    std::to_string(self->limits().max_body_bytes) + " bytes");
+          }
+          if (ec) return self->Close(ec);
+          self->Dispatch();
+        });
   }
 
   void Dispatch() {
@@ -179,8 +175,8 @@ class Session : public std::enable_shared_from_this<Session> {
     r.status = status;
     r.content_type = "application/json";
     r.headers.emplace_back("x-amzn-ErrorType", "RequestEntityTooLarge");
-    r.body = "{\"__type\":\"RequestEntityTooLarge\",\"message\":\"" + reason + ": " + detail +
-             "\"}";
+    r.body =
+        "{\"__type\":\"RequestEntityTooLarge\",\"message\":\"" + reason + ": " + detail + "\"}";
     Write(std::move(r));
   }
 
@@ -226,8 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Accept(HttpServer::Impl* server);
 
-void OnAccept(HttpServer::Impl* server, beast::error_code ec,
-              tcp::socket socket) {
+void OnAccept(HttpServer::Impl* server, beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !server->acceptor || !server->acceptor->is_open()) {
     return;
   }

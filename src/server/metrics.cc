@@ -91,11 +91,12 @@ std::string Metrics::Render(std::chrono::steady_clock::time_point now) const {
     out += "# HELP imagemill_requests_total API requests answered, by operation and HTTP status.\n";
     out += "# TYPE imagemill_requests_total counter\n";
     for (const auto& [key, n] : requests_) {
-      out += "imagemill_requests_total{operation=\"" + EscapeLabelValue(key.first) +
-             "\",code=\"" + std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+      out += "imagemill_requests_total{operation=\"" + EscapeLabelValue(key.first) + "\",code=\"" +
+             std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
     }
-    out += "# HELP imagemill_request_duration_seconds Time from a request's last byte to its "
-           "answer, by operation.\n";
+    out +=
+        "# HELP imagemill_request_duration_seconds Time from a request's last byte to its "
+        "answer, by operation.\n";
     out += "# TYPE imagemill_request_duration_seconds histogram\n";
     const auto& buckets = Buckets();
     for (const auto& [op, h] : durations_) {
@@ -109,11 +110,12 @@ std::string Metrics::Render(std::chrono::steady_clock::time_point now) const {
       out += "imagemill_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
              std::to_string(h.count) + "\n";
       out += "imagemill_request_duration_seconds_sum{" + label + "} " + Number(h.sum) + "\n";
-      out += "imagemill_request_duration_seconds_count{" + label + "} " +
-             std::to_string(h.count) + "\n";
+      out += "imagemill_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) +
+             "\n";
     }
-    out += "# HELP imagemill_items_total Items finished by executions in this process, by "
-           "outcome and error.\n";
+    out +=
+        "# HELP imagemill_items_total Items finished by executions in this process, by "
+        "outcome and error.\n";
     out += "# TYPE imagemill_items_total counter\n";
     for (const auto& [key, n] : items_) {
       out += "imagemill_items_total{outcome=\"" + EscapeLabelValue(key.first) + "\",error=\"" +
@@ -129,10 +131,10 @@ std::string Metrics::Render(std::chrono::steady_clock::time_point now) const {
     for (const auto& [t, n] : recent_images_) recent += n;
     out += "# HELP imagemill_images_per_second Images labelled per second over the last 10 s.\n";
     out += "# TYPE imagemill_images_per_second gauge\n";
-    out += "imagemill_images_per_second " +
-           Number(static_cast<double>(recent) /
-                  std::chrono::duration<double>(kRateWindow).count()) +
-           "\n";
+    out +=
+        "imagemill_images_per_second " +
+        Number(static_cast<double>(recent) / std::chrono::duration<double>(kRateWindow).count()) +
+        "\n";
   }
   // Gauges of one family (the name before any labels) share one HELP and TYPE line.
   std::vector<std::string> families;

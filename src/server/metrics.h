@@ -57,13 +57,13 @@ class Metrics {
   };
 
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, int64_t> requests_;         // guarded by mu_
-  std::map<std::string, Histogram, std::less<>> durations_;         // guarded by mu_
-  std::map<std::pair<std::string, std::string>, int64_t> items_;    // guarded by mu_
-  int64_t images_total_ = 0;                                        // guarded by mu_
+  std::map<std::pair<std::string, int>, int64_t> requests_;       // guarded by mu_
+  std::map<std::string, Histogram, std::less<>> durations_;       // guarded by mu_
+  std::map<std::pair<std::string, std::string>, int64_t> items_;  // guarded by mu_
+  int64_t images_total_ = 0;                                      // guarded by mu_
   mutable std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>>
-      recent_images_;                                               // guarded by mu_
-  std::vector<Gauge> gauges_;                                       // guarded by mu_
+      recent_images_;          // guarded by mu_
+  std::vector<Gauge> gauges_;  // guarded by mu_
 };
 
 // `s` escaped as a Prometheus label value (backslash, double quote, newline).

@@ -14,7 +14,8 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
   if (config.anonymous && !loopback) {
     return Status::InvalidArgument(
         "--anonymous serves unsigned requests, which is allowed on loopback only; to listen on " +
-        config.address + " give access keys (--credentials FILE or AWS_ACCESS_KEY_ID and "
+        config.address +
+        " give access keys (--credentials FILE or AWS_ACCESS_KEY_ID and "
         "AWS_SECRET_ACCESS_KEY) instead");
   }
   if (!config.anonymous && config.keys.empty()) {
@@ -88,8 +89,8 @@ void ServeApp::Handle(Request request, Responder respond) {
     return respond({200, "application/json", {}, "{\"status\":\"ok\"}"});
   }
   if (request.method == "GET" && path == "/metrics") {
-    return respond({200, "text/plain; version=0.0.4", {},
-                    metrics_.Render(std::chrono::steady_clock::now())});
+    return respond(
+        {200, "text/plain; version=0.0.4", {}, metrics_.Render(std::chrono::steady_clock::now())});
   }
   for (const PageHandler& pages : pages_) {
     if (pages(request, respond)) return;
@@ -101,7 +102,9 @@ void ServeApp::Handle(Request request, Responder respond) {
          "(X-Amz-Target: DynamoDB_20120810.GetItem)."},
         "application/x-amz-json-1.1"));
   }
-  respond({404, "application/json", {},
+  respond({404,
+           "application/json",
+           {},
            "{\"message\":\"Not found: imagemill serves the AWS APIs on POST /, /metrics and "
            "/healthz\"}"});
 }

@@ -30,14 +30,14 @@ namespace imagemill::server {
 struct ServeConfig {
   std::string address = "127.0.0.1";
   int port = 4566;
-  ArnContext arn;                            // region and account of every ARN and signature
-  std::map<std::string, std::string> keys;   // access key id -> secret
-  bool anonymous = false;                    // loopback only
+  ArnContext arn;                           // region and account of every ARN and signature
+  std::map<std::string, std::string> keys;  // access key id -> secret
+  bool anonymous = false;                   // loopback only
   ServerLimits limits;
-  int request_threads = 4;                   // the pool of operations that may wait
+  int request_threads = 4;  // the pool of operations that may wait
   int64_t max_queued_requests = 1024;
   std::string table_name = "serverless-data-processing-table";
-  bool detect_labels = true;                 // open the label model for DetectLabels
+  bool detect_labels = true;  // open the label model for DetectLabels
   vision::LabelsProcessorOptions model;
   RekognitionOptions detect;
 };

@@ -78,8 +78,8 @@ std::string NormalizePath(std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
-    std::string_view seg =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view seg = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (seg == "..") {
       if (!out.empty()) out.pop_back();
     } else if (!seg.empty() && seg != ".") {
@@ -143,8 +143,9 @@ AwsResult<SigV4Authorization> ParseAuthorization(std::string_view header) {
   header = Trim(header);
   if (!header.starts_with(kAlgorithm) ||
       (header.size() > kAlgorithm.size() && header[kAlgorithm.size()] != ' ')) {
-    return Incomplete("Authorization header must use the AWS4-HMAC-SHA256 algorithm (AWS Signature "
-                      "Version 4); sign requests with an AWS SDK or the AWS CLI.");
+    return Incomplete(
+        "Authorization header must use the AWS4-HMAC-SHA256 algorithm (AWS Signature "
+        "Version 4); sign requests with an AWS SDK or the AWS CLI.");
   }
   header.remove_prefix(kAlgorithm.size());
   std::string credential, signed_headers, signature;
@@ -183,14 +184,16 @@ AwsResult<SigV4Authorization> ParseAuthorization(std::string_view header) {
   size_t start = 0;
   while (true) {
     size_t slash = credential.find('/', start);
-    parts.push_back(credential.substr(start, slash == std::string::npos ? std::string::npos
-                                                                         : slash - start));
+    parts.push_back(
+        credential.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
   if (parts.size() != 5 || parts[0].empty()) {
-    return Incomplete("Credential must have the form <access key id>/<yyyymmdd>/<region>/"
-                      "<service>/aws4_request, not '" + credential + "'.");
+    return Incomplete(
+        "Credential must have the form <access key id>/<yyyymmdd>/<region>/"
+        "<service>/aws4_request, not '" +
+        credential + "'.");
   }
   a.access_key_id = parts[0];
   a.date = parts[1];
@@ -293,8 +296,9 @@ AwsResult<Caller> SigV4Verifier::Verify(const Request& request, std::string_view
   std::string_view header = request.Header("Authorization");
   if (header.empty()) {
     if (request.Query().find("X-Amz-Signature=") != std::string_view::npos) {
-      return Incomplete("Presigned URLs are not accepted by this API: sign the request with an "
-                        "Authorization header (the AWS CLI and SDKs do).");
+      return Incomplete(
+          "Presigned URLs are not accepted by this API: sign the request with an "
+          "Authorization header (the AWS CLI and SDKs do).");
     }
     return AwsError{403, "MissingAuthenticationToken",
                     "Request is missing Authentication Token: sign it with AWS Signature "
@@ -325,9 +329,11 @@ AwsResult<Caller> SigV4Verifier::Verify(const Request& request, std::string_view
                       "' must be an ISO 8601 basic date such as 20240101T120000Z.");
   }
   if (a.date != amz_date.substr(0, 8)) {
-    return Invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                   "from HTTP: '" + a.date + "' != '" + std::string(amz_date.substr(0, 8)) +
-                   "', from '" + std::string(amz_date) + "'.");
+    return Invalid(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+        "from HTTP: '" +
+        a.date + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
+        std::string(amz_date) + "'.");
   }
   if (a.region != region_) {
     return Invalid("Credential should be scoped to a valid region, not '" + a.region +
@@ -350,9 +356,9 @@ AwsResult<Caller> SigV4Verifier::Verify(const Request& request, std::string_view
                    std::to_string(skew / 60) + " min.)");
   }
   if (request_time > server_time + skew) {
-    return Invalid("Signature not yet current: " + std::string(amz_date) +
-                   " is still later than " + AmzDateOf(server_time + skew) + " (" +
-                   AmzDateOf(server_time) + " + " + std::to_string(skew / 60) + " min.)");
+    return Invalid("Signature not yet current: " + std::string(amz_date) + " is still later than " +
+                   AmzDateOf(server_time + skew) + " (" + AmzDateOf(server_time) + " + " +
+                   std::to_string(skew / 60) + " min.)");
   }
   // Every signed header must be present, host among them.
   bool signs_host = false;
@@ -371,16 +377,18 @@ AwsResult<Caller> SigV4Verifier::Verify(const Request& request, std::string_view
   const std::string payload_hash = Sha256Hex(request.body);
   std::string_view declared = request.Header("X-Amz-Content-Sha256");
   if (!declared.empty() && declared != payload_hash) {
-    return Invalid("The provided 'x-amz-content-sha256' header does not match what was computed "
-                   "from the request body.");
+    return Invalid(
+        "The provided 'x-amz-content-sha256' header does not match what was computed "
+        "from the request body.");
   }
   const std::string scope = a.date + "/" + a.region + "/" + a.service + "/aws4_request";
   const std::string cr = CanonicalRequest(request, a.signed_headers, payload_hash);
   const std::string expected = HexLower(HmacSha256(
       SigningKey(key->second, a.date, a.region, a.service), StringToSign(amz_date, scope, cr)));
   if (!ConstantTimeEquals(expected, a.signature)) {
-    return Invalid("The request signature we calculated does not match the signature you "
-                   "provided. Check your AWS Secret Access Key and signing method.");
+    return Invalid(
+        "The request signature we calculated does not match the signature you "
+        "provided. Check your AWS Secret Access Key and signing method.");
   }
   return Caller{a.access_key_id};
 }

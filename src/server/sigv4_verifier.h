@@ -61,10 +61,10 @@ class SigV4Verifier {
 // The parts of an Authorization header, exposed for tests and the fuzz target.
 struct SigV4Authorization {
   std::string access_key_id;
-  std::string date;        // the scope's yyyymmdd
+  std::string date;  // the scope's yyyymmdd
   std::string region;
   std::string service;
-  std::string terminator;  // "aws4_request"
+  std::string terminator;      // "aws4_request"
   std::string signed_headers;  // "host;x-amz-date;x-amz-target", as sent
   std::string signature;       // 64 lowercase hex digits
 };

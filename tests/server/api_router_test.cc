@@ -17,8 +17,9 @@ class ApiRouterTest : public ::testing::Test {
         pool_("test", 1, 1),
         router_(&verifier_, metrics_, Clock::Real(), pool_) {
     router_.AddService({"Test_2024", "test", "1.0", "ThrottlingException"});
-    router_.AddOperation("Test_2024.Echo", Lane::kInline,
-                         [](const Json& r) -> AwsResult<Json> { return Json{{"echo", r}}; });
+    router_.AddOperation("Test_2024.Echo", Lane::kInline, [](const Json& r) -> AwsResult<Json> {
+      return Json{{"echo", r}};
+    });
     router_.AddOperation("Test_2024.Fail", Lane::kInline, [](const Json&) -> AwsResult<Json> {
       return AwsError::Validation("Fail always fails");
     });

@@ -25,8 +25,7 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
             std::string::npos);
   EXPECT_NE(t.find("imagemill_request_duration_seconds_count{operation=\"Op\"} 3"),
             std::string::npos);
-  EXPECT_NE(t.find("imagemill_requests_total{operation=\"Op\",code=\"400\"} 1"),
-            std::string::npos);
+  EXPECT_NE(t.find("imagemill_requests_total{operation=\"Op\",code=\"400\"} 1"), std::string::npos);
 }
 
 TEST(MetricsTest, ImagesPerSecondCoversTheLastTenSeconds) {

@@ -101,8 +101,7 @@ TEST(SigV4VerifierTest, RefusesARequestOutsideFifteenMinutes) {
   EXPECT_EQ(late.error().type, "InvalidSignatureException");
   EXPECT_EQ(late.error().status, 403);
   EXPECT_NE(late.error().message.find("Signature expired"), std::string::npos);
-  AwsResult<Caller> early =
-      Verifier().Verify(SignedGetItem(), "dynamodb", At(kDateUnix - 16 * 60));
+  AwsResult<Caller> early = Verifier().Verify(SignedGetItem(), "dynamodb", At(kDateUnix - 16 * 60));
   ASSERT_FALSE(early.ok());
   EXPECT_NE(early.error().message.find("not yet current"), std::string::npos);
 }
@@ -123,9 +122,9 @@ TEST(SigV4VerifierTest, RefusesAnUnknownAccessKey) {
 }
 
 TEST(SigV4VerifierTest, RefusesAWrongSecret) {
-  EXPECT_EQ(ErrorType(Verifier().Verify(SignedGetItem("not-the-secret"), "dynamodb",
-                                        At(kDateUnix))),
-            "InvalidSignatureException");
+  EXPECT_EQ(
+      ErrorType(Verifier().Verify(SignedGetItem("not-the-secret"), "dynamodb", At(kDateUnix))),
+      "InvalidSignatureException");
 }
 
 TEST(SigV4VerifierTest, RefusesABodyChangedAfterSigning) {

@@ -8,8 +8,8 @@ namespace imagemill {
 namespace {
 
 TEST(Base64Test, RoundTripsEveryLengthModuloThree) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
-                                                      std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff\x10", 3)}) {
     std::optional<std::string> back = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(back) << s;
     EXPECT_EQ(*back, s);

@@ -99,7 +99,8 @@ std::string ValidateAttributeValue(const Json& value, std::string_view where) {
     }
   } else if (tag == "L") {
     for (size_t i = 0; i < v.size(); ++i) {
-      std::string m = ValidateAttributeValue(v[i], std::string(where) + "[" + std::to_string(i) + "]");
+      std::string m =
+          ValidateAttributeValue(v[i], std::string(where) + "[" + std::to_string(i) + "]");
       if (!m.empty()) return m;
     }
   }

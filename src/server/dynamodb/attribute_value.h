@@ -1,14 +1,14 @@
 // DynamoDB's attribute-value JSON, the form items travel in over the DynamoDB API:
 //   {"S": "text"}  {"N": "12.5"}  {"B": "<base64>"}  {"BOOL": true}  {"NULL": true}
-//   {"M": {"name": <value>, ...}}  {"L": [<value>, ...]}  {"SS": [...]}  {"NS": [...]}  {"BS": [...]}
+//   {"M": {"name": <value>, ...}}  {"L": [<value>, ...]}  {"SS": [...]}  {"NS": [...]}  {"BS":
+//   [...]}
 // An item is a JSON object of attribute name -> attribute value.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace imagemill::server::dynamodb {
 

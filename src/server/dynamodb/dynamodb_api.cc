@@ -37,7 +37,8 @@ std::optional<AwsError> ParseExpressions(const Json& r, bool filter, bool key,
                                          ReadExpressions* out) {
   for (const char* m : {"ExpressionAttributeNames", "ExpressionAttributeValues"}) {
     if (r.contains(m) && (!r[m].is_object() || r[m].empty())) {
-      return Validation(std::string(m) + " must not be empty: leave it out when no expression "
+      return Validation(std::string(m) +
+                        " must not be empty: leave it out when no expression "
                         "uses a placeholder.");
     }
   }
@@ -46,7 +47,8 @@ std::optional<AwsError> ParseExpressions(const Json& r, bool filter, bool key,
   }
   for (const char* m : {"ScanFilter", "QueryFilter", "ConditionalOperator", "KeyConditions"}) {
     if (r.contains(m)) {
-      return Validation(std::string(m) + " (a legacy parameter) is not supported by imagemill: "
+      return Validation(std::string(m) +
+                        " (a legacy parameter) is not supported by imagemill: "
                         "use FilterExpression and KeyConditionExpression.");
     }
   }
@@ -54,8 +56,8 @@ std::optional<AwsError> ParseExpressions(const Json& r, bool filter, bool key,
   if (r.contains("ExpressionAttributeValues")) out->ctx.values = &r["ExpressionAttributeValues"];
   std::string error;
   if (key && r.contains("KeyConditionExpression")) {
-    out->key_condition = ParseCondition(r["KeyConditionExpression"], "KeyConditionExpression",
-                                        out->ctx, &error);
+    out->key_condition =
+        ParseCondition(r["KeyConditionExpression"], "KeyConditionExpression", out->ctx, &error);
     if (!out->key_condition) return Validation(error);
   }
   if (filter && r.contains("FilterExpression")) {
@@ -64,9 +66,10 @@ std::optional<AwsError> ParseExpressions(const Json& r, bool filter, bool key,
   }
   if (r.contains("ProjectionExpression")) {
     if (r.contains("AttributesToGet")) {
-      return Validation("Can not use both expression and non-expression parameters in the same "
-                        "request: Non-expression parameters: {AttributesToGet} Expression "
-                        "parameters: {ProjectionExpression}");
+      return Validation(
+          "Can not use both expression and non-expression parameters in the same "
+          "request: Non-expression parameters: {AttributesToGet} Expression "
+          "parameters: {ProjectionExpression}");
     }
     if (!ParseProjection(r["ProjectionExpression"], out->ctx, &out->projection, &error)) {
       return Validation(error);
@@ -112,12 +115,14 @@ AwsResult<std::string> SelectOf(const Json& r, bool has_projection) {
                       "no index, so no ALL_PROJECTED_ATTRIBUTES)");
   }
   if (select == "ALL_ATTRIBUTES" && has_projection && r.contains("Select")) {
-    return Validation("Cannot specify the AttributesToGet or ProjectionExpression when choosing "
-                      "to get ALL_ATTRIBUTES");
+    return Validation(
+        "Cannot specify the AttributesToGet or ProjectionExpression when choosing "
+        "to get ALL_ATTRIBUTES");
   }
   if (select == "COUNT" && has_projection) {
-    return Validation("Cannot specify the AttributesToGet or ProjectionExpression when choosing "
-                      "to get COUNT");
+    return Validation(
+        "Cannot specify the AttributesToGet or ProjectionExpression when choosing "
+        "to get COUNT");
   }
   return select;
 }
@@ -185,9 +190,11 @@ AwsResult<Json> DynamoDbApi::DescribeTable(const Json& r) {
 
 AwsResult<Json> DynamoDbApi::ListTables(const Json& r) {
   if (auto e = OptionalString(r, "ExclusiveStartTableName")) return *e;
-  if (r.contains("Limit") && (!r["Limit"].is_number_integer() || r["Limit"] < 1 || r["Limit"] > 100)) {
-    return Validation("1 validation error detected: Value at 'limit' failed to satisfy "
-                      "constraint: Member must have value between 1 and 100");
+  if (r.contains("Limit") &&
+      (!r["Limit"].is_number_integer() || r["Limit"] < 1 || r["Limit"] > 100)) {
+    return Validation(
+        "1 validation error detected: Value at 'limit' failed to satisfy "
+        "constraint: Member must have value between 1 and 100");
   }
   Json names = Json::array();
   if (!r.contains("ExclusiveStartTableName") || r["ExclusiveStartTableName"] < config_.name) {
@@ -199,8 +206,9 @@ AwsResult<Json> DynamoDbApi::ListTables(const Json& r) {
 AwsResult<Json> DynamoDbApi::GetItem(const Json& r) {
   if (auto e = CheckTable(r)) return *e;
   if (!r.contains("Key")) {
-    return Validation("1 validation error detected: Value null at 'key' failed to satisfy "
-                      "constraint: Member must not be null");
+    return Validation(
+        "1 validation error detected: Value null at 'key' failed to satisfy "
+        "constraint: Member must not be null");
   }
   AwsResult<std::string> id = KeyId(r["Key"], "Key");
   if (!id.ok()) return id.error();
@@ -215,8 +223,9 @@ AwsResult<Json> DynamoDbApi::GetItem(const Json& r) {
 
 AwsResult<Json> DynamoDbApi::BatchGetItem(const Json& r) {
   if (!r.contains("RequestItems") || !r["RequestItems"].is_object() || r["RequestItems"].empty()) {
-    return Validation("1 validation error detected: Value at 'requestItems' failed to satisfy "
-                      "constraint: Member must have length greater than or equal to 1");
+    return Validation(
+        "1 validation error detected: Value at 'requestItems' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 1");
   }
   Json responses = Json::object();
   size_t total_keys = 0;
@@ -253,12 +262,13 @@ AwsResult<Json> DynamoDbApi::BatchGetItem(const Json& r) {
 AwsResult<Json> DynamoDbApi::Query(const Json& r) {
   if (auto e = CheckTable(r)) return *e;
   if (r.contains("IndexName")) {
-    return Validation("The table does not have the specified index: " +
-                      r["IndexName"].dump() + " (imagemill's table has no index)");
+    return Validation("The table does not have the specified index: " + r["IndexName"].dump() +
+                      " (imagemill's table has no index)");
   }
   if (!r.contains("KeyConditionExpression")) {
-    return Validation("Either the KeyConditions or KeyConditionExpression parameter must be "
-                      "specified in the request.");
+    return Validation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be "
+        "specified in the request.");
   }
   ReadExpressions e;
   if (auto err = ParseExpressions(r, true, true, &e)) return *err;
@@ -268,12 +278,14 @@ AwsResult<Json> DynamoDbApi::Query(const Json& r) {
                          k.operands[0].path.size() == 1 && k.operands[0].path[0].name == "id" &&
                          k.operands[1].kind == Operand::Kind::kValue;
   if (!id_equals) {
-    return Validation("Query key condition not supported: the table's only key is the hash key "
-                      "'id', so the condition must be \"id = :value\"");
+    return Validation(
+        "Query key condition not supported: the table's only key is the hash key "
+        "'id', so the condition must be \"id = :value\"");
   }
   if (AttributeType(k.operands[1].value) != "S") {
-    return Validation("One or more parameter values were invalid: Condition parameter type does "
-                      "not match schema type (id is a string)");
+    return Validation(
+        "One or more parameter values were invalid: Condition parameter type does "
+        "not match schema type (id is a string)");
   }
   AwsResult<std::string> select = SelectOf(r, e.has_projection);
   if (!select.ok()) return select.error();
@@ -299,28 +311,32 @@ AwsResult<Json> DynamoDbApi::Scan(const Json& r) {
   int64_t limit = 0;
   if (r.contains("Limit")) {
     if (!r["Limit"].is_number_integer() || r["Limit"].get<int64_t>() < 1) {
-      return Validation("1 validation error detected: Value at 'limit' failed to satisfy "
-                        "constraint: Member must have value greater than or equal to 1");
+      return Validation(
+          "1 validation error detected: Value at 'limit' failed to satisfy "
+          "constraint: Member must have value greater than or equal to 1");
     }
     limit = r["Limit"];
   }
   const bool has_segment = r.contains("Segment"), has_total = r.contains("TotalSegments");
   if (has_segment != has_total) {
-    return Validation("The TotalSegments parameter is required but was not present in the "
-                      "request when Segment parameter is present (and the other way round)");
+    return Validation(
+        "The TotalSegments parameter is required but was not present in the "
+        "request when Segment parameter is present (and the other way round)");
   }
   int64_t segment = 0, total = 1;
   if (has_total) {
     if (!r["TotalSegments"].is_number_integer() || r["TotalSegments"] < 1 ||
         r["TotalSegments"] > 1000000) {
-      return Validation("1 validation error detected: Value at 'totalSegments' failed to "
-                        "satisfy constraint: Member must have value between 1 and 1000000");
+      return Validation(
+          "1 validation error detected: Value at 'totalSegments' failed to "
+          "satisfy constraint: Member must have value between 1 and 1000000");
     }
     total = r["TotalSegments"];
     if (!r["Segment"].is_number_integer() || r["Segment"] < 0 || r["Segment"] >= total) {
-      return Validation("The Segment parameter is zero-based and must be less than parameter "
-                        "TotalSegments: Segment: " + r["Segment"].dump() +
-                        " is not less than TotalSegments: " + std::to_string(total));
+      return Validation(
+          "The Segment parameter is zero-based and must be less than parameter "
+          "TotalSegments: Segment: " +
+          r["Segment"].dump() + " is not less than TotalSegments: " + std::to_string(total));
     }
     segment = r["Segment"];
   }
@@ -367,10 +383,13 @@ AwsResult<Json> DynamoDbApi::Scan(const Json& r) {
 void DynamoDbApi::Register(ApiRouter& router) {
   router.AddService(Service());
   const std::string p = Service().target_prefix + ".";
-  router.AddOperation(p + "ListTables", Lane::kInline, [this](const Json& r) { return ListTables(r); });
-  router.AddOperation(p + "DescribeTable", Lane::kPool, [this](const Json& r) { return DescribeTable(r); });
+  router.AddOperation(p + "ListTables", Lane::kInline,
+                      [this](const Json& r) { return ListTables(r); });
+  router.AddOperation(p + "DescribeTable", Lane::kPool,
+                      [this](const Json& r) { return DescribeTable(r); });
   router.AddOperation(p + "GetItem", Lane::kPool, [this](const Json& r) { return GetItem(r); });
-  router.AddOperation(p + "BatchGetItem", Lane::kPool, [this](const Json& r) { return BatchGetItem(r); });
+  router.AddOperation(p + "BatchGetItem", Lane::kPool,
+                      [this](const Json& r) { return BatchGetItem(r); });
   router.AddOperation(p + "Query", Lane::kPool, [this](const Json& r) { return Query(r); });
   router.AddOperation(p + "Scan", Lane::kPool, [this](const Json& r) { return Scan(r); });
   for (const char* write : {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
@@ -378,8 +397,9 @@ void DynamoDbApi::Register(ApiRouter& router) {
     const std::string name = write;
     router.AddOperation(p + name, Lane::kInline, [name](const Json&) -> AwsResult<Json> {
       return AwsError{400, "AccessDeniedException",
-                      name + " is not allowed: imagemill's results table is written by "
-                             "executions only (start one with StartExecution or PutEvents)."};
+                      name +
+                          " is not allowed: imagemill's results table is written by "
+                          "executions only (start one with StartExecution or PutEvents)."};
     });
   }
 }

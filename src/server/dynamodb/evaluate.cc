@@ -21,8 +21,8 @@ std::optional<Json> OperandValue(const Operand& op, const Json& item) {
     n = inner.get_ref<const std::string&>().size();
   } else if (type == "B") {
     const std::string& b64 = inner.get_ref<const std::string&>();
-    size_t pad = b64.size() >= 2 && b64[b64.size() - 1] == '=' ? (b64[b64.size() - 2] == '=' ? 2 : 1)
-                                                                : 0;
+    size_t pad =
+        b64.size() >= 2 && b64[b64.size() - 1] == '=' ? (b64[b64.size() - 2] == '=' ? 2 : 1) : 0;
     n = b64.size() / 4 * 3 - pad;
   } else if (type == "SS" || type == "NS" || type == "BS" || type == "L" || type == "M") {
     n = inner.size();

@@ -150,7 +150,8 @@ class Parser {
         !(*ctx_.names)[t.text].is_string()) {
       return Fail("Invalid " + what_ +
                   ": An expression attribute name used in the document path is not defined; "
-                  "attribute name: " + t.text);
+                  "attribute name: " +
+                  t.text);
     }
     ctx_.used_names.insert(t.text);
     *out = (*ctx_.names)[t.text].get<std::string>();
@@ -196,7 +197,8 @@ class Parser {
       if (ctx_.values == nullptr || !ctx_.values->contains(t.text)) {
         return Fail("Invalid " + what_ +
                     ": An expression attribute value used in expression is not defined; "
-                    "attribute value: " + t.text);
+                    "attribute value: " +
+                    t.text);
       }
       const Json& v = (*ctx_.values)[t.text];
       std::string problem = ValidateAttributeValue(v, "ExpressionAttributeValues[" + t.text + "]");
@@ -271,8 +273,8 @@ class Parser {
       if (!inner || !Expect(")")) return nullptr;
       return inner;
     }
-    static const char* kFunctions[] = {"attribute_exists", "attribute_not_exists",
-                                       "attribute_type", "begins_with", "contains"};
+    static const char* kFunctions[] = {"attribute_exists", "attribute_not_exists", "attribute_type",
+                                       "begins_with", "contains"};
     if (Peek().kind == Tok::kName && IsPunct(Peek(1), "(")) {
       std::string name = Peek().text;
       for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -288,9 +290,8 @@ class Parser {
     if (!ParseOperand(&left)) return nullptr;
     auto c = std::make_unique<Condition>();
     const Token& t = Peek();
-    if (t.kind == Tok::kPunct &&
-        (t.text == "=" || t.text == "<>" || t.text == "<" || t.text == "<=" || t.text == ">" ||
-         t.text == ">=")) {
+    if (t.kind == Tok::kPunct && (t.text == "=" || t.text == "<>" || t.text == "<" ||
+                                  t.text == "<=" || t.text == ">" || t.text == ">=")) {
       c->kind = Condition::Kind::kCompare;
       c->op = Next().text;
       Operand right;
@@ -322,7 +323,8 @@ class Parser {
         if (!ParseOperand(&v)) return nullptr;
         c->operands.push_back(std::move(v));
         if (c->operands.size() > 101) {
-          Fail("Invalid " + what_ + ": The IN operator is provided with too many operands; "
+          Fail("Invalid " + what_ +
+               ": The IN operator is provided with too many operands; "
                "at most 100 are allowed");
           return nullptr;
         }
@@ -348,8 +350,10 @@ class Parser {
     c->operands.push_back(std::move(path));
     const bool two = name == "attribute_type" || name == "begins_with" || name == "contains";
     if (two && IsPunct(Peek(), ")")) {
-      Fail("Invalid " + what_ + ": Incorrect number of operands for operator or function; "
-           "operator or function: " + name + ", number of operands: 1");
+      Fail("Invalid " + what_ +
+           ": Incorrect number of operands for operator or function; "
+           "operator or function: " +
+           name + ", number of operands: 1");
       return nullptr;
     }
     if (two) {
@@ -359,9 +363,10 @@ class Parser {
       c->operands.push_back(std::move(second));
     }
     if (!IsPunct(Peek(), ")")) {
-      Fail("Invalid " + what_ + ": Incorrect number of operands for operator or function; "
-           "operator or function: " + name + ", number of operands: more than " +
-           std::to_string(two ? 2 : 1));
+      Fail("Invalid " + what_ +
+           ": Incorrect number of operands for operator or function; "
+           "operator or function: " +
+           name + ", number of operands: more than " + std::to_string(two ? 2 : 1));
       return nullptr;
     }
     Next();

@@ -20,8 +20,7 @@ AwsError ImageError(const Status& s) {
     case Code::kUnsupported:
     case Code::kCorrupt:
       return {400, "InvalidImageFormatException",
-              "Request has invalid image format: " + s.message() +
-                  " (send a JPEG or PNG image)"};
+              "Request has invalid image format: " + s.message() + " (send a JPEG or PNG image)"};
     default:
       return AwsError::Internal(s.ToString());
   }
@@ -128,21 +127,22 @@ AwsResult<std::string> RekognitionApi::ImageBytes(const Json& image, std::string
   Result<std::string> bytes = store->Get(key);
   if (!bytes.ok()) {
     if (bytes.status().code() == Code::kTooLarge) {
-      return AwsError{400, "ImageTooLargeException",
-                      "Image size is too large: S3 objects may be at most 15 MB: " +
-                          bytes.status().message()};
+      return AwsError{
+          400, "ImageTooLargeException",
+          "Image size is too large: S3 objects may be at most 15 MB: " + bytes.status().message()};
     }
     if (bytes.status().code() == Code::kThrottled) {
       return AwsError{400, "ThrottlingException", bytes.status().message()};
     }
     return AwsError{400, "InvalidS3ObjectException",
                     "Unable to get object metadata from S3. Check object key, region and/or "
-                    "access permissions: " + bytes.status().message()};
+                    "access permissions: " +
+                        bytes.status().message()};
   }
   if (bytes->size() > options_.max_s3_bytes) {
     return AwsError{400, "ImageTooLargeException",
-                    "Image size is too large: " + *name + " is " +
-                        std::to_string(bytes->size()) + " bytes; S3 objects may be at most 15 MB."};
+                    "Image size is too large: " + *name + " is " + std::to_string(bytes->size()) +
+                        " bytes; S3 objects may be at most 15 MB."};
   }
   return std::move(bytes).value();
 }
@@ -167,8 +167,9 @@ AwsResult<Json> RekognitionApi::Run(const Json& request, int worker) {
 
 void RekognitionApi::DetectLabels(Json request, OperationDone done) {
   if (!request.contains("Image") || !request["Image"].is_object()) {
-    return done(InvalidParameter("1 validation error detected: Value null at 'image' failed to "
-                                 "satisfy constraint: Member must not be null"));
+    return done(
+        InvalidParameter("1 validation error detected: Value null at 'image' failed to "
+                         "satisfy constraint: Member must not be null"));
   }
   vision::LabelSettings settings = processor_->options().settings;
   if (auto e = ReadDetectLabelsSettings(request, &settings)) return done(*e);
@@ -186,8 +187,10 @@ void RekognitionApi::DetectLabels(Json request, OperationDone done) {
   });
   if (!queued) {
     done(AwsError{400, "ThrottlingException",
-                  "Slow down: " + std::to_string(pool_->threads()) + " DetectLabels requests are "
-                  "running and " + std::to_string(pool_->queued()) + " are waiting."});
+                  "Slow down: " + std::to_string(pool_->threads()) +
+                      " DetectLabels requests are "
+                      "running and " +
+                      std::to_string(pool_->queued()) + " are waiting."});
   }
 }
 

@@ -28,10 +28,10 @@
 namespace imagemill::server {
 
 struct RekognitionOptions {
-  int workers = 2;              // inference threads, each with its own network
-  int64_t max_queued = 128;     // requests waiting beyond the running ones
-  uint64_t max_bytes = 5 << 20;       // Image.Bytes, decoded
-  uint64_t max_s3_bytes = 15 << 20;   // Image.S3Object
+  int workers = 2;                   // inference threads, each with its own network
+  int64_t max_queued = 128;          // requests waiting beyond the running ones
+  uint64_t max_bytes = 5 << 20;      // Image.Bytes, decoded
+  uint64_t max_s3_bytes = 15 << 20;  // Image.S3Object
   // Opens the bucket an S3Object names ("s3://<bucket>" with the server's S3 settings).
   std::function<Result<std::unique_ptr<ObjectStore>>(const std::string& bucket)> open_bucket;
 };
@@ -41,8 +41,7 @@ class RekognitionApi {
   // Opens the label model (every worker's networks load here: a missing model is an error at
   // start-up, not at the first request).
   static Result<std::unique_ptr<RekognitionApi>> Open(const vision::LabelsProcessorOptions& model,
-                                                      RekognitionOptions options,
-                                                      Metrics& metrics);
+                                                      RekognitionOptions options, Metrics& metrics);
   ~RekognitionApi();  // waits for the requests in flight
 
   // Answers `request` through `done`, from a worker thread (or at once for a bad request or a

@@ -23,16 +23,16 @@ TEST(AttributeValueTest, TellsWellFormedValuesFromOthers) {
   EXPECT_EQ(AttributeType(Json::parse(R"({"SS": []})")), "");
   EXPECT_EQ(AttributeType(Json::parse(R"({"S": "x", "N": "1"})")), "");
   EXPECT_EQ(AttributeType(Json::parse(R"("x")")), "");
-  EXPECT_NE(ValidateAttributeValue(Json::parse(R"({"M": {"a": {"L": [{"Q": 1}]}}})"), "v")
-                .find("v.a[0]"),
-            std::string::npos);
+  EXPECT_NE(
+      ValidateAttributeValue(Json::parse(R"({"M": {"a": {"L": [{"Q": 1}]}}})"), "v").find("v.a[0]"),
+      std::string::npos);
 }
 
 TEST(AttributeValueTest, EqualityIsByValueAndSetsIgnoreOrder) {
   EXPECT_TRUE(AttributeEquals(Json::parse(R"({"N": "1.0"})"), Json::parse(R"({"N": "1"})")));
   EXPECT_FALSE(AttributeEquals(Json::parse(R"({"N": "1"})"), Json::parse(R"({"S": "1"})")));
-  EXPECT_TRUE(AttributeEquals(Json::parse(R"({"SS": ["a", "b"]})"),
-                              Json::parse(R"({"SS": ["b", "a"]})")));
+  EXPECT_TRUE(
+      AttributeEquals(Json::parse(R"({"SS": ["a", "b"]})"), Json::parse(R"({"SS": ["b", "a"]})")));
   EXPECT_TRUE(AttributeEquals(Json::parse(R"({"M": {"x": {"N": "2"}}})"),
                               Json::parse(R"({"M": {"x": {"N": "2.00"}}})")));
   EXPECT_FALSE(AttributeEquals(Json::parse(R"({"L": [{"S": "a"}]})"),

@@ -53,9 +53,9 @@ TEST_F(DynamoDbApiTest, AnotherTableIsNotFound) {
 }
 
 TEST_F(DynamoDbApiTest, GetsAnItemByIdWithAProjection) {
-  AwsResult<Json> r = api_.GetItem(Request(
-      {{"Key", {{"id", {{"S", "photos/007.jpg"}}}}}, {"ProjectionExpression", "#s"},
-       {"ExpressionAttributeNames", {{"#s", "size"}}}}));
+  AwsResult<Json> r = api_.GetItem(Request({{"Key", {{"id", {{"S", "photos/007.jpg"}}}}},
+                                            {"ProjectionExpression", "#s"},
+                                            {"ExpressionAttributeNames", {{"#s", "size"}}}}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)["Item"], Json::parse(R"({"size": {"N": "1007"}})"));
   AwsResult<Json> missing = api_.GetItem(Request({{"Key", {{"id", {{"S", "nope"}}}}}}));
@@ -74,7 +74,8 @@ TEST_F(DynamoDbApiTest, RefusesAKeyThatIsNotTheSchemas) {
 }
 
 TEST_F(DynamoDbApiTest, BatchGetsKnownKeysAndRefusesDuplicates) {
-  Json keys = Json::array({{{"id", {{"S", "photos/001.jpg"}}}}, {{"id", {{"S", "nope"}}}},
+  Json keys = Json::array({{{"id", {{"S", "photos/001.jpg"}}}},
+                           {{"id", {{"S", "nope"}}}},
                            {{"id", {{"S", "photos/002.jpg"}}}}});
   AwsResult<Json> r = api_.BatchGetItem(
       {{"RequestItems", {{"serverless-data-processing-table", {{"Keys", keys}}}}}});
@@ -89,15 +90,15 @@ TEST_F(DynamoDbApiTest, BatchGetsKnownKeysAndRefusesDuplicates) {
 }
 
 TEST_F(DynamoDbApiTest, QueriesByIdOnly) {
-  AwsResult<Json> r = api_.Query(Request({{"KeyConditionExpression", "id = :id"},
-                                          {"ExpressionAttributeValues",
-                                           {{":id", {{"S", "photos/003.jpg"}}}}}}));
+  AwsResult<Json> r =
+      api_.Query(Request({{"KeyConditionExpression", "id = :id"},
+                          {"ExpressionAttributeValues", {{":id", {{"S", "photos/003.jpg"}}}}}}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)["Count"], 1);
   EXPECT_EQ((*r)["Items"][0]["size"]["N"], "1003");
-  AwsResult<Json> range = api_.Query(Request({{"KeyConditionExpression", "id > :id"},
-                                              {"ExpressionAttributeValues",
-                                               {{":id", {{"S", "photos/003.jpg"}}}}}}));
+  AwsResult<Json> range =
+      api_.Query(Request({{"KeyConditionExpression", "id > :id"},
+                          {"ExpressionAttributeValues", {{":id", {{"S", "photos/003.jpg"}}}}}}));
   ASSERT_FALSE(range.ok());
   EXPECT_NE(range.error().message.find("id = :value"), std::string::npos);
 }
@@ -136,11 +137,10 @@ TEST_F(DynamoDbApiTest, SegmentsSplitTheTableWithoutOverlap) {
 }
 
 TEST_F(DynamoDbApiTest, FiltersCountOnlyWhatMatchesButScanEverything) {
-  AwsResult<Json> r = api_.Scan(Request(
-      {{"FilterExpression", "labels[0].#n = :dog"},
-       {"ExpressionAttributeNames", {{"#n", "Name"}}},
-       {"ExpressionAttributeValues", {{":dog", {{"S", "Dog"}}}}},
-       {"Select", "COUNT"}}));
+  AwsResult<Json> r = api_.Scan(Request({{"FilterExpression", "labels[0].#n = :dog"},
+                                         {"ExpressionAttributeNames", {{"#n", "Name"}}},
+                                         {"ExpressionAttributeValues", {{":dog", {{"S", "Dog"}}}}},
+                                         {"Select", "COUNT"}}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)["Count"], 25);
   EXPECT_EQ((*r)["ScannedCount"], 50);
@@ -148,9 +148,9 @@ TEST_F(DynamoDbApiTest, FiltersCountOnlyWhatMatchesButScanEverything) {
 }
 
 TEST_F(DynamoDbApiTest, RefusesUnusedPlaceholders) {
-  AwsResult<Json> r = api_.Scan(Request({{"FilterExpression", "size > :a"},
-                                         {"ExpressionAttributeValues",
-                                          {{":a", {{"N", "1"}}}, {":b", {{"N", "2"}}}}}}));
+  AwsResult<Json> r = api_.Scan(
+      Request({{"FilterExpression", "size > :a"},
+               {"ExpressionAttributeValues", {{":a", {{"N", "1"}}}, {":b", {{"N", "2"}}}}}}));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("unused in expressions: keys: {:b}"), std::string::npos);
 }

@@ -70,10 +70,12 @@ TEST(ExpressionTest, AMissingAttributeMakesEveryComparisonFalse) {
 }
 
 TEST(ExpressionTest, FunctionsAsDynamoDbDefinesThem) {
-  Json v = {{":dog", {{"S", "dog"}}},      {":sample", {{"S", "sample/"}}},
-            {":pet", {{"S", "pet"}}},      {":ss", {{"S", "SS"}}},
-            {":two", {{"N", "2"}}},        {":label", {{"M", {{"Name", {{"S", "Bicycle"}}},
-                                                             {"Confidence", {{"N", "70"}}}}}}}};
+  Json v = {{":dog", {{"S", "dog"}}},
+            {":sample", {{"S", "sample/"}}},
+            {":pet", {{"S", "pet"}}},
+            {":ss", {{"S", "SS"}}},
+            {":two", {{"N", "2"}}},
+            {":label", {{"M", {{"Name", {{"S", "Bicycle"}}}, {"Confidence", {{"N", "70"}}}}}}}};
   EXPECT_TRUE(Matches("contains(id, :dog)", v));
   EXPECT_TRUE(Matches("begins_with(id, :sample)", v));
   EXPECT_FALSE(Matches("begins_with(bucket, :sample)", v));
@@ -90,7 +92,8 @@ TEST(ExpressionTest, NestedPathsAndNamePlaceholders) {
   Json v = {{":dog", {{"S", "Dog"}}}, {":animal", {{"S", "Animal"}}}};
   Json n = {{"#l", "labels"}, {"#n", "Name"}};
   EXPECT_TRUE(Matches("#l[0].#n = :dog AND labels[0].Parents[0].Name = :animal", v, n));
-  EXPECT_FALSE(Matches("#l[1].#n = :dog", {{":dog", {{"S", "Dog"}}}}, {{"#l", "labels"}, {"#n", "Name"}}));
+  EXPECT_FALSE(
+      Matches("#l[1].#n = :dog", {{":dog", {{"S", "Dog"}}}}, {{"#l", "labels"}, {"#n", "Name"}}));
 }
 
 TEST(ExpressionTest, PrecedenceIsNotThenAndThenOr) {
@@ -110,8 +113,7 @@ TEST(ExpressionTest, ErrorsInDynamoDbsWords) {
             std::string::npos);
   EXPECT_NE(ParseError("bucket = :x").find("attribute value: :x"), std::string::npos);
   EXPECT_NE(ParseError("frobnicate(bucket)").find("Invalid function name"), std::string::npos);
-  EXPECT_NE(ParseError("contains(bucket)").find("Incorrect number of operands"),
-            std::string::npos);
+  EXPECT_NE(ParseError("contains(bucket)").find("Incorrect number of operands"), std::string::npos);
   EXPECT_NE(ParseError("").find("can not be empty"), std::string::npos);
   EXPECT_NE(ParseError("bucket = :x", {{":x", {{"Q", "a"}}}}).find("not an attribute value"),
             std::string::npos);
@@ -133,8 +135,8 @@ TEST(ProjectionTest, KeepsTopLevelAndNestedMembersAndCompactsLists) {
   ExpressionContext ctx;
   std::vector<Path> paths;
   std::string error;
-  ASSERT_TRUE(ParseProjection("id, labels[1].Name, labels[0].Confidence, nothing", ctx, &paths,
-                              &error))
+  ASSERT_TRUE(
+      ParseProjection("id, labels[1].Name, labels[0].Confidence, nothing", ctx, &paths, &error))
       << error;
   Json projected = Project(Item(), paths);
   EXPECT_EQ(projected, Json::parse(R"({
