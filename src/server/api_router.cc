@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/json_body.h"
 #include "util/ids.h"
 
 namespace imagemill::server {
@@ -95,7 +96,7 @@ void ApiRouter::Handle(Request request, Responder respond) const {
   if (request.body.empty()) {
     body = Json::object();
   } else {
-    body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    body = ParseJsonBody(request.body);
     if (body.is_discarded()) {
       return finish(AwsError::Serialization(
           "The request body is not valid JSON: send a JSON object, as the AWS SDKs do."));

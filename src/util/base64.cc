@@ -42,10 +42,29 @@ std::optional<std::string> Base64Decode(std::string_view in) {
   size_t pad = 0;
   if (!in.empty() && in.back() == '=') pad = in.size() >= 2 && in[in.size() - 2] == '=' ? 2 : 1;
   const auto& table = Table();
-  for (size_t i = 0; i < in.size() - pad; ++i) {
-    if (table[static_cast<unsigned char>(in[i])] < 0) return std::nullopt;
+  std::string out(in.size() / 4 * 3, '\0');
+  char* o = out.data();
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t full = in.size() - (pad > 0 ? 4 : 0);  // groups without padding
+  for (size_t i = 0; i < full; i += 4, o += 3) {
+    const int a = table[p[i]], b = table[p[i + 1]], c = table[p[i + 2]], d = table[p[i + 3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const unsigned v = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
   }
-  return Base64DecodeLenient(in);
+  if (pad > 0) {
+    const size_t i = full;
+    const int a = table[p[i]], b = table[p[i + 1]];
+    const int c = pad == 1 ? table[p[i + 2]] : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    const unsigned v = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6);
+    o[0] = static_cast<char>(v >> 16);
+    if (pad == 1) o[1] = static_cast<char>(v >> 8);
+    out.resize(out.size() - pad);
+  }
+  return out;
 }
 
 std::string Base64Encode(std::string_view bytes) {

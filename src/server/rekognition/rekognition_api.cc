@@ -34,8 +34,10 @@ ServiceInfo RekognitionApi::Service() {
 
 std::optional<AwsError> ReadDetectLabelsSettings(const Json& request,
                                                  vision::LabelSettings* settings) {
-  Json rest = request;
-  rest.erase("Image");
+  Json rest = Json::object();  // the request without its image, which may be megabytes
+  for (auto it = request.begin(); it != request.end(); ++it) {
+    if (it.key() != "Image") rest[it.key()] = it.value();
+  }
   if (Status s = settings->MergeJson(rest); !s.ok()) return InvalidParameter(s.message());
   if (Status s = settings->Validate(); !s.ok()) return InvalidParameter(s.message());
   return std::nullopt;
@@ -147,9 +149,8 @@ AwsResult<std::string> RekognitionApi::ImageBytes(const Json& image, std::string
   return std::move(bytes).value();
 }
 
-AwsResult<Json> RekognitionApi::Run(const Json& request, int worker) {
-  vision::LabelSettings settings = processor_->options().settings;
-  if (auto e = ReadDetectLabelsSettings(request, &settings)) return *e;
+AwsResult<Json> RekognitionApi::Run(const Json& request, const vision::LabelSettings& settings,
+                                    int worker) {
   std::string name;
   AwsResult<std::string> bytes = ImageBytes(request["Image"], &name);
   if (!bytes.ok()) return bytes.error();
@@ -174,10 +175,10 @@ void RekognitionApi::DetectLabels(Json request, OperationDone done) {
   vision::LabelSettings settings = processor_->options().settings;
   if (auto e = ReadDetectLabelsSettings(request, &settings)) return done(*e);
   auto shared = std::make_shared<Json>(std::move(request));
-  bool queued = pool_->TrySubmit([this, shared, done](int worker) {
+  bool queued = pool_->TrySubmit([this, shared, settings, done](int worker) {
     AwsResult<Json> result = [&]() -> AwsResult<Json> {
       try {
-        return Run(*shared, worker);
+        return Run(*shared, settings, worker);
       } catch (const std::exception& e) {
         spdlog::error("DetectLabels failed: {}", e.what());
         return AwsError::Internal(std::string("DetectLabels failed: ") + e.what());

@@ -59,7 +59,7 @@ class RekognitionApi {
                  RekognitionOptions options, Metrics& metrics);
   // The image's bytes from the request (decoded or read from S3), or the AWS error.
   AwsResult<std::string> ImageBytes(const Json& image, std::string* name);
-  AwsResult<Json> Run(const Json& request, int worker);
+  AwsResult<Json> Run(const Json& request, const vision::LabelSettings& settings, int worker);
 
   std::unique_ptr<vision::LabelsProcessor> processor_;
   std::vector<std::unique_ptr<vision::LabelsProcessor::RequestWorker>> workers_;  // one a thread
