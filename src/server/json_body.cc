@@ -11,7 +11,9 @@ constexpr size_t kBlobMin = 4096;
 // What a cut-out string is replaced by: \u0001 cannot appear raw in JSON text, so a client can
 // only produce this value by writing the escape itself, and then gets one of its own strings.
 constexpr std::string_view kMarker = "\\u0001blob:";
-constexpr std::string_view kMarkerValue = "\x01" "blob:";
+constexpr std::string_view kMarkerValue =
+    "\x01"
+    "blob:";
 
 bool PlainAscii(const char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {

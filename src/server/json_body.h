@@ -7,9 +7,8 @@
 // rest of the document goes through nlohmann as usual. The result equals nlohmann::json::parse's.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace imagemill::server {
 

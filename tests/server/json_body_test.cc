@@ -35,7 +35,9 @@ TEST(JsonBodyTest, AMarkerWrittenByTheClientCannotReachBeyondItsOwnStrings) {
   nlohmann::json doc =
       ParseJsonBody("{\"a\": \"" + b64 + "\", \"b\": \"\\u0001blob:7\", \"c\": \"\\u0001blob:0\"}");
   EXPECT_EQ(doc["a"], b64);
-  EXPECT_EQ(doc["b"], "\x01" "blob:7");
+  EXPECT_EQ(doc["b"],
+            "\x01"
+            "blob:7");
   EXPECT_EQ(doc["c"], b64);  // the client's own string, nothing else
 }
 
