@@ -40,6 +40,11 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
                            .count();
   app->dynamodb_ = std::make_unique<dynamodb::DynamoDbApi>(table, *backends.items);
   app->dynamodb_->Register(*app->router_);
+  if (backends.executions != nullptr) {
+    app->stepfunctions_ = std::make_unique<stepfunctions::StepFunctionsApi>(
+        c.arn, *backends.executions, *app->backends_.clock);
+    app->stepfunctions_->Register(*app->router_);
+  }
   if (c.detect_labels) {
     auto rekognition = RekognitionApi::Open(c.model, c.detect, app->metrics_);
     if (!rekognition.ok()) return rekognition.status();

@@ -22,6 +22,7 @@
 #include "server/metrics.h"
 #include "server/rekognition/rekognition_api.h"
 #include "server/sigv4_verifier.h"
+#include "server/stepfunctions/stepfunctions_api.h"
 #include "server/work_pool.h"
 #include "util/clock.h"
 
@@ -45,6 +46,8 @@ struct ServeConfig {
 // What the APIs read and drive; owned by the caller, outliving the app.
 struct ServeBackends {
   dynamodb::ItemSource* items = nullptr;  // the results table as DynamoDB items
+  // The executions behind the Step Functions API; null: the API is not served.
+  stepfunctions::ExecutionBackend* executions = nullptr;
   Clock* clock = nullptr;                 // null: the real clock
 };
 
@@ -80,6 +83,7 @@ class ServeApp {
   std::unique_ptr<WorkPool> request_pool_;
   std::unique_ptr<ApiRouter> router_;
   std::unique_ptr<dynamodb::DynamoDbApi> dynamodb_;
+  std::unique_ptr<stepfunctions::StepFunctionsApi> stepfunctions_;
   std::unique_ptr<RekognitionApi> rekognition_;
   std::vector<PageHandler> pages_;
   std::unique_ptr<HttpServer> http_;
