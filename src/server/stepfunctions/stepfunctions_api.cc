@@ -208,7 +208,9 @@ AwsResult<Json> StepFunctionsApi::StartExecution(const Json& r) {
                                  : " (with another input)"));
   }
   if (Status s = backend_.Start(*name, *input); !s.ok()) {
-    if (s.code() == Code::kInvalidArgument) {
+    if (s.code() == Code::kThrottled) return Error("ExecutionLimitExceeded", s.message());
+    if (s.code() == Code::kInvalidArgument || s.code() == Code::kNotFound ||
+        s.code() == Code::kPermissionDenied) {
       return Error("InvalidExecutionInput",
                    "Invalid State Machine Execution Input: " + s.message());
     }
