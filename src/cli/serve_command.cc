@@ -15,15 +15,18 @@
 #include "server/access_keys.h"
 #include "server/dynamodb/results_items.h"
 #include "server/serve_app.h"
+#include "server/stepfunctions/service_backend.h"
+#include "service/execution_service.h"
 
 namespace imagemill::cli {
 namespace {
 
 struct ServeFlags {
-  std::string db = kDefaultDb;
+  std::string db;
   server::ServeConfig config;
   std::string credentials;
-  StoreOptions store;
+  service::EngineOptions engine;  // how executions run (threads, retries, the object store)
+  server::stepfunctions::SeedDefaults seed;
   LabelFlags labels;
   int detect_workers = 0;
   int64_t max_body_bytes = 8 << 20;
@@ -59,20 +62,24 @@ int Serve(ServeFlags& f) {
   c.limits.body_timeout = std::chrono::milliseconds(f.body_timeout_ms);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.detect.workers = f.detect_workers > 0 ? f.detect_workers : cores;
-  if (c.detect_labels) {
-    if (Status s = f.labels.Resolve(c.model.model, c.model.settings); !s.ok()) {
-      std::cerr << "imagemill serve: " << s.message() << "\n";
-      return kExitUsage;
-    }
-    cv::setNumThreads(1);  // one network per DetectLabels worker, each on its own thread
+  if (Status s = f.labels.Resolve(c.model.model, c.model.settings); !s.ok()) {
+    std::cerr << "imagemill serve: " << s.message() << "\n";
+    return kExitUsage;
   }
-  StoreOptions store = f.store;
+  // Executions label with the same model and settings as DetectLabels answers.
+  f.seed.processor.name = "labels";
+  f.seed.processor.model = c.model.model;
+  f.seed.processor.labels = c.model.settings;
+  cv::setNumThreads(1);  // one network per worker, each on its own thread
+  StoreOptions store = f.engine.store;
   store.max_object_bytes = c.detect.max_s3_bytes;
   c.detect.open_bucket = [store](const std::string& bucket) {
     return OpenObjectStore("s3://" + bucket, store);
   };
 
-  std::unique_ptr<SqliteDatabase> db = OpenDatabase(f.db);
+  std::unique_ptr<Database> db = OpenDb(f.db, OpenMode::kCreate, "serve");
+  if (!db) return kExitUsage;
+  service::ExecutionService executions(*db, f.engine);
   server::dynamodb::ResultsItems items(*db);
   server::ServeBackends backends;
   backends.items = &items;
@@ -84,7 +91,13 @@ int Serve(ServeFlags& f) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  Result<std::unique_ptr<server::ServeApp>> app = server::ServeApp::Start(c, backends);
+  // The executions the APIs start run on the backend's threads; it stops them (resumable) when
+  // it goes, after the server has stopped taking requests.
+  Result<std::unique_ptr<server::ServeApp>> app = server::ServeApp::Start(
+      c, backends, [&](server::Metrics& metrics) {
+        return std::make_unique<server::stepfunctions::ServiceBackend>(executions, f.seed,
+                                                                       &metrics);
+      });
   if (!app.ok()) {
     std::cerr << "imagemill serve: " << app.status().message() << "\n";
     return kExitUsage;
@@ -110,6 +123,11 @@ int Serve(ServeFlags& f) {
 void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
   auto f = std::make_shared<ServeFlags>();
   f->config.table_name = EnvOr("DYNAMODB_TABLE_NAME", f->config.table_name);
+  try {
+    f->seed.max_items_per_batch = std::stoi(EnvOr("MAX_ITEMS", "100"));
+  } catch (const std::exception&) {
+    f->seed.max_items_per_batch = 0;  // refused by the run's own check, naming MAX_ITEMS' value
+  }
   CLI::App* cmd = app.add_subcommand(
       "serve", "Serve the AWS APIs (EventBridge, Step Functions, DynamoDB, Rekognition) on a port");
   AddDbFlag(*cmd, f->db);
@@ -140,7 +158,19 @@ void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
                   "DetectLabels requests that may wait; more get ThrottlingException")
       ->capture_default_str();
   cmd->add_flag("!--no-detect-labels", f->config.detect_labels,
-                "Do not load the label model (DetectLabels is then unknown)");
+                "Do not load the label model for DetectLabels (executions still load it)");
+  cmd->add_option("--result-writer", f->seed.result_writer,
+                  "Where executions write manifest.json and their result files (the seed's "
+                  "output bucket: s3://bucket/imageLabelJobs; default: none)");
+  cmd->add_option("--max-items-per-batch", f->seed.max_items_per_batch,
+                  "ItemBatcher MaxItemsPerBatch of the executions (default: MAX_ITEMS, else 100)");
+  cmd->add_option("--max-running-executions", f->seed.max_running,
+                  "Executions this server runs at once; more are refused")
+      ->capture_default_str();
+  cmd->add_option("--workers", f->engine.workers,
+                  "Processing threads of each execution (0: one per core)");
+  cmd->add_option("--max-concurrency", f->engine.max_concurrency,
+                  "Batches in flight per execution (0: automatic)");
   cmd->add_option("--max-connections", f->config.limits.max_connections,
                   "Open connections beyond which new ones are closed")
       ->capture_default_str();
@@ -155,7 +185,7 @@ void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--idle-timeout-ms", f->idle_timeout_ms,
                   "Time a kept-alive connection may wait for its next request")
       ->capture_default_str();
-  AddStoreFlags(*cmd, f->store);
+  AddStoreFlags(*cmd, f->engine.store);
   f->labels.Add(*cmd);
   cmd->callback([f, &ctx] { ctx.exit_code = Serve(*f); });
 }

@@ -9,7 +9,8 @@ ServeApp::ServeApp(ServeConfig config, ServeBackends backends)
   if (backends_.clock == nullptr) backends_.clock = &Clock::Real();
 }
 
-Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBackends backends) {
+Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBackends backends,
+                                                 const ExecutionBackendFactory& executions) {
   const bool loopback = IsLoopbackAddress(config.address);
   if (config.anonymous && !loopback) {
     return Status::InvalidArgument(
@@ -40,9 +41,10 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
                            .count();
   app->dynamodb_ = std::make_unique<dynamodb::DynamoDbApi>(table, *backends.items);
   app->dynamodb_->Register(*app->router_);
-  if (backends.executions != nullptr) {
+  if (executions) {
+    app->executions_ = executions(app->metrics_);
     app->stepfunctions_ = std::make_unique<stepfunctions::StepFunctionsApi>(
-        c.arn, *backends.executions, *app->backends_.clock);
+        c.arn, *app->executions_, *app->backends_.clock);
     app->stepfunctions_->Register(*app->router_);
   }
   if (c.detect_labels) {
@@ -85,6 +87,7 @@ void ServeApp::Stop() {
   if (http_) http_->Stop();
   if (request_pool_) request_pool_->Shutdown();
   rekognition_.reset();
+  executions_.reset();
 }
 
 void ServeApp::Handle(Request request, Responder respond) {

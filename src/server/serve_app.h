@@ -46,10 +46,12 @@ struct ServeConfig {
 // What the APIs read and drive; owned by the caller, outliving the app.
 struct ServeBackends {
   dynamodb::ItemSource* items = nullptr;  // the results table as DynamoDB items
-  // The executions behind the Step Functions API; null: the API is not served.
-  stepfunctions::ExecutionBackend* executions = nullptr;
   Clock* clock = nullptr;                 // null: the real clock
 };
+
+// Makes the executions behind the Step Functions API, counting into the server's metrics.
+using ExecutionBackendFactory =
+    std::function<std::unique_ptr<stepfunctions::ExecutionBackend>(Metrics& metrics)>;
 
 // A handler for GET (and other non-API) requests under a path prefix: answers true when it
 // took the request (and will call `respond`), false to let the server answer 404.
@@ -60,7 +62,10 @@ class ServeApp {
   // Opens what the APIs need (the label model), binds and starts serving. InvalidArgument for
   // a configuration that cannot work (no access key, anonymous beyond loopback), the model's and
   // the socket's errors otherwise.
-  static Result<std::unique_ptr<ServeApp>> Start(ServeConfig config, ServeBackends backends);
+  // `executions` (may be empty: no Step Functions API) makes the execution backend, which the
+  // app owns and destroys after the server has stopped taking requests.
+  static Result<std::unique_ptr<ServeApp>> Start(ServeConfig config, ServeBackends backends,
+                                                 const ExecutionBackendFactory& executions = {});
   ~ServeApp();  // Stop()s
 
   int port() const { return http_->port(); }
@@ -69,7 +74,8 @@ class ServeApp {
   // Adds a page handler; call before requests arrive.
   void AddPages(PageHandler pages) { pages_.push_back(std::move(pages)); }
 
-  // Stops accepting requests, finishes those in flight, stops the pools. Idempotent.
+  // Stops accepting requests, finishes those in flight, stops the pools, then the executions
+  // this server runs (resumable). Idempotent.
   void Stop();
 
  private:
@@ -83,6 +89,7 @@ class ServeApp {
   std::unique_ptr<WorkPool> request_pool_;
   std::unique_ptr<ApiRouter> router_;
   std::unique_ptr<dynamodb::DynamoDbApi> dynamodb_;
+  std::unique_ptr<stepfunctions::ExecutionBackend> executions_;
   std::unique_ptr<stepfunctions::StepFunctionsApi> stepfunctions_;
   std::unique_ptr<RekognitionApi> rekognition_;
   std::vector<PageHandler> pages_;
