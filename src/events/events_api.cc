@@ -13,7 +13,7 @@ constexpr const char* kBusNamePattern = "[/\\.\\-_A-Za-z0-9]+";
 constexpr const char* kBusNameOrArnPattern =
     "(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+";
 constexpr int kDefaultPageSize = 100;
-constexpr size_t kMaxCachedPatterns = 1024;
+constexpr size_t kMaxCached = 1024;
 
 bool ValidBusNameOrArn(std::string_view s) { return IsValidBusName(BusName(s)); }
 bool ValidBusName(std::string_view s) { return IsValidBusName(s); }
@@ -110,9 +110,25 @@ std::shared_ptr<const EventPattern> EventsApi::Compiled(const std::string& text)
   std::shared_ptr<const EventPattern> compiled =
       parsed.ok() ? std::make_shared<const EventPattern>(std::move(parsed).value()) : nullptr;
   std::lock_guard<std::mutex> lock(mu_);
-  if (patterns_.size() >= kMaxCachedPatterns) patterns_.clear();
+  if (patterns_.size() >= kMaxCached) patterns_.clear();
   patterns_.emplace(text, compiled);
   return compiled;
+}
+
+Result<std::shared_ptr<const TargetInput>> EventsApi::Input(const std::string& definition) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = inputs_.find(definition);
+    if (it != inputs_.end()) return it->second;
+  }
+  nlohmann::json target = nlohmann::json::parse(definition, nullptr, false);
+  Result<TargetInput> input = TargetInput::FromTarget(target);
+  if (!input.ok()) return input.status();
+  auto shared = std::make_shared<const TargetInput>(std::move(input).value());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (inputs_.size() >= kMaxCached) inputs_.clear();
+  inputs_.emplace(definition, shared);
+  return shared;
 }
 
 // ---- Buses

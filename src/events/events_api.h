@@ -9,6 +9,7 @@
 //
 // Rules select with event patterns only (ScheduleExpression is refused); targets are Step
 // Functions state machines. Thread-safe: the store and starter are, and the compiled patterns are
+// and target inputs are
 // cached under a mutex.
 #pragma once
 
@@ -27,6 +28,7 @@
 #include "events/event_pattern.h"
 #include "events/execution_starter.h"
 #include "events/rule_store.h"
+#include "events/target_input.h"
 #include "util/clock.h"
 
 namespace imagemill::events {
@@ -87,6 +89,8 @@ class EventsApi {
   ApiResult SetState(const nlohmann::json& request, std::string_view state);
   // The compiled pattern of `text`, from the cache when seen before; nullptr when invalid.
   std::shared_ptr<const EventPattern> Compiled(const std::string& text);
+  // The input of the target `definition` (a stored Target), from the cache when seen before.
+  Result<std::shared_ptr<const TargetInput>> Input(const std::string& definition);
   void Deliver(const std::string& bus, const std::string& event_id, const JsonValue& event,
                const std::string& ingestion_time);
 
@@ -95,7 +99,9 @@ class EventsApi {
   Clock& clock_;
   EventsConfig config_;
   std::mutex mu_;
+  // Keyed by the pattern's or the target's text, so they are never stale.
   std::unordered_map<std::string, std::shared_ptr<const EventPattern>> patterns_;  // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<const TargetInput>> inputs_;     // guarded by mu_
 };
 
 // "Rule r does not exist on EventBus b." and the like, as EventBridge words them.

@@ -3,7 +3,6 @@
 
 #include "events/event_entry.h"
 #include "events/events_api.h"
-#include "events/target_input.h"
 
 namespace imagemill::events {
 
@@ -63,15 +62,14 @@ void EventsApi::Deliver(const std::string& bus, const std::string& event_id,
       d.bus = bus;
       d.rule = r.rule.name;
       d.target_id = t.id;
-      nlohmann::json definition = nlohmann::json::parse(t.definition, nullptr, false);
-      Result<TargetInput> input = TargetInput::FromTarget(definition);
+      Result<std::shared_ptr<const TargetInput>> input = Input(t.definition);
       if (!input.ok()) {
         d.status = input.status();
         config_.on_delivery(d);
         continue;
       }
-      d.state_machine_arn = definition.value("Arn", "");
-      d.input = input->Render(event, invocation);
+      d.state_machine_arn = (*input)->arn();
+      d.input = (*input)->Render(event, invocation);
       Result<std::string> started =
           starter_.Start(StartRequest{d.state_machine_arn, d.input, event_id,
                                       invocation.rule_arn, t.id});

@@ -24,6 +24,7 @@ Result<TargetInput> TargetInput::FromTarget(const nlohmann::json& target) {
     return bad("give at most one of Input, InputPath and InputTransformer");
   }
   TargetInput t;
+  if (target.contains("Arn") && target["Arn"].is_string()) t.arn_ = target["Arn"].get<std::string>();
   if (Present(target, "Input")) {
     const nlohmann::json& input = target["Input"];
     if (!input.is_string() || input.get_ref<const std::string&>().size() > 8192) {

@@ -27,8 +27,12 @@ class TargetInput {
   // The input, as JSON text. An InputPath that finds nothing gives "null".
   std::string Render(const JsonValue& event, const Invocation& invocation) const;
 
+  // The target's Arn ("" when it has none).
+  const std::string& arn() const { return arn_; }
+
  private:
   enum class Kind { kEvent, kConstant, kPath, kTransformer };
+  std::string arn_;
   Kind kind_ = Kind::kEvent;
   std::string constant_;
   std::optional<JsonPath> path_;
