@@ -6,15 +6,13 @@
 //
 // The last line is the same figures as one JSON object.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "db/sqlite_event_rules.h"
 #include "events/event_pattern.h"
@@ -50,7 +48,8 @@ std::vector<std::string> Patterns(int n) {
   };
   std::vector<std::string> out;
   for (int i = 0; i + 1 < n; ++i) out.push_back(kinds[i % kinds.size()]);
-  out.push_back(R"({"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"object":{"key":[{"suffix":".jpg"}]}}})");
+  out.push_back(
+      R"({"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"object":{"key":[{"suffix":".jpg"}]}}})");
   return out;
 }
 
@@ -78,9 +77,10 @@ double PutEventsRate(EventRuleStore& store, double seconds) {
   config.on_delivery = [](const Delivery&) {};
   EventsApi api(store, starter, Clock::Real(), config);
   return Rate(seconds, [&](int i) {
-    nlohmann::json request = {
-        {"Entries",
-         {{{"Source", "aws.s3"}, {"DetailType", "Object Created"}, {"Detail", ObjectCreatedDetail(i)}}}}};
+    nlohmann::json request = {{"Entries",
+                               {{{"Source", "aws.s3"},
+                                 {"DetailType", "Object Created"},
+                                 {"Detail", ObjectCreatedDetail(i)}}}}};
     if (!api.PutEvents(request).ok()) std::abort();
   });
 }

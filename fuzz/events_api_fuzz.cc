@@ -5,9 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "events/events_api.h"
 #include "events/memory_rule_store.h"

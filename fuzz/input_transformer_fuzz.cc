@@ -26,9 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<JsonPath> path = JsonPath::Parse(std::string_view(text).substr(0, text.find('\n')));
   if (path.ok()) (void)path->Find(*event);
 
-  static const std::map<std::string, std::string> paths = {
-      {"n", "$.detail.n"}, {"t", "$.detail.t"}, {"s", "$.detail.s"},
-      {"first", "$.detail.list[0]"}, {"gone", "$.detail.none"}};
+  static const std::map<std::string, std::string> paths = {{"n", "$.detail.n"},
+                                                           {"t", "$.detail.t"},
+                                                           {"s", "$.detail.s"},
+                                                           {"first", "$.detail.list[0]"},
+                                                           {"gone", "$.detail.none"}};
   Result<InputTransformer> t = InputTransformer::Create(paths, text);
   if (!t.ok()) return 0;
   std::string out = t->Render(*event, Invocation{"arn:aws:events:r:1:rule/x", "x", "now"});

@@ -16,7 +16,7 @@ packages=(
 bench_packages=(python3-opencv python3-numpy python3-matplotlib)
 # Packages the test suite alone needs (servers, independent clients).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql "${bench_packages[@]}")
+  packages+=(postgresql python3-boto3 "${bench_packages[@]}")
 fi
 # perf for the benchmark's profiles.
 if [[ "${1:-}" == "--bench" ]]; then

@@ -55,13 +55,12 @@ EventRule ReadRule(Statement& st) {
 }
 
 // Names are compared as bytes (SQLite's BINARY collation); a prefix as the first bytes.
-constexpr std::string_view kPrefixTest = "substr(CAST(name AS BLOB), 1, length(CAST(?1 AS BLOB))) = CAST(?1 AS BLOB)";
+constexpr std::string_view kPrefixTest =
+    "substr(CAST(name AS BLOB), 1, length(CAST(?1 AS BLOB))) = CAST(?1 AS BLOB)";
 
 }  // namespace
 
-SqliteEventRules::SqliteEventRules(const std::string& path) : conn_(path) {
-  conn_.Exec(kSchema);
-}
+SqliteEventRules::SqliteEventRules(const std::string& path) : conn_(path) { conn_.Exec(kSchema); }
 
 StoreOutcome SqliteEventRules::CreateBus(const EventBus& bus) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -83,9 +82,8 @@ std::optional<EventBus> SqliteEventRules::GetBus(std::string_view name) {
 std::vector<EventBus> SqliteEventRules::ListBuses(std::string_view prefix, std::string_view after,
                                                   int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement st = conn_.Prepare(
-      "SELECT name, policy, created_ms FROM event_buses WHERE " + std::string(kPrefixTest) +
-      " AND name > ?2 ORDER BY name LIMIT ?3");
+  Statement st = conn_.Prepare("SELECT name, policy, created_ms FROM event_buses WHERE " +
+                               std::string(kPrefixTest) + " AND name > ?2 ORDER BY name LIMIT ?3");
   st.Bind(1, prefix).Bind(2, after).Bind(3, static_cast<int64_t>(limit));
   std::vector<EventBus> out;
   while (st.Step()) out.push_back(EventBus{st.Text(0), st.Text(1), st.Int(2)});
@@ -156,7 +154,10 @@ StoreOutcome SqliteEventRules::DeleteRule(std::string_view bus, std::string_view
   Statement targets = conn_.Prepare("SELECT 1 FROM event_targets WHERE bus = ? AND rule = ?");
   targets.Bind(1, bus).Bind(2, name);
   if (targets.Step()) return StoreOutcome::kHasTargets;
-  conn_.Prepare("DELETE FROM event_rules WHERE bus = ? AND name = ?").Bind(1, bus).Bind(2, name).Run();
+  conn_.Prepare("DELETE FROM event_rules WHERE bus = ? AND name = ?")
+      .Bind(1, bus)
+      .Bind(2, name)
+      .Run();
   tx.Commit();
   return StoreOutcome::kOk;
 }

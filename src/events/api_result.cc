@@ -29,8 +29,8 @@ AwsError ResourceNotFound(std::string message) {
 
 RequestReader::RequestReader(const nlohmann::json& request) : request_(request) {
   if (!request_.is_object()) {
-    serialization_ = AwsError{"SerializationException",
-                              "The request body must be a JSON object.", 400};
+    serialization_ =
+        AwsError{"SerializationException", "The request body must be a JSON object.", 400};
   }
 }
 
@@ -46,8 +46,8 @@ const nlohmann::json* RequestReader::Find(const char* member, bool required) {
 
 void RequestReader::WrongType(const char* member, const char* what) {
   if (!serialization_) {
-    serialization_ = AwsError{"SerializationException",
-                              std::string(member) + " must be " + what + ".", 400};
+    serialization_ =
+        AwsError{"SerializationException", std::string(member) + " must be " + what + ".", 400};
   }
 }
 
@@ -75,8 +75,9 @@ std::optional<std::string> RequestReader::String(const char* member, bool requir
   } else if (s.size() > max) {
     Violation(s, member, "Member must have length less than or equal to " + std::to_string(max));
   } else if (valid != nullptr && !valid(s)) {
-    Violation(s, member, std::string("Member must satisfy regular expression pattern: ") +
-                             (pattern != nullptr ? pattern : "?"));
+    Violation(s, member,
+              std::string("Member must satisfy regular expression pattern: ") +
+                  (pattern != nullptr ? pattern : "?"));
   } else {
     return s;
   }

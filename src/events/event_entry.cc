@@ -17,7 +17,8 @@ EntryFailure InvalidArgument(const std::string& field, const std::string& reason
 const std::string* RequiredString(const nlohmann::json& entry, const char* field,
                                   EntryFailure& failure) {
   auto it = entry.find(field);
-  if (it == entry.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty())) {
+  if (it == entry.end() || it->is_null() ||
+      (it->is_string() && it->get_ref<const std::string&>().empty())) {
     failure = InvalidArgument(field, std::string(field) + " is a required argument.");
     return nullptr;
   }
@@ -106,14 +107,16 @@ std::variant<AcceptedEvent, EntryFailure> AcceptEntry(const nlohmann::json& entr
       time = Clock::TimePoint(std::chrono::duration_cast<Clock::TimePoint::duration>(
           std::chrono::duration<double>(seconds)));
     } else if (!it->is_string() || !ParseIsoTime(it->get<std::string>(), time)) {
-      return InvalidArgument("Time", "Time must be seconds since 1970 or an ISO 8601 date such "
-                                     "as 2024-05-01T12:00:00Z.");
+      return InvalidArgument("Time",
+                             "Time must be seconds since 1970 or an ISO 8601 date such "
+                             "as 2024-05-01T12:00:00Z.");
     }
   }
 
   JsonValue resources = JsonValue::Array();
   if (auto it = entry.find("Resources"); it != entry.end() && !it->is_null()) {
-    if (!it->is_array()) return InvalidArgument("Resources", "Resources must be a list of strings.");
+    if (!it->is_array())
+      return InvalidArgument("Resources", "Resources must be a list of strings.");
     for (const nlohmann::json& r : *it) {
       if (!r.is_string() || r.get_ref<const std::string&>().size() > 2048) {
         return InvalidArgument("Resources",

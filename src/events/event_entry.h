@@ -8,10 +8,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "events/arns.h"
 #include "events/json_value.h"
@@ -37,8 +36,7 @@ struct EntryFailure {
 // Checks `entry` and builds its event: Source, DetailType and Detail are required, Detail must
 // be a JSON object, Time (epoch seconds or ISO 8601) and Resources (strings) are optional.
 std::variant<AcceptedEvent, EntryFailure> AcceptEntry(const nlohmann::json& entry,
-                                                      const Account& account,
-                                                      Clock::TimePoint now);
+                                                      const Account& account, Clock::TimePoint now);
 
 // The size EventBridge counts for `entry` toward kMaxPutEventsBytes: 14 bytes for a Time, the
 // UTF-8 bytes of Source, DetailType, Detail and each resource.

@@ -23,9 +23,20 @@ using Object = EventPattern::Object;
 
 // Names a pattern may not use as fields inside "$or": they read as match expressions.
 bool ReservedInsideOr(std::string_view key) {
-  static constexpr std::string_view kReserved[] = {
-      "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard",
-      "numeric", "cidr", "=", "<", "<=", ">", ">="};
+  static constexpr std::string_view kReserved[] = {"exactly",
+                                                   "equals-ignore-case",
+                                                   "prefix",
+                                                   "suffix",
+                                                   "anything-but",
+                                                   "exists",
+                                                   "wildcard",
+                                                   "numeric",
+                                                   "cidr",
+                                                   "=",
+                                                   "<",
+                                                   "<=",
+                                                   ">",
+                                                   ">="};
   return std::find(std::begin(kReserved), std::end(kReserved), key) != std::end(kReserved);
 }
 
@@ -59,8 +70,8 @@ class Compiler {
       } else {
         if (inside_or && ReservedInsideOr(m.key)) {
           path.push_back(m.key);
-          Status s = Invalid(m.key + " is a reserved field name which cannot be used inside $or.",
-                             path);
+          Status s =
+              Invalid(m.key + " is a reserved field name which cannot be used inside $or.", path);
           path.pop_back();
           return s;
         }
@@ -96,9 +107,8 @@ class Compiler {
     return Status::Ok();
   }
 
-  Status CompileField(const std::string& key, const JsonValue& json,
-                      std::vector<std::string>& path, bool inside_or, Object& out,
-                      long& combinations) {
+  Status CompileField(const std::string& key, const JsonValue& json, std::vector<std::string>& path,
+                      bool inside_or, Object& out, long& combinations) {
     path.push_back(key);
     Object::Field field;
     field.key = key;
@@ -191,11 +201,13 @@ bool MatchField(const Object::Field& field, const JsonValue* value, const JsonVa
   }
   for (const ValueMatcher& m : field.matchers) {
     if (m.is_exists()) {
-      bool present = value != nullptr && AnyLeafValue(*value, [](const JsonValue&) { return true; });
+      bool present =
+          value != nullptr && AnyLeafValue(*value, [](const JsonValue&) { return true; });
       if (m.exists() ? present : !PresentAnywhere(root, field.path, 0)) return true;
       continue;
     }
-    if (value != nullptr && AnyLeafValue(*value, [&](const JsonValue& v) { return m.Matches(v); })) {
+    if (value != nullptr &&
+        AnyLeafValue(*value, [&](const JsonValue& v) { return m.Matches(v); })) {
       return true;
     }
   }

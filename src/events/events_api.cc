@@ -23,9 +23,10 @@ void LogDelivery(const Delivery& d) {
     spdlog::info("event {} on bus {} matched rule {}: target {} started {}", d.event_id, d.bus,
                  d.rule, d.target_id, d.execution_arn);
   } else {
-    spdlog::warn("event {} on bus {} matched rule {}, but target {} could not start an execution "
-                 "of {}: {}",
-                 d.event_id, d.bus, d.rule, d.target_id, d.state_machine_arn, d.status.message());
+    spdlog::warn(
+        "event {} on bus {} matched rule {}, but target {} could not start an execution "
+        "of {}: {}",
+        d.event_id, d.bus, d.rule, d.target_id, d.state_machine_arn, d.status.message());
   }
 }
 
@@ -47,10 +48,10 @@ EventsApi::EventsApi(EventRuleStore& store, ExecutionStarter& starter, Clock& cl
 
 const std::vector<std::string>& EventsApi::Operations() {
   static const auto* ops = new std::vector<std::string>{
-      "CreateEventBus", "DescribeEventBus",  "ListEventBuses",    "DeleteEventBus",
-      "PutRule",        "DescribeRule",      "ListRules",         "DeleteRule",
-      "EnableRule",     "DisableRule",       "PutTargets",        "ListTargetsByRule",
-      "RemoveTargets",  "ListRuleNamesByTarget", "PutEvents",     "TestEventPattern"};
+      "CreateEventBus", "DescribeEventBus",      "ListEventBuses", "DeleteEventBus",
+      "PutRule",        "DescribeRule",          "ListRules",      "DeleteRule",
+      "EnableRule",     "DisableRule",           "PutTargets",     "ListTargetsByRule",
+      "RemoveTargets",  "ListRuleNamesByTarget", "PutEvents",      "TestEventPattern"};
   return *ops;
 }
 
@@ -77,9 +78,11 @@ ApiResult EventsApi::Handle(std::string_view operation, const nlohmann::json& re
   auto it = kOps.find(operation);
   if (it == kOps.end()) {
     return AwsError{"UnknownOperationException",
-                    "AWSEvents." + std::string(operation) + " is not an operation imagemill "
-                    "serves; it serves " + std::to_string(kOps.size()) +
-                    " (CreateEventBus, PutRule, PutTargets, PutEvents, ...).",
+                    "AWSEvents." + std::string(operation) +
+                        " is not an operation imagemill "
+                        "serves; it serves " +
+                        std::to_string(kOps.size()) +
+                        " (CreateEventBus, PutRule, PutTargets, PutEvents, ...).",
                     400};
   }
   return (this->*(it->second))(request);
@@ -141,17 +144,19 @@ ApiResult EventsApi::CreateEventBus(const nlohmann::json& request) {
   reader.List("Tags", false, 0, 50);
   if (std::optional<AwsError> e = reader.Error()) return *e;
   if (source) {
-    return ValidationError("imagemill has no partner event sources; create the bus without "
-                           "EventSourceName.");
+    return ValidationError(
+        "imagemill has no partner event sources; create the bus without "
+        "EventSourceName.");
   }
   if (name->find('/') != std::string::npos) {
-    return ValidationError("Event bus names with '/' belong to partner event sources, which "
-                           "imagemill does not have; choose a name without '/'.");
+    return ValidationError(
+        "Event bus names with '/' belong to partner event sources, which "
+        "imagemill does not have; choose a name without '/'.");
   }
   EventBus bus{*name, "", ToUnixMillis(clock_.Now())};
   if (store_.CreateBus(bus) == StoreOutcome::kExists) {
-    return AwsError{"ResourceAlreadyExistsException",
-                    "Event bus " + *name + " already exists.", 400};
+    return AwsError{"ResourceAlreadyExistsException", "Event bus " + *name + " already exists.",
+                    400};
   }
   return nlohmann::json{{"EventBusArn", EventBusArn(config_.account, *name)}};
 }
@@ -213,7 +218,8 @@ ApiResult EventsApi::TestEventPattern(const nlohmann::json& request) {
     return ValidationError("Parameter Event is not valid: it must be an event as JSON ({...})" +
                            (event.ok() ? std::string() : ": " + event.status().message()));
   }
-  for (const char* field : {"id", "account", "source", "time", "region", "resources", "detail-type"}) {
+  for (const char* field :
+       {"id", "account", "source", "time", "region", "resources", "detail-type"}) {
     if (event->Find(field) == nullptr) {
       return ValidationError(std::string("Parameter Event is not valid: it has no \"") + field +
                              "\" (an event needs id, account, source, time, region, resources "

@@ -16,12 +16,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/api_result.h"
 #include "events/arns.h"
@@ -41,7 +40,7 @@ struct Delivery {
   std::string target_id;
   std::string state_machine_arn;
   std::string input;
-  Status status;             // of the start
+  Status status;              // of the start
   std::string execution_arn;  // when started
 };
 

@@ -14,10 +14,10 @@ ApiResult EventsApi::PutEvents(const nlohmann::json& request) {
   size_t total = 0;
   for (const nlohmann::json& entry : *entries) total += EntrySize(entry);
   if (total > kMaxPutEventsBytes) {
-    return ValidationError("Total size of the entries in the request is over the limit: " +
-                           std::to_string(total) + " bytes, at most " +
-                           std::to_string(kMaxPutEventsBytes) +
-                           " (put large data in a bucket and send its key).");
+    return ValidationError(
+        "Total size of the entries in the request is over the limit: " + std::to_string(total) +
+        " bytes, at most " + std::to_string(kMaxPutEventsBytes) +
+        " (put large data in a bucket and send its key).");
   }
 
   Clock::TimePoint now = clock_.Now();
@@ -50,8 +50,8 @@ ApiResult EventsApi::PutEvents(const nlohmann::json& request) {
   return nlohmann::json{{"FailedEntryCount", failed}, {"Entries", std::move(results)}};
 }
 
-void EventsApi::Deliver(const std::string& bus, const std::string& event_id,
-                        const JsonValue& event, const std::string& ingestion_time) {
+void EventsApi::Deliver(const std::string& bus, const std::string& event_id, const JsonValue& event,
+                        const std::string& ingestion_time) {
   for (const RuleWithTargets& r : store_.EnabledRules(bus)) {
     std::shared_ptr<const EventPattern> pattern = Compiled(r.rule.event_pattern);
     if (pattern == nullptr || !pattern->Matches(event)) continue;
@@ -70,9 +70,8 @@ void EventsApi::Deliver(const std::string& bus, const std::string& event_id,
       }
       d.state_machine_arn = (*input)->arn();
       d.input = (*input)->Render(event, invocation);
-      Result<std::string> started =
-          starter_.Start(StartRequest{d.state_machine_arn, d.input, event_id,
-                                      invocation.rule_arn, t.id});
+      Result<std::string> started = starter_.Start(
+          StartRequest{d.state_machine_arn, d.input, event_id, invocation.rule_arn, t.id});
       if (started.ok()) {
         d.execution_arn = *started;
       } else {

@@ -41,9 +41,10 @@ ApiResult EventsApi::PutRule(const nlohmann::json& request) {
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
   if (schedule) {
-    return ValidationError("imagemill does not run scheduled rules (ScheduleExpression); give an "
-                           "EventPattern, and start runs on a schedule with cron and "
-                           "`aws events put-events` or `imagemill run`.");
+    return ValidationError(
+        "imagemill does not run scheduled rules (ScheduleExpression); give an "
+        "EventPattern, and start runs on a schedule with cron and "
+        "`aws events put-events` or `imagemill run`.");
   }
   if (!pattern || pattern->empty()) {
     return ValidationError("Parameter(s) EventPattern or ScheduleExpression must be specified.");
@@ -106,14 +107,17 @@ ApiResult EventsApi::DeleteRule(const nlohmann::json& request) {
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
   if (store_.DeleteRule(*bus, *name) == StoreOutcome::kHasTargets) {
-    return ValidationError("Rule can't be deleted since it has targets. Remove them first with "
-                           "RemoveTargets (aws events remove-targets --rule " + *name +
-                           " --ids ...).");
+    return ValidationError(
+        "Rule can't be deleted since it has targets. Remove them first with "
+        "RemoveTargets (aws events remove-targets --rule " +
+        *name + " --ids ...).");
   }
   return nlohmann::json::object();  // a rule that is not there is deleted already
 }
 
-ApiResult EventsApi::EnableRule(const nlohmann::json& request) { return SetState(request, "ENABLED"); }
+ApiResult EventsApi::EnableRule(const nlohmann::json& request) {
+  return SetState(request, "ENABLED");
+}
 
 ApiResult EventsApi::DisableRule(const nlohmann::json& request) {
   return SetState(request, "DISABLED");

@@ -39,7 +39,8 @@ std::string TargetProblem(const nlohmann::json& target) {
     return "Target " + name + " needs an Arn";
   }
   if (!IsStateMachineArn(arn->get<std::string>())) {
-    return "Target " + name + ": imagemill's rules start Step Functions executions, so the Arn "
+    return "Target " + name +
+           ": imagemill's rules start Step Functions executions, so the Arn "
            "must be a state machine's (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), not " +
            arn->get<std::string>();
   }
@@ -47,7 +48,8 @@ std::string TargetProblem(const nlohmann::json& target) {
                                   "BatchParameters", "SqsParameters", "HttpParameters",
                                   "RedshiftDataParameters", "SageMakerPipelineParameters"}) {
     if (target.contains(unsupported)) {
-      return "Target " + name + ": " + unsupported + " is for other kinds of targets than a "
+      return "Target " + name + ": " + unsupported +
+             " is for other kinds of targets than a "
              "state machine; leave it out";
     }
   }
@@ -83,7 +85,8 @@ ApiResult EventsApi::PutTargets(const nlohmann::json& request) {
     case StoreOutcome::kTooManyTargets:
       return AwsError{"LimitExceededException",
                       "The requested resource exceeds the maximum number allowed: a rule has at "
-                      "most " + std::to_string(config_.max_targets_per_rule) + " targets.",
+                      "most " +
+                          std::to_string(config_.max_targets_per_rule) + " targets.",
                       400};
     default:
       break;

@@ -71,7 +71,8 @@ Result<InputTransformer> InputTransformer::Create(const std::map<std::string, st
       size_t end = input_template.find('>', i + 1);
       if (end != std::string::npos && end > i + 1) {
         std::string name = input_template.substr(i + 1, end - i - 1);
-        bool word = std::all_of(name.begin(), name.end(), [](char ch) { return IsNameChar(ch, true); });
+        bool word =
+            std::all_of(name.begin(), name.end(), [](char ch) { return IsNameChar(ch, true); });
         bool defined = t.paths_.count(name) > 0 || IsPredefined(name);
         if (word && defined) {
           if (!literal.empty()) t.pieces_.push_back(Piece{std::move(literal), "", false});

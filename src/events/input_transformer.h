@@ -44,9 +44,9 @@ class InputTransformer {
 
  private:
   struct Piece {
-    std::string text;         // literal text, when name is empty
-    std::string name;         // a variable
-    bool in_string = false;   // the variable stands between quotes
+    std::string text;        // literal text, when name is empty
+    std::string name;        // a variable
+    bool in_string = false;  // the variable stands between quotes
   };
   void Fill(const Piece& piece, const JsonValue* value, std::string& out) const;
 

@@ -81,7 +81,9 @@ class TreeBuilder {
 
   bool null() { return Add(JsonValue()); }
   bool boolean(bool b) { return Add(JsonValue::Bool(b)); }
-  bool number_integer(json::number_integer_t n) { return Add(JsonValue::Number(std::to_string(n))); }
+  bool number_integer(json::number_integer_t n) {
+    return Add(JsonValue::Number(std::to_string(n)));
+  }
   bool number_unsigned(json::number_unsigned_t n) {
     return Add(JsonValue::Number(std::to_string(n)));
   }
@@ -152,13 +154,27 @@ void AppendQuoted(std::string_view s, std::string& out) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";

@@ -65,8 +65,7 @@ std::vector<EventRule> MemoryEventRuleStore::ListRules(std::string_view bus,
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<EventRule> out;
   for (auto it = rules_.upper_bound({std::string(bus), std::string(after)});
-       it != rules_.end() && it->first.first == bus && static_cast<int>(out.size()) < limit;
-       ++it) {
+       it != rules_.end() && it->first.first == bus && static_cast<int>(out.size()) < limit; ++it) {
     if (HasPrefix(it->first.second, prefix)) out.push_back(it->second.rule);
   }
   return out;

@@ -41,8 +41,8 @@ class MemoryEventRuleStore final : public EventRuleStore {
   };
 
   std::mutex mu_;
-  std::map<std::string, EventBus> buses_;    // guarded by mu_
-  std::map<RuleKey, StoredRule> rules_;      // guarded by mu_
+  std::map<std::string, EventBus> buses_;  // guarded by mu_
+  std::map<RuleKey, StoredRule> rules_;    // guarded by mu_
 };
 
 }  // namespace imagemill::events

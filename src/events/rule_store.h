@@ -26,7 +26,7 @@ struct EventBus {
 struct EventRule {
   std::string bus;
   std::string name;
-  std::string event_pattern;  // JSON text, as given
+  std::string event_pattern;      // JSON text, as given
   std::string state = "ENABLED";  // or "DISABLED"
   std::string description;
   std::string role_arn;

@@ -5,8 +5,8 @@
 namespace imagemill::events {
 
 std::string StateMachineArn(const Account& account, std::string_view name) {
-  return "arn:aws:states:" + account.region + ":" + account.id + ":stateMachine:" +
-         std::string(name);
+  return "arn:aws:states:" + account.region + ":" + account.id +
+         ":stateMachine:" + std::string(name);
 }
 
 bool SeedEventRules(EventRuleStore& store, const SeedConfig& config) {

@@ -18,13 +18,14 @@ Result<TargetInput> TargetInput::FromTarget(const nlohmann::json& target) {
     return Status::InvalidArgument("Target " + id + ": " + what);
   };
   if (!target.is_object()) return bad("a target must be a JSON object");
-  int given = Present(target, "Input") + Present(target, "InputPath") +
-              Present(target, "InputTransformer");
+  int given =
+      Present(target, "Input") + Present(target, "InputPath") + Present(target, "InputTransformer");
   if (given > 1) {
     return bad("give at most one of Input, InputPath and InputTransformer");
   }
   TargetInput t;
-  if (target.contains("Arn") && target["Arn"].is_string()) t.arn_ = target["Arn"].get<std::string>();
+  if (target.contains("Arn") && target["Arn"].is_string())
+    t.arn_ = target["Arn"].get<std::string>();
   if (Present(target, "Input")) {
     const nlohmann::json& input = target["Input"];
     if (!input.is_string() || input.get_ref<const std::string&>().size() > 8192) {
@@ -56,7 +57,8 @@ Result<TargetInput> TargetInput::FromTarget(const nlohmann::json& target) {
     if (auto it = transformer.find("InputPathsMap"); it != transformer.end() && !it->is_null()) {
       if (!it->is_object()) return bad("InputPathsMap must map variable names to JSONPaths");
       for (const auto& [name, path] : it->items()) {
-        if (!path.is_string()) return bad("InputPathsMap: the path of \"" + name + "\" must be a string");
+        if (!path.is_string())
+          return bad("InputPathsMap: the path of \"" + name + "\" must be a string");
         paths.emplace(name, path.get<std::string>());
       }
     }

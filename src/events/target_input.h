@@ -6,10 +6,9 @@
 // Immutable once created; Render is thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "events/input_transformer.h"
 #include "events/json_path.h"

@@ -55,7 +55,11 @@ void AppendUtf8(char32_t cp, std::string& out) {
 size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
   auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   uint8_t b0 = byte(i);
-  size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  size_t len = b0 < 0x80           ? 1
+               : (b0 >> 5) == 0x6  ? 2
+               : (b0 >> 4) == 0xE  ? 3
+               : (b0 >> 3) == 0x1E ? 4
+                                   : 0;
   if (len == 0 || i + len > s.size()) return 0;
   cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
   for (size_t k = 1; k < len; ++k) {

@@ -48,9 +48,9 @@ Result<ValueMatcher> ValueMatcher::ParseExpression(const JsonValue& expression) 
                                      : "Suffix expression name not found");
       if (!inner.ok()) return inner.status();
       if ((*inner)->key != "equals-ignore-case") {
-        return Invalid(std::string(prefix ? "Unsupported prefix pattern: "
-                                          : "Unsupported suffix pattern: ") +
-                       (*inner)->key);
+        return Invalid(
+            std::string(prefix ? "Unsupported prefix pattern: " : "Unsupported suffix pattern: ") +
+            (*inner)->key);
       }
       if (!(*inner)->value.is_string()) {
         return Invalid("equals-ignore-case match pattern must be a string");
@@ -189,7 +189,8 @@ Result<ValueMatcher> ValueMatcher::ParseAnythingBut(const JsonValue& operand) {
   if (!operand.is_object()) {
     return Invalid("Value of anything-but must be an array or single string/number value.");
   }
-  Result<const JsonValue::Member*> only = OnlyMember(operand, "Anything-But expression name not found");
+  Result<const JsonValue::Member*> only =
+      OnlyMember(operand, "Anything-But expression name not found");
   if (!only.ok()) return only.status();
   const std::string& kind = (*only)->key;
   const JsonValue& values = (*only)->value;

@@ -30,8 +30,7 @@ std::unique_ptr<events::EventRuleStore> MakeSqlite() {
   return std::make_unique<OwnedSqliteEventRules>();
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, EventRuleStoreConformance,
-                         ::testing::Values(&MakeSqlite));
+INSTANTIATE_TEST_SUITE_P(Sqlite, EventRuleStoreConformance, ::testing::Values(&MakeSqlite));
 
 TEST(SqliteEventRulesTest, RulesOutliveTheConnectionAndShareTheFile) {
   TempDir dir;

@@ -7,9 +7,7 @@ namespace {
 
 const Account kAccount{"eu-west-1", "111122223333"};
 
-Clock::TimePoint At(int64_t seconds) {
-  return Clock::TimePoint(std::chrono::seconds(seconds));
-}
+Clock::TimePoint At(int64_t seconds) { return Clock::TimePoint(std::chrono::seconds(seconds)); }
 
 EntryFailure Refused(const nlohmann::json& entry) {
   auto outcome = AcceptEntry(entry, kAccount, At(0));

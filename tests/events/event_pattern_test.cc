@@ -128,7 +128,8 @@ TEST(EventPatternTest, FieldsInsideOneArrayElementMustComeFromThatElement) {
     {"firstName": "Peter", "lastName": "Jones"}]})";
   EXPECT_TRUE(Match(R"({"employees": {"firstName": ["Anna"]}})", employees));
   EXPECT_TRUE(Match(R"({"employees": {"firstName": ["Anna"], "lastName": ["Smith"]}})", employees));
-  EXPECT_FALSE(Match(R"({"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}})", employees));
+  EXPECT_FALSE(
+      Match(R"({"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}})", employees));
   // Arrays of arrays are flattened.
   std::string nested = R"({"employees": [[{"firstName": "John", "lastName": "Doe"},
     {"firstName": "Anna", "lastName": "Smith"}], [{"firstName": "Peter", "lastName": "Jones"}]]})";
@@ -203,8 +204,8 @@ TEST(EventPatternTest, AnythingButStringsAndNumbers) {
   // Anything-but needs a value to compare: an absent field does not match.
   EXPECT_FALSE(Match(but_state, R"({"detail": {}})"));
   // Not CloudTrail; not from EC2 or S3 (the guide's examples).
-  EXPECT_TRUE(Match(R"({"detail-type": [{"anything-but": "AWS API Call via CloudTrail"}]})",
-                    kEc2Event));
+  EXPECT_TRUE(
+      Match(R"({"detail-type": [{"anything-but": "AWS API Call via CloudTrail"}]})", kEc2Event));
   EXPECT_FALSE(Match(R"({"source": [{"anything-but": ["aws.ec2", "aws.s3"]}]})", kEc2Event));
   EXPECT_TRUE(Match(R"({"source": [{"anything-but": ["aws.ec2", "aws.s3"]}]})",
                     R"({"source": "com.example"})"));
@@ -243,7 +244,8 @@ TEST(EventPatternTest, AnythingButPrefixSuffixIgnoreCaseAndWildcard) {
       R"({"state": [{"anything-but": {"equals-ignore-case": ["Stopped", "OverLoaded"]}}]})";
   EXPECT_FALSE(Match(cases, R"({"state": "overloaded"})"));
   EXPECT_TRUE(Match(cases, R"({"state": "running"})"));
-  std::string jars = R"({"state": [{"anything-but": {"wildcard": ["*/bin/*.jar", "*/bin/*.class"]}}]})";
+  std::string jars =
+      R"({"state": [{"anything-but": {"wildcard": ["*/bin/*.jar", "*/bin/*.class"]}}]})";
   EXPECT_FALSE(Match(jars, R"({"state": "/opt/bin/a.class"})"));
   EXPECT_TRUE(Match(jars, R"({"state": "/opt/lib/a.class"})"));
   // A number is never a string with that prefix, so it passes.
@@ -320,13 +322,16 @@ TEST(EventPatternTest, ExistsMatching) {
 TEST(EventPatternTest, WildcardMatching) {
   EXPECT_TRUE(Match(R"({"source": [{"wildcard": "Simple*Service"}]})",
                     R"({"source": "SimpleQueueService"})"));
-  EXPECT_TRUE(Match(R"({"source": [{"wildcard": "Simple*Service"}]})",
-                    R"({"source": "SimpleService"})"));
+  EXPECT_TRUE(
+      Match(R"({"source": [{"wildcard": "Simple*Service"}]})", R"({"source": "SimpleService"})"));
   EXPECT_FALSE(Match(R"({"source": [{"wildcard": "Simple*Service"}]})",
                      R"({"source": "SimpleQueueServices"})"));
-  std::string buses = R"({"EventBusArn": [{"wildcard": "arn:aws:events:us-east-1:*:event-bus/*"}]})";
-  EXPECT_TRUE(Match(buses, R"({"EventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/b"})"));
-  EXPECT_FALSE(Match(buses, R"({"EventBusArn": "arn:aws:events:us-west-2:123456789012:event-bus/b"})"));
+  std::string buses =
+      R"({"EventBusArn": [{"wildcard": "arn:aws:events:us-east-1:*:event-bus/*"}]})";
+  EXPECT_TRUE(
+      Match(buses, R"({"EventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/b"})"));
+  EXPECT_FALSE(
+      Match(buses, R"({"EventBusArn": "arn:aws:events:us-west-2:123456789012:event-bus/b"})"));
   std::string pngs = R"({"key": [{"wildcard": "dir/*.png"}]})";
   EXPECT_TRUE(Match(pngs, R"({"key": "dir/a/b.png"})"));
   EXPECT_FALSE(Match(pngs, R"({"key": "dir/a.png.jpg"})"));
@@ -420,7 +425,8 @@ TEST(EventPatternTest, InvalidPatternsNameTheProblemAndTheField) {
   EXPECT_EQ(Refusal(R"({"source": "aws.ec2"})"),
             "Event pattern is not valid. Reason: \"source\" must be an object or an array "
             "(at source)");
-  EXPECT_EQ(Refusal(R"(["aws.ec2"])"), "Event pattern is not valid. Reason: Filter is not an object");
+  EXPECT_EQ(Refusal(R"(["aws.ec2"])"),
+            "Event pattern is not valid. Reason: Filter is not an object");
   EXPECT_EQ(Refusal("{}"), "Event pattern is not valid. Reason: Empty objects are not allowed");
   EXPECT_EQ(Refusal(R"({"detail": {"state": []}})"),
             "Event pattern is not valid. Reason: Empty arrays are not allowed (at detail.state)");
@@ -446,12 +452,14 @@ TEST(EventPatternTest, InvalidPatternsNameTheProblemAndTheField) {
             std::string::npos);
   EXPECT_NE(Refusal(R"({"a": [{"numeric": ["=", 1, 2]}]})").find("Too many elements"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": [">", 5, "<", 1]}]})").find("Bottom must be less than top"),
-            std::string::npos);
+  EXPECT_NE(
+      Refusal(R"({"a": [{"numeric": [">", 5, "<", 1]}]})").find("Bottom must be less than top"),
+      std::string::npos);
   EXPECT_NE(Refusal(R"({"a": [{"numeric": [">", 5, ">", 9]}]})").find("Bad numeric range operator"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": ["~", 5]}]})").find("Unrecognized numeric range operator"),
-            std::string::npos);
+  EXPECT_NE(
+      Refusal(R"({"a": [{"numeric": ["~", 5]}]})").find("Unrecognized numeric range operator"),
+      std::string::npos);
   EXPECT_NE(Refusal(R"({"a": [{"anything-but": [1, "x"]}]})").find("mixed type is not supported"),
             std::string::npos);
   EXPECT_NE(Refusal(R"({"a": [{"anything-but": [true]}]})").find("null|boolean is not supported"),

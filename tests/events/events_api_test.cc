@@ -52,9 +52,10 @@ class EventsApiTest : public ::testing::Test {
     if (operation == nullptr) return result;
     if (result.ok()) {
       if (operation->contains("output")) {
-        auto errors = testing::AwsShapeErrors(*model, result.body(), (*operation)["output"]["shape"], true);
-        EXPECT_TRUE(errors.empty()) << op << " answer " << result.body().dump() << ": "
-                                    << errors.front();
+        auto errors =
+            testing::AwsShapeErrors(*model, result.body(), (*operation)["output"]["shape"], true);
+        EXPECT_TRUE(errors.empty())
+            << op << " answer " << result.body().dump() << ": " << errors.front();
       } else {
         EXPECT_EQ(result.body(), nlohmann::json::object()) << op;
       }
@@ -82,7 +83,8 @@ class EventsApiTest : public ::testing::Test {
 nlohmann::json SeedEntry() {
   return {{"Source", "serverless-data-processing"},
           {"DetailType", "ServerlessDataProcessing"},
-          {"Detail", R"({"myStateInput": {"Bucket": "youngj-image-dataset-bucket", "Prefix": "sample"}})"}};
+          {"Detail",
+           R"({"myStateInput": {"Bucket": "youngj-image-dataset-bucket", "Prefix": "sample"}})"}};
 }
 
 TEST_F(EventsApiTest, TheSeedsEventStartsARunOverItsBucketAndPrefix) {
@@ -92,8 +94,10 @@ TEST_F(EventsApiTest, TheSeedsEventStartsARunOverItsBucketAndPrefix) {
   ASSERT_EQ(r.body()["Entries"].size(), 1u);
   ASSERT_EQ(starter.requests.size(), 1u);
   const StartRequest& s = starter.requests[0];
-  EXPECT_EQ(s.state_machine_arn, "arn:aws:states:us-east-1:123456789012:stateMachine:DMapStateMachine");
-  EXPECT_EQ(s.input, R"({"myStateInput":{"Bucket":"youngj-image-dataset-bucket","Prefix":"sample"}})");
+  EXPECT_EQ(s.state_machine_arn,
+            "arn:aws:states:us-east-1:123456789012:stateMachine:DMapStateMachine");
+  EXPECT_EQ(s.input,
+            R"({"myStateInput":{"Bucket":"youngj-image-dataset-bucket","Prefix":"sample"}})");
   EXPECT_EQ(s.event_id, r.body()["Entries"][0]["EventId"]);
   EXPECT_EQ(s.rule_arn, "arn:aws:events:us-east-1:123456789012:rule/ServerlessDataProcessingRule");
   ASSERT_EQ(deliveries.size(), 1u);
@@ -119,15 +123,17 @@ TEST_F(EventsApiTest, TheSeedsEventStartsARunOverItsBucketAndPrefix) {
 
 TEST_F(EventsApiTest, AnS3ObjectCreatedEventLabelsThatObject) {
   // The event as Amazon S3 sends it to EventBridge.
-  nlohmann::json detail = {
-      {"version", "0"},
-      {"bucket", {{"name", "photos"}}},
-      {"object", {{"key", "2024/cat \"1\".jpg"}, {"size", 5}, {"etag", "b1946ac9"},
-                  {"sequencer", "00617F08299329D189"}}},
-      {"request-id", "N4N7GDK58NMKJ12R"},
-      {"requester", "123456789012"},
-      {"source-ip-address", "1.2.3.4"},
-      {"reason", "PutObject"}};
+  nlohmann::json detail = {{"version", "0"},
+                           {"bucket", {{"name", "photos"}}},
+                           {"object",
+                            {{"key", "2024/cat \"1\".jpg"},
+                             {"size", 5},
+                             {"etag", "b1946ac9"},
+                             {"sequencer", "00617F08299329D189"}}},
+                           {"request-id", "N4N7GDK58NMKJ12R"},
+                           {"requester", "123456789012"},
+                           {"source-ip-address", "1.2.3.4"},
+                           {"reason", "PutObject"}};
   nlohmann::json entry = {{"Source", "aws.s3"},
                           {"DetailType", "Object Created"},
                           {"Resources", {"arn:aws:s3:::photos"}},
@@ -145,9 +151,12 @@ TEST_F(EventsApiTest, AnS3ObjectCreatedEventLabelsThatObject) {
 TEST_F(EventsApiTest, BusesAreCreatedDescribedListedAndDeleted) {
   ApiResult created = Call("CreateEventBus", {{"Name", "orders"}});
   ASSERT_TRUE(created.ok());
-  EXPECT_EQ(created.body()["EventBusArn"], "arn:aws:events:us-east-1:123456789012:event-bus/orders");
-  EXPECT_EQ(ErrorType(Call("CreateEventBus", {{"Name", "orders"}})), "ResourceAlreadyExistsException");
-  EXPECT_EQ(ErrorType(Call("CreateEventBus", {{"Name", "default"}})), "ResourceAlreadyExistsException");
+  EXPECT_EQ(created.body()["EventBusArn"],
+            "arn:aws:events:us-east-1:123456789012:event-bus/orders");
+  EXPECT_EQ(ErrorType(Call("CreateEventBus", {{"Name", "orders"}})),
+            "ResourceAlreadyExistsException");
+  EXPECT_EQ(ErrorType(Call("CreateEventBus", {{"Name", "default"}})),
+            "ResourceAlreadyExistsException");
   EXPECT_EQ(ErrorType(Call("CreateEventBus", {{"Name", "a b"}}, false)), "ValidationException");
   EXPECT_EQ(ErrorMessage(Call("CreateEventBus", {{"Name", "a b"}}, false)),
             "1 validation error detected: Value 'a b' at 'name' failed to satisfy constraint: "
@@ -216,8 +225,8 @@ TEST_F(EventsApiTest, RulesArePutDescribedListedDisabledAndDeleted) {
   EXPECT_EQ(starter.requests.size(), 1u);
   EXPECT_EQ(ErrorType(Call("EnableRule", {{"Name", "nope"}})), "ResourceNotFoundException");
 
-  EXPECT_EQ(ErrorMessage(Call("DeleteRule", {{"Name", "ServerlessDataProcessingRule"}})).rfind(
-                "Rule can't be deleted since it has targets.", 0),
+  EXPECT_EQ(ErrorMessage(Call("DeleteRule", {{"Name", "ServerlessDataProcessingRule"}}))
+                .rfind("Rule can't be deleted since it has targets.", 0),
             0u);
   EXPECT_TRUE(Call("DeleteRule", {{"Name", "pngs"}}).ok());
   EXPECT_EQ(ErrorType(Call("DescribeRule", {{"Name", "pngs"}})), "ResourceNotFoundException");
@@ -226,21 +235,24 @@ TEST_F(EventsApiTest, RulesArePutDescribedListedDisabledAndDeleted) {
 TEST_F(EventsApiTest, PutRuleRefusesBadPatternsSchedulesAndMissingBuses) {
   ApiResult bad = Call("PutRule", {{"Name", "r"}, {"EventPattern", R"({"source": "aws.s3"})"}});
   EXPECT_EQ(ErrorType(bad), "InvalidEventPatternException");
-  EXPECT_EQ(ErrorMessage(bad),
-            "Event pattern is not valid. Reason: \"source\" must be an object or an array (at source)");
+  EXPECT_EQ(
+      ErrorMessage(bad),
+      "Event pattern is not valid. Reason: \"source\" must be an object or an array (at source)");
   EXPECT_EQ(ErrorType(Call("PutRule", {{"Name", "r"}, {"ScheduleExpression", "rate(5 minutes)"}})),
             "ValidationException");
   EXPECT_EQ(ErrorMessage(Call("PutRule", {{"Name", "r"}})),
             "Parameter(s) EventPattern or ScheduleExpression must be specified.");
-  EXPECT_EQ(ErrorType(Call("PutRule", {{"Name", "r"}, {"EventPattern", "{\"a\":[1]}"},
-                                       {"EventBusName", "nobus"}})),
-            "ResourceNotFoundException");
-  EXPECT_EQ(ErrorType(Call("PutRule", {{"Name", "r"}, {"EventPattern", "{\"a\":[1]}"},
-                                       {"State", "PAUSED"}}, false)),
-            "ValidationException");
-  EXPECT_EQ(ErrorType(Call("PutRule", {{"Name", "r"}, {"EventPattern", std::string(5000, ' ')}},
-                           false)),
-            "ValidationException");
+  EXPECT_EQ(
+      ErrorType(Call("PutRule",
+                     {{"Name", "r"}, {"EventPattern", "{\"a\":[1]}"}, {"EventBusName", "nobus"}})),
+      "ResourceNotFoundException");
+  EXPECT_EQ(
+      ErrorType(Call("PutRule",
+                     {{"Name", "r"}, {"EventPattern", "{\"a\":[1]}"}, {"State", "PAUSED"}}, false)),
+      "ValidationException");
+  EXPECT_EQ(
+      ErrorType(Call("PutRule", {{"Name", "r"}, {"EventPattern", std::string(5000, ' ')}}, false)),
+      "ValidationException");
 }
 
 TEST_F(EventsApiTest, TargetsArePutListedAndRemoved) {
@@ -258,8 +270,9 @@ TEST_F(EventsApiTest, TargetsArePutListedAndRemoved) {
             (nlohmann::json{"S3ObjectCreatedRule", "ServerlessDataProcessingRule", "r"}));
 
   // A constant input reaches the starter as given.
-  ASSERT_TRUE(Call("PutEvents", {{"Entries", {{{"Source", "x"}, {"DetailType", "t"},
-                                               {"Detail", "{}"}}}}}).ok());
+  ASSERT_TRUE(
+      Call("PutEvents", {{"Entries", {{{"Source", "x"}, {"DetailType", "t"}, {"Detail", "{}"}}}}})
+          .ok());
   ASSERT_EQ(starter.requests.size(), 1u);
   EXPECT_EQ(starter.requests[0].input, R"({"myStateInput":{}})");
 
@@ -284,7 +297,8 @@ TEST_F(EventsApiTest, PutTargetsRefusesTargetsThatCannotStartExecutions) {
   auto put = [&](const nlohmann::json& target) {
     return Call("PutTargets", {{"Rule", "r"}, {"Targets", {target}}});
   };
-  ApiResult lambda = put({{"Id", "t"}, {"Arn", "arn:aws:lambda:us-east-1:123456789012:function:f"}});
+  ApiResult lambda =
+      put({{"Id", "t"}, {"Arn", "arn:aws:lambda:us-east-1:123456789012:function:f"}});
   EXPECT_EQ(ErrorType(lambda), "ValidationException");
   EXPECT_NE(ErrorMessage(lambda).find("must be a state machine's"), std::string::npos);
   EXPECT_NE(ErrorMessage(put({{"Id", "t"}, {"Arn", machine}, {"Input", "{}"}, {"InputPath", "$"}}))
@@ -301,10 +315,12 @@ TEST_F(EventsApiTest, PutTargetsRefusesTargetsThatCannotStartExecutions) {
                               {"InputTransformer", {{"InputTemplate", "{\"a\": <x>}"}}}}))
                 .find("<x>, which InputPathsMap does not define"),
             std::string::npos);
-  EXPECT_EQ(ErrorType(Call("PutTargets", {{"Rule", "nope"}, {"Targets", {{{"Id", "t"}, {"Arn", machine}}}}})),
+  EXPECT_EQ(ErrorType(Call("PutTargets",
+                           {{"Rule", "nope"}, {"Targets", {{{"Id", "t"}, {"Arn", machine}}}}})),
             "ResourceNotFoundException");
-  EXPECT_EQ(ErrorType(Call("PutTargets", {{"Rule", "r"}, {"Targets", nlohmann::json::array()}}, false)),
-            "ValidationException");
+  EXPECT_EQ(
+      ErrorType(Call("PutTargets", {{"Rule", "r"}, {"Targets", nlohmann::json::array()}}, false)),
+      "ValidationException");
 }
 
 TEST_F(EventsApiTest, PutEventsReportsEachEntry) {
@@ -317,7 +333,8 @@ TEST_F(EventsApiTest, PutEventsReportsEachEntry) {
   EXPECT_EQ(r.body()["FailedEntryCount"], 3);
   const nlohmann::json& e = r.body()["Entries"];
   EXPECT_EQ(e[0]["ErrorCode"], "InvalidArgument");
-  EXPECT_EQ(e[0]["ErrorMessage"], "Parameter Source is not valid. Reason: Source is a required argument.");
+  EXPECT_EQ(e[0]["ErrorMessage"],
+            "Parameter Source is not valid. Reason: Source is a required argument.");
   EXPECT_TRUE(e[1].contains("EventId"));
   EXPECT_EQ(e[2]["ErrorCode"], "MalformedDetail");
   EXPECT_EQ(e[3]["ErrorCode"], "ResourceNotFoundException");
@@ -358,16 +375,19 @@ TEST_F(EventsApiTest, TestEventPattern) {
   std::string event = R"({"id": "1", "account": "123456789012", "source": "aws.ec2",
     "time": "2017-12-22T18:43:48Z", "region": "us-west-1", "resources": [],
     "detail-type": "EC2 Instance State-change Notification", "detail": {"state": "terminated"}})";
-  ApiResult yes = Call("TestEventPattern", {{"EventPattern", R"({"detail": {"state": ["terminated"]}})"},
-                                            {"Event", event}});
+  ApiResult yes =
+      Call("TestEventPattern",
+           {{"EventPattern", R"({"detail": {"state": ["terminated"]}})"}, {"Event", event}});
   ASSERT_TRUE(yes.ok());
   EXPECT_EQ(yes.body()["Result"], true);
-  ApiResult no = Call("TestEventPattern", {{"EventPattern", R"({"source": ["aws.s3"]})"}, {"Event", event}});
+  ApiResult no =
+      Call("TestEventPattern", {{"EventPattern", R"({"source": ["aws.s3"]})"}, {"Event", event}});
   EXPECT_EQ(no.body()["Result"], false);
   EXPECT_EQ(ErrorType(Call("TestEventPattern", {{"EventPattern", "{}"}, {"Event", event}})),
             "InvalidEventPatternException");
-  EXPECT_EQ(ErrorType(Call("TestEventPattern", {{"EventPattern", R"({"a": [1]})"}, {"Event", "{}"}})),
-            "ValidationException");
+  EXPECT_EQ(
+      ErrorType(Call("TestEventPattern", {{"EventPattern", R"({"a": [1]})"}, {"Event", "{}"}})),
+      "ValidationException");
 }
 
 TEST_F(EventsApiTest, UnknownOperationsAndMalformedRequests) {
@@ -375,13 +395,15 @@ TEST_F(EventsApiTest, UnknownOperationsAndMalformedRequests) {
   EXPECT_EQ(ErrorType(unknown), "UnknownOperationException");
   EXPECT_EQ(unknown.ToJson()["__type"], "UnknownOperationException");
   EXPECT_EQ(unknown.http_status(), 400);
-  EXPECT_EQ(ErrorType(Call("DescribeRule", nlohmann::json::array(), false)), "SerializationException");
+  EXPECT_EQ(ErrorType(Call("DescribeRule", nlohmann::json::array(), false)),
+            "SerializationException");
   EXPECT_EQ(ErrorType(Call("DescribeRule", {{"Name", 5}}, false)), "SerializationException");
   EXPECT_EQ(ErrorMessage(Call("DescribeRule", nlohmann::json::object(), false)),
             "1 validation error detected: Value null at 'name' failed to satisfy constraint: "
             "Member must not be null");
   for (const std::string& op : EventsApi::Operations()) {
-    EXPECT_NE(ErrorType(api->Handle(op, nlohmann::json::object())), "UnknownOperationException") << op;
+    EXPECT_NE(ErrorType(api->Handle(op, nlohmann::json::object())), "UnknownOperationException")
+        << op;
   }
 }
 

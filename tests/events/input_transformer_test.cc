@@ -75,8 +75,9 @@ TEST(InputTransformerTest, TheGuidesTemplates) {
  "instanceStatus": "instance \"<instance>\" is in <state>"})"),
             R"({"instance" : "i-0123456789", "state": "RUNNING",
  "instanceStatus": "instance \"i-0123456789\" is in RUNNING"})");
-  EXPECT_EQ(Render(R"({"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"})"),
-            R"({"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"})");
+  EXPECT_EQ(
+      Render(R"({"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"})"),
+      R"({"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"})");
   EXPECT_EQ(Render(R"("<aws.events.rule-name> triggered")", {}), R"("example triggered")");
 }
 
@@ -97,9 +98,11 @@ TEST(InputTransformerTest, ReservedVariables) {
 
 TEST(InputTransformerTest, ValuesKeepTheirJsonTypeOutsideQuotes) {
   const char* event = R"({"detail": {"n": 3.0e2, "o": {"k": [1]}, "t": true, "s": "a\"b"}})";
-  std::map<std::string, std::string> paths = {
-      {"n", "$.detail.n"}, {"o", "$.detail.o"}, {"t", "$.detail.t"}, {"s", "$.detail.s"},
-      {"gone", "$.detail.nothing"}};
+  std::map<std::string, std::string> paths = {{"n", "$.detail.n"},
+                                              {"o", "$.detail.o"},
+                                              {"t", "$.detail.t"},
+                                              {"s", "$.detail.s"},
+                                              {"gone", "$.detail.nothing"}};
   EXPECT_EQ(Render(R"([<n>, <o>, <t>, <s>, <gone>])", paths, event),
             R"([3.0e2, {"k":[1]}, true, "a\"b", null])");
   // Between quotes a missing value is nothing, and strings are not escaped (as EventBridge).
@@ -112,8 +115,9 @@ TEST(InputTransformerTest, WordsInAnglesThatNameNoVariableStay) {
 }
 
 TEST(InputTransformerTest, RefusesWhatCannotWork) {
-  EXPECT_NE(Refusal(R"({"a": <undefined>})").find("<undefined>, which InputPathsMap does not define"),
-            std::string::npos);
+  EXPECT_NE(
+      Refusal(R"({"a": <undefined>})").find("<undefined>, which InputPathsMap does not define"),
+      std::string::npos);
   EXPECT_NE(Refusal("instance <instance> is in <state>").find("does not make JSON"),
             std::string::npos);
   EXPECT_NE(Refusal("").find("1 to 8192"), std::string::npos);

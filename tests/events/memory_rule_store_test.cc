@@ -9,8 +9,7 @@ using testing::EventRuleStoreConformance;
 
 std::unique_ptr<EventRuleStore> MakeMemory() { return std::make_unique<MemoryEventRuleStore>(); }
 
-INSTANTIATE_TEST_SUITE_P(Memory, EventRuleStoreConformance,
-                         ::testing::Values(&MakeMemory));
+INSTANTIATE_TEST_SUITE_P(Memory, EventRuleStoreConformance, ::testing::Values(&MakeMemory));
 
 }  // namespace
 }  // namespace imagemill::events

@@ -44,8 +44,8 @@ void Check(const nlohmann::json& shapes, const nlohmann::json& value, const std:
     }
     for (const auto& required : shape.value("required", nlohmann::json::array())) {
       if (!value.contains(required.get<std::string>())) {
-        errors.push_back(path + ": required member " + required.get<std::string>() +
-                         " of " + name + " is missing");
+        errors.push_back(path + ": required member " + required.get<std::string>() + " of " + name +
+                         " is missing");
       }
     }
   } else if (type == "list") {
@@ -83,10 +83,12 @@ void Check(const nlohmann::json& shapes, const nlohmann::json& value, const std:
   } else {
     errors.push_back(path + ": unhandled shape type " + type);
   }
-  if (value.is_number() && shape.contains("min") && value.get<double>() < shape["min"].get<double>()) {
+  if (value.is_number() && shape.contains("min") &&
+      value.get<double>() < shape["min"].get<double>()) {
     errors.push_back(path + ": below the minimum of " + name);
   }
-  if (value.is_number() && shape.contains("max") && value.get<double>() > shape["max"].get<double>()) {
+  if (value.is_number() && shape.contains("max") &&
+      value.get<double>() > shape["max"].get<double>()) {
     errors.push_back(path + ": above the maximum of " + name);
   }
 }

@@ -33,8 +33,7 @@ std::vector<std::string> BusNames(EventRuleStore& store, const std::string& pref
 }
 
 std::vector<std::string> RuleNames(EventRuleStore& store, const std::string& bus,
-                                   const std::string& prefix, const std::string& after,
-                                   int limit) {
+                                   const std::string& prefix, const std::string& after, int limit) {
   std::vector<std::string> names;
   for (const EventRule& r : store.ListRules(bus, prefix, after, limit)) names.push_back(r.name);
   return names;
@@ -152,7 +151,8 @@ TEST_P(EventRuleStoreConformance, OnlyEnabledRulesAreMatchedWithTheirTargets) {
   std::unique_ptr<EventRuleStore> store = GetParam()();
   ASSERT_EQ(store->CreateBus(EventBus{"b", "", 1}), StoreOutcome::kOk);
   ASSERT_EQ(store->CreateBus(EventBus{"c", "", 1}), StoreOutcome::kOk);
-  for (const char* name : {"r1", "r2", "r3"}) ASSERT_EQ(store->PutRule(Rule("b", name)), StoreOutcome::kOk);
+  for (const char* name : {"r1", "r2", "r3"})
+    ASSERT_EQ(store->PutRule(Rule("b", name)), StoreOutcome::kOk);
   ASSERT_EQ(store->PutRule(Rule("c", "r1")), StoreOutcome::kOk);
   ASSERT_EQ(store->PutTargets("b", "r1", {{"x", "{\"Id\":\"x\"}"}, {"a", "{\"Id\":\"a\"}"}}, 5),
             StoreOutcome::kOk);

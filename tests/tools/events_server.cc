@@ -7,15 +7,14 @@
 // Prints "port N" on stdout once listening on 127.0.0.1. The rules live in the SQLite file (seeded
 // on first start); every execution a target starts is appended to --starts as one JSON line, and
 // an input without "myStateInput" is refused as the server's starter refuses it.
-#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "db/sqlite_event_rules.h"
@@ -40,12 +39,14 @@ class FileStarter final : public events::ExecutionStarter {
     std::lock_guard<std::mutex> lock(mu_);
     std::string arn = "arn:aws:states:us-east-1:123456789012:execution:DMapStateMachine:" +
                       std::to_string(++count_);
-    std::ofstream(path_, std::ios::app)
-        << nlohmann::json{{"StateMachineArn", r.state_machine_arn}, {"Input", r.input},
-                          {"EventId", r.event_id}, {"RuleArn", r.rule_arn},
-                          {"TargetId", r.target_id}, {"ExecutionArn", arn}}
-               .dump()
-        << "\n";
+    std::ofstream(path_, std::ios::app) << nlohmann::json{{"StateMachineArn", r.state_machine_arn},
+                                                          {"Input", r.input},
+                                                          {"EventId", r.event_id},
+                                                          {"RuleArn", r.rule_arn},
+                                                          {"TargetId", r.target_id},
+                                                          {"ExecutionArn", arn}}
+                                               .dump()
+                                        << "\n";
     return arn;
   }
 
@@ -67,9 +68,9 @@ int main(int argc, char** argv) {
 
   imagemill::SqliteEventRules store(db);
   events::Account account;
-  events::SeedEventRules(store, events::SeedConfig{account,
-                                                   events::StateMachineArn(account, "DMapStateMachine"),
-                                                   imagemill::ToUnixMillis(imagemill::Clock::Real().Now())});
+  events::SeedEventRules(
+      store, events::SeedConfig{account, events::StateMachineArn(account, "DMapStateMachine"),
+                                imagemill::ToUnixMillis(imagemill::Clock::Real().Now())});
   FileStarter starter(starts);
   events::EventsApi api(store, starter, imagemill::Clock::Real());
 
