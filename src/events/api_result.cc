@@ -135,6 +135,13 @@ const nlohmann::json* RequestReader::List(const char* member, bool required, siz
   return v;
 }
 
+RequestReader::Page RequestReader::ReadPage() {
+  Page page;
+  page.after = String("NextToken", false, 1, 2048).value_or("");
+  page.limit = Int("Limit", 1, 100).value_or(100);
+  return page;
+}
+
 std::optional<AwsError> RequestReader::Error() const {
   if (serialization_) return serialization_;
   if (violations_.empty()) return std::nullopt;

@@ -56,6 +56,14 @@ class RequestReader {
   // A list member of `min`..`max` elements, or nullptr.
   const nlohmann::json* List(const char* member, bool required, size_t min, size_t max);
 
+  // What a List operation asks for: the items after NextToken (a name, or "" from the start), at
+  // most Limit of them (1 to 100, 100 when absent).
+  struct Page {
+    std::string after;
+    int limit = 100;
+  };
+  Page ReadPage();
+
   // The first problem found, if any.
   std::optional<AwsError> Error() const;
 
@@ -68,6 +76,19 @@ class RequestReader {
   std::optional<AwsError> serialization_;
   std::vector<std::string> violations_;
 };
+
+// A List operation's answer: {list: [to_json(item)...], "NextToken": key(last shown)} where
+// `items` holds up to page.limit + 1 items (one more than shown says there are more).
+template <typename T, typename ToJson, typename Key>
+nlohmann::json PagedAnswer(const char* list, const std::vector<T>& items, int limit,
+                           const ToJson& to_json, const Key& key) {
+  nlohmann::json out = {{list, nlohmann::json::array()}};
+  for (size_t i = 0; i < items.size() && static_cast<int>(i) < limit; ++i) {
+    out[list].push_back(to_json(items[i]));
+  }
+  if (static_cast<int>(items.size()) > limit) out["NextToken"] = key(items[limit - 1]);
+  return out;
+}
 
 AwsError ValidationError(std::string message);
 AwsError ResourceNotFound(std::string message);

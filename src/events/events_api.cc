@@ -12,11 +12,11 @@ namespace {
 constexpr const char* kBusNamePattern = "[/\\.\\-_A-Za-z0-9]+";
 constexpr const char* kBusNameOrArnPattern =
     "(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+";
-constexpr int kDefaultPageSize = 100;
 constexpr size_t kMaxCached = 1024;
 
 bool ValidBusNameOrArn(std::string_view s) { return IsValidBusName(BusName(s)); }
 bool ValidBusName(std::string_view s) { return IsValidBusName(s); }
+bool ValidRuleName(std::string_view s) { return IsValidRuleName(s); }
 
 void LogDelivery(const Delivery& d) {
   if (d.status.ok()) {
@@ -86,6 +86,11 @@ ApiResult EventsApi::Handle(std::string_view operation, const nlohmann::json& re
                     400};
   }
   return (this->*(it->second))(request);
+}
+
+std::optional<std::string> EventsApi::ReadRuleName(RequestReader& reader, const char* member,
+                                                   bool required) {
+  return reader.String(member, required, 1, 64, ValidRuleName, "[\\.\\-_A-Za-z0-9]+");
 }
 
 std::optional<std::string> EventsApi::ExistingBus(RequestReader& reader, AwsError& error) {
@@ -178,20 +183,17 @@ ApiResult EventsApi::ListEventBuses(const nlohmann::json& request) {
   RequestReader reader(request);
   std::optional<std::string> prefix =
       reader.String("NamePrefix", false, 1, 256, ValidBusName, kBusNamePattern);
-  std::optional<std::string> token = reader.String("NextToken", false, 1, 2048);
-  std::optional<int> limit = reader.Int("Limit", 1, 100);
+  RequestReader::Page page = reader.ReadPage();
   if (std::optional<AwsError> e = reader.Error()) return *e;
-  int page = limit.value_or(kDefaultPageSize);
-  std::vector<EventBus> buses = store_.ListBuses(prefix.value_or(""), token.value_or(""), page + 1);
-  nlohmann::json out = {{"EventBuses", nlohmann::json::array()}};
-  for (int i = 0; i < std::min<int>(page, buses.size()); ++i) {
-    nlohmann::json b = {{"Name", buses[i].name},
-                        {"Arn", EventBusArn(config_.account, buses[i].name)}};
-    if (!buses[i].policy.empty()) b["Policy"] = buses[i].policy;
-    out["EventBuses"].push_back(std::move(b));
-  }
-  if (static_cast<int>(buses.size()) > page) out["NextToken"] = buses[page - 1].name;
-  return out;
+  std::vector<EventBus> buses = store_.ListBuses(prefix.value_or(""), page.after, page.limit + 1);
+  return PagedAnswer(
+      "EventBuses", buses, page.limit,
+      [&](const EventBus& b) {
+        nlohmann::json out = {{"Name", b.name}, {"Arn", EventBusArn(config_.account, b.name)}};
+        if (!b.policy.empty()) out["Policy"] = b.policy;
+        return out;
+      },
+      [](const EventBus& b) { return b.name; });
 }
 
 ApiResult EventsApi::DeleteEventBus(const nlohmann::json& request) {

@@ -47,8 +47,8 @@ struct Delivery {
 struct EventsConfig {
   Account account;
   int max_targets_per_rule = 5;  // as EventBridge's quota
-  // Told of every delivery, after it (default: a line on stderr). Called on the PutEvents
-  // caller's thread.
+  // Told of every delivery, after it (default: a line on stderr). Called on the thread of the
+  // PutEvents call, so from several threads at once: it must be thread-safe.
   std::function<void(const Delivery&)> on_delivery;
 };
 
@@ -86,6 +86,9 @@ class EventsApi {
   // ResourceNotFoundException when it does not exist.
   std::optional<std::string> ExistingBus(RequestReader& reader, AwsError& error);
   ApiResult SetState(const nlohmann::json& request, std::string_view state);
+  // A rule name member ([.-_A-Za-z0-9]{1,64}).
+  static std::optional<std::string> ReadRuleName(RequestReader& reader, const char* member,
+                                                 bool required);
   // The compiled pattern of `text`, from the cache when seen before; nullptr when invalid.
   std::shared_ptr<const EventPattern> Compiled(const std::string& text);
   // The input of the target `definition` (a stored Target), from the cache when seen before.

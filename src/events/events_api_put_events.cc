@@ -70,6 +70,15 @@ void EventsApi::Deliver(const std::string& bus, const std::string& event_id, con
       }
       d.state_machine_arn = (*input)->arn();
       d.input = (*input)->Render(event, invocation);
+      if (!nlohmann::json::accept(d.input)) {
+        // Possible with an InputTransformer that puts a string holding quotes between quotes.
+        d.status = Status::InvalidArgument(
+            "target " + t.id + " made an input that is not JSON (" + d.input.substr(0, 200) +
+            "): a variable between quotes in its InputTemplate holds a value with quotes; put it "
+            "outside quotes, where it is written as JSON");
+        config_.on_delivery(d);
+        continue;
+      }
       Result<std::string> started = starter_.Start(
           StartRequest{d.state_machine_arn, d.input, event_id, invocation.rule_arn, t.id});
       if (started.ok()) {

@@ -6,10 +6,6 @@
 namespace imagemill::events {
 namespace {
 
-constexpr const char* kRuleNamePattern = "[\\.\\-_A-Za-z0-9]+";
-constexpr int kDefaultPageSize = 100;
-
-bool ValidRuleName(std::string_view s) { return IsValidRuleName(s); }
 bool ValidState(std::string_view s) { return s == "ENABLED" || s == "DISABLED"; }
 
 nlohmann::json RuleJson(const Account& account, const EventRule& rule) {
@@ -28,8 +24,7 @@ nlohmann::json RuleJson(const Account& account, const EventRule& rule) {
 
 ApiResult EventsApi::PutRule(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> name =
-      reader.String("Name", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> name = ReadRuleName(reader, "Name", true);
   std::optional<std::string> pattern = reader.String("EventPattern", false, 0, 4096);
   std::optional<std::string> schedule = reader.String("ScheduleExpression", false, 0, 256);
   std::optional<std::string> state =
@@ -66,8 +61,7 @@ ApiResult EventsApi::PutRule(const nlohmann::json& request) {
 
 ApiResult EventsApi::DescribeRule(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> name =
-      reader.String("Name", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> name = ReadRuleName(reader, "Name", true);
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
@@ -80,28 +74,21 @@ ApiResult EventsApi::DescribeRule(const nlohmann::json& request) {
 
 ApiResult EventsApi::ListRules(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> prefix =
-      reader.String("NamePrefix", false, 1, 64, ValidRuleName, kRuleNamePattern);
-  std::optional<std::string> token = reader.String("NextToken", false, 1, 2048);
-  std::optional<int> limit = reader.Int("Limit", 1, 100);
+  std::optional<std::string> prefix = ReadRuleName(reader, "NamePrefix", false);
+  RequestReader::Page page = reader.ReadPage();
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
-  int page = limit.value_or(kDefaultPageSize);
   std::vector<EventRule> rules =
-      store_.ListRules(*bus, prefix.value_or(""), token.value_or(""), page + 1);
-  nlohmann::json out = {{"Rules", nlohmann::json::array()}};
-  for (int i = 0; i < std::min<int>(page, rules.size()); ++i) {
-    out["Rules"].push_back(RuleJson(config_.account, rules[i]));
-  }
-  if (static_cast<int>(rules.size()) > page) out["NextToken"] = rules[page - 1].name;
-  return out;
+      store_.ListRules(*bus, prefix.value_or(""), page.after, page.limit + 1);
+  return PagedAnswer(
+      "Rules", rules, page.limit, [&](const EventRule& r) { return RuleJson(config_.account, r); },
+      [](const EventRule& r) { return r.name; });
 }
 
 ApiResult EventsApi::DeleteRule(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> name =
-      reader.String("Name", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> name = ReadRuleName(reader, "Name", true);
   reader.Bool("Force");
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
@@ -125,8 +112,7 @@ ApiResult EventsApi::DisableRule(const nlohmann::json& request) {
 
 ApiResult EventsApi::SetState(const nlohmann::json& request, std::string_view state) {
   RequestReader reader(request);
-  std::optional<std::string> name =
-      reader.String("Name", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> name = ReadRuleName(reader, "Name", true);
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;

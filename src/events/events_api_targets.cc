@@ -8,11 +8,6 @@
 namespace imagemill::events {
 namespace {
 
-constexpr const char* kRuleNamePattern = "[\\.\\-_A-Za-z0-9]+";
-constexpr int kDefaultPageSize = 100;
-
-bool ValidRuleName(std::string_view s) { return IsValidRuleName(s); }
-
 // "arn:aws:states:<region>:<account>:stateMachine:<name>"
 bool IsStateMachineArn(std::string_view arn) {
   constexpr std::string_view kHead = "arn:aws:states:";
@@ -62,8 +57,7 @@ std::string TargetProblem(const nlohmann::json& target) {
 
 ApiResult EventsApi::PutTargets(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> rule =
-      reader.String("Rule", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> rule = ReadRuleName(reader, "Rule", true);
   const nlohmann::json* targets = reader.List("Targets", true, 1, 100);
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
@@ -96,28 +90,22 @@ ApiResult EventsApi::PutTargets(const nlohmann::json& request) {
 
 ApiResult EventsApi::ListTargetsByRule(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> rule =
-      reader.String("Rule", true, 1, 64, ValidRuleName, kRuleNamePattern);
-  std::optional<std::string> token = reader.String("NextToken", false, 1, 2048);
-  std::optional<int> limit = reader.Int("Limit", 1, 100);
+  std::optional<std::string> rule = ReadRuleName(reader, "Rule", true);
+  RequestReader::Page page = reader.ReadPage();
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
   if (!store_.GetRule(*bus, *rule)) return ResourceNotFound(NoSuchRule(*rule, *bus));
-  int page = limit.value_or(kDefaultPageSize);
-  std::vector<EventTarget> targets = store_.ListTargets(*bus, *rule, token.value_or(""), page + 1);
-  nlohmann::json out = {{"Targets", nlohmann::json::array()}};
-  for (int i = 0; i < std::min<int>(page, targets.size()); ++i) {
-    out["Targets"].push_back(nlohmann::json::parse(targets[i].definition));
-  }
-  if (static_cast<int>(targets.size()) > page) out["NextToken"] = targets[page - 1].id;
-  return out;
+  std::vector<EventTarget> targets = store_.ListTargets(*bus, *rule, page.after, page.limit + 1);
+  return PagedAnswer(
+      "Targets", targets, page.limit,
+      [](const EventTarget& t) { return nlohmann::json::parse(t.definition); },
+      [](const EventTarget& t) { return t.id; });
 }
 
 ApiResult EventsApi::RemoveTargets(const nlohmann::json& request) {
   RequestReader reader(request);
-  std::optional<std::string> rule =
-      reader.String("Rule", true, 1, 64, ValidRuleName, kRuleNamePattern);
+  std::optional<std::string> rule = ReadRuleName(reader, "Rule", true);
   const nlohmann::json* ids = reader.List("Ids", true, 1, 100);
   reader.Bool("Force");
   AwsError error;
@@ -137,14 +125,12 @@ ApiResult EventsApi::RemoveTargets(const nlohmann::json& request) {
 ApiResult EventsApi::ListRuleNamesByTarget(const nlohmann::json& request) {
   RequestReader reader(request);
   std::optional<std::string> arn = reader.String("TargetArn", true, 1, 1600);
-  std::optional<std::string> token = reader.String("NextToken", false, 1, 2048);
-  std::optional<int> limit = reader.Int("Limit", 1, 100);
+  RequestReader::Page page = reader.ReadPage();
   AwsError error;
   std::optional<std::string> bus = ExistingBus(reader, error);
   if (!bus) return error;
-  int page = limit.value_or(kDefaultPageSize);
   nlohmann::json names = nlohmann::json::array();
-  std::string after = token.value_or("");
+  std::string after = page.after;
   bool more = false;
   // Walks the bus's rules a page at a time; a bus has few rules.
   for (;;) {
@@ -156,7 +142,7 @@ ApiResult EventsApi::ListRuleNamesByTarget(const nlohmann::json& request) {
         return def.is_object() && def.value("Arn", "") == *arn;
       });
       if (!aims) continue;
-      if (static_cast<int>(names.size()) == page) {
+      if (static_cast<int>(names.size()) == page.limit) {
         more = true;
         break;
       }

@@ -15,7 +15,7 @@ namespace imagemill::events {
 
 struct StartRequest {
   std::string state_machine_arn;  // the target's Arn
-  std::string input;              // JSON text
+  std::string input;              // JSON text (always valid JSON)
   std::string event_id;           // the event that matched
   std::string rule_arn;           // the rule it matched
   std::string target_id;

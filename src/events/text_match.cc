@@ -2,11 +2,13 @@
 
 #include <cstdint>
 
+#include "util/utf8.h"
+
 namespace imagemill::events {
 namespace {
 
 // The lower case of `cp` among the scripts named in the header; `cp` itself otherwise.
-char32_t Lower(char32_t cp) {
+uint32_t Lower(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
   if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
   if (cp >= 0x100 && cp <= 0x17F) {
@@ -33,49 +35,13 @@ char32_t Lower(char32_t cp) {
   return cp;
 }
 
-void AppendUtf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes the UTF-8 sequence at s[i]; returns its length, 0 when it is not a valid sequence.
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  uint8_t b0 = byte(i);
-  size_t len = b0 < 0x80           ? 1
-               : (b0 >> 5) == 0x6  ? 2
-               : (b0 >> 4) == 0xE  ? 3
-               : (b0 >> 3) == 0x1E ? 4
-                                   : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  return len;
-}
-
 }  // namespace
 
 std::string FoldCase(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
+    uint32_t cp = 0;
     size_t len = DecodeUtf8(s, i, cp);
     if (len == 0) {
       out += s[i++];

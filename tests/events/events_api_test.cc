@@ -371,6 +371,26 @@ TEST_F(EventsApiTest, ATargetThatCannotStartDoesNotFailTheEvent) {
   EXPECT_NE(deliveries[0].status.message().find("myStateInput"), std::string::npos);
 }
 
+TEST_F(EventsApiTest, AnInputThatIsNotJsonNeverReachesTheStarter) {
+  ASSERT_TRUE(Call("PutRule", {{"Name", "r"}, {"EventPattern", R"({"source": ["x"]})"}}).ok());
+  nlohmann::json target = {
+      {"Id", "quoted"},
+      {"Arn", StateMachineArn(Account{}, "DMapStateMachine")},
+      {"InputTransformer",
+       {{"InputPathsMap", {{"s", "$.detail.s"}}}, {"InputTemplate", R"({"k": "<s>"})"}}}};
+  ASSERT_TRUE(Call("PutTargets", {{"Rule", "r"}, {"Targets", {target}}}).ok());
+  nlohmann::json entry = {{"Source", "x"}, {"DetailType", "t"}, {"Detail", R"({"s": "a\"b"})"}};
+  ASSERT_TRUE(Call("PutEvents", {{"Entries", {entry}}}).ok());
+  EXPECT_TRUE(starter.requests.empty());
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_NE(deliveries[0].status.message().find("not JSON"), std::string::npos);
+  // Plain text between quotes is fine.
+  entry["Detail"] = R"({"s": "plain"})";
+  ASSERT_TRUE(Call("PutEvents", {{"Entries", {entry}}}).ok());
+  ASSERT_EQ(starter.requests.size(), 1u);
+  EXPECT_EQ(starter.requests[0].input, R"({"k": "plain"})");
+}
+
 TEST_F(EventsApiTest, TestEventPattern) {
   std::string event = R"({"id": "1", "account": "123456789012", "source": "aws.ec2",
     "time": "2017-12-22T18:43:48Z", "region": "us-west-1", "resources": [],
