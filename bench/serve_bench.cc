@@ -297,7 +297,9 @@ json PutEventsLatency(const Target& t, int events, const std::string& bucket) {
       std::cerr << "serve_bench: PutEvents: " << status << " " << answer << "\n";
       return {{"mode", "putevents"}, {"error", answer}};
     }
-    // The execution started by the event: the newest one, RUNNING (or already done).
+    // The execution started by the event: the newest one, RUNNING (or already done), whose
+    // input is this event's detail.
+    const std::string prefix = "\"bench-" + std::to_string(i) + "\"";
     while (true) {
       status = conn.Call("AWSStepFunctions.ListExecutions", "states", "1.0",
                          json{{"stateMachineArn", "arn:aws:states:" + t.region +
@@ -307,9 +309,14 @@ json PutEventsLatency(const Target& t, int events, const std::string& bucket) {
                              .dump(),
                          &answer);
       json list = json::parse(answer, nullptr, false);
-      if (status == 200 && list.contains("executions") && !list["executions"].empty() &&
-          list["executions"][0].value("name", "").find(std::to_string(i)) != std::string::npos) {
-        break;
+      if (status == 200 && list.contains("executions") && !list["executions"].empty()) {
+        const json arn = {{"executionArn", list["executions"][0].value("executionArn", "")}};
+        status = conn.Call("AWSStepFunctions.DescribeExecution", "states", "1.0", arn.dump(),
+                           &answer);
+        json execution = json::parse(answer, nullptr, false);
+        if (status == 200 && execution.value("input", "").find(prefix) != std::string::npos) {
+          break;
+        }
       }
       if (std::chrono::duration<double>(Clock::now() - t0).count() > 30) {
         return {{"mode", "putevents"}, {"error", "no execution after 30 s: " + answer}};

@@ -12,6 +12,8 @@
 #include "cli/database.h"
 #include "cli/label_flags.h"
 #include "cli/store_flags.h"
+#include "db/event_rules.h"
+#include "events/memory_rule_store.h"
 #include "server/access_keys.h"
 #include "server/dynamodb/results_items.h"
 #include "server/serve_app.h"
@@ -42,8 +44,8 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 int Serve(ServeFlags& f) {
   server::ServeConfig& c = f.config;
-  c.arn.region = !f.store.region.empty()
-                     ? f.store.region
+  c.arn.region = !f.engine.store.region.empty()
+                     ? f.engine.store.region
                      : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION", "us-east-1"));
   if (c.arn.account.size() != 12 ||
       c.arn.account.find_first_not_of("0123456789") != std::string::npos) {
@@ -81,8 +83,22 @@ int Serve(ServeFlags& f) {
   if (!db) return kExitUsage;
   service::ExecutionService executions(*db, f.engine);
   server::dynamodb::ResultsItems items(*db);
+  // EventBridge's rules live in the database; one that keeps none yet (PostgreSQL) gets them in
+  // memory for the life of this process.
+  std::unique_ptr<events::EventRuleStore> rules;
+  if (Result<std::unique_ptr<events::EventRuleStore>> opened = OpenEventRules(*db); opened.ok()) {
+    rules = std::move(opened).value();
+  } else if (opened.status().code() == Code::kUnsupported) {
+    spdlog::warn("{}: EventBridge rules are kept in memory and lost when the server stops",
+                 opened.status().message());
+    rules = std::make_unique<events::MemoryEventRuleStore>();
+  } else {
+    std::cerr << "imagemill serve: " << opened.status().message() << "\n";
+    return kExitUsage;
+  }
   server::ServeBackends backends;
   backends.items = &items;
+  backends.rules = rules.get();
 
   // Stop signals are taken by sigwait below, not by whichever thread they land on.
   sigset_t stop_signals;

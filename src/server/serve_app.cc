@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "events/seed_rules.h"
+#include "server/events/events_routes.h"
+
 namespace imagemill::server {
 
 ServeApp::ServeApp(ServeConfig config, ServeBackends backends)
@@ -46,6 +49,20 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
     app->stepfunctions_ = std::make_unique<stepfunctions::StepFunctionsApi>(
         c.arn, *app->executions_, *app->backends_.clock);
     app->stepfunctions_->Register(*app->router_);
+    if (backends.rules != nullptr) {
+      const events::Account account{c.arn.region, c.arn.account};
+      if (events::SeedEventRules(*backends.rules,
+                                 {account, app->stepfunctions_->StateMachineArn(),
+                                  ToUnixMillis(app->backends_.clock->Now())})) {
+        spdlog::info("EventBridge: the seed's buses, rules and targets created");
+      }
+      app->starter_ = std::make_unique<StateMachineStarter>(*app->stepfunctions_);
+      events::EventsConfig events_config;
+      events_config.account = account;
+      app->events_ = std::make_unique<events::EventsApi>(*backends.rules, *app->starter_,
+                                                         *app->backends_.clock, events_config);
+      RegisterEventsApi(*app->events_, *app->router_);
+    }
   }
   if (c.detect_labels) {
     auto rekognition = RekognitionApi::Open(c.model, c.detect, app->metrics_);

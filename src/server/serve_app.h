@@ -17,7 +17,10 @@
 
 #include "server/api_router.h"
 #include "server/arn.h"
+#include "events/events_api.h"
+#include "events/rule_store.h"
 #include "server/dynamodb/dynamodb_api.h"
+#include "server/events/state_machine_starter.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/rekognition/rekognition_api.h"
@@ -47,6 +50,10 @@ struct ServeConfig {
 struct ServeBackends {
   dynamodb::ItemSource* items = nullptr;  // the results table as DynamoDB items
   Clock* clock = nullptr;                 // null: the real clock
+  // EventBridge's buses, rules and targets (null: no EventBridge API). Its targets start
+  // executions, so it is served only with an execution backend. A store without a default bus
+  // gets the seed's (events/seed_rules.h), aimed at this server's state machine.
+  events::EventRuleStore* rules = nullptr;
 };
 
 // Makes the executions behind the Step Functions API, counting into the server's metrics.
@@ -91,6 +98,8 @@ class ServeApp {
   std::unique_ptr<dynamodb::DynamoDbApi> dynamodb_;
   std::unique_ptr<stepfunctions::ExecutionBackend> executions_;
   std::unique_ptr<stepfunctions::StepFunctionsApi> stepfunctions_;
+  std::unique_ptr<StateMachineStarter> starter_;
+  std::unique_ptr<events::EventsApi> events_;
   std::unique_ptr<RekognitionApi> rekognition_;
   std::vector<PageHandler> pages_;
   std::unique_ptr<HttpServer> http_;

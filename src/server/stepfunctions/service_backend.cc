@@ -40,9 +40,12 @@ std::string SourceOf(const std::string& bucket) {
   return "s3://" + bucket;
 }
 
-// The Bucket a source was named by, for the input shown back.
+// The Bucket a source was named by, for the input shown back: a bucket's name, a folder's
+// absolute path.
 std::string BucketOf(const std::string& source) {
-  return source.starts_with("s3://") ? source.substr(5) : source;
+  if (source.starts_with("s3://")) return source.substr(5);
+  if (source.starts_with("file://")) return source.substr(7);
+  return source;
 }
 
 }  // namespace
