@@ -11,10 +11,8 @@ checked against botocore's service models:
 """
 import base64
 import datetime
-import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +26,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_support import (ACCESS_KEY, CACHE, IMAGEMILL, REGION, SECRET_KEY, CHECKS,  # noqa: E402
-                           ModelChecker, S3rver, Server, aws_cli, boto_client, client_env, expect)
+from serve_support import (ACCESS_KEY, IMAGEMILL, REGION, SECRET_KEY, CHECKS,  # noqa: E402
+                           ModelChecker, S3rver, Server, aws_cli, boto_client, client_env,
+                           credentials_file, expect, sample_photos)
 
 TABLE = "serverless-data-processing-table"
 
@@ -70,12 +69,7 @@ def raw_post(endpoint, target, body, service, version="1.0", sign=True, when=Non
 
 def main():
     work = tempfile.mkdtemp(prefix="imagemill-serve-")
-    photos = os.path.join(work, "photos")
-    os.makedirs(photos)
-    samples = sorted(glob.glob(os.path.join(CACHE, "samples", "*.jpg")))
-    expect(len(samples) >= 5, "the sample photos are in the cache (scripts/fetch-samples.sh)")
-    for s in samples:
-        shutil.copy(s, photos)
+    photos, _ = sample_photos(work)
     with open(os.path.join(photos, "notes.txt"), "w") as f:
         f.write("not an image")
     db = os.path.join(work, "t.db")
@@ -84,9 +78,7 @@ def main():
     expect(run.returncode == 0, "a run fills the results table: " + run.stderr[-300:])
 
     s3 = S3rver(work)
-    creds = os.path.join(work, "credentials")
-    with open(creds, "w") as f:
-        f.write(f"[server]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n")
+    creds = credentials_file(work)
     try:
         s3.aws("s3", "mb", "s3://pics")
         s3.aws("s3", "cp", "--quiet", os.path.join(photos, "dog.jpg"), "s3://pics/sample/dog.jpg")

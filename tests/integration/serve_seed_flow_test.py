@@ -13,18 +13,17 @@ and python3-boto3) and s3rver:
 - a wrong secret is refused; the rules outlive a restart of the server.
 Every boto3 answer is checked against botocore's service models.
 """
-import glob
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_support import (ACCESS_KEY, CACHE, REGION, SECRET_KEY, CHECKS,  # noqa: E402
-                           ModelChecker, S3rver, Server, aws_cli, boto_client, client_env, expect)
+from serve_support import (CHECKS,  # noqa: E402
+                           ModelChecker, S3rver, Server, aws_cli, boto_client, client_env,
+                           credentials_file, expect, sample_photos)
 
 TABLE = "serverless-data-processing-table"
 SEED_BUCKET = "youngj-image-dataset-bucket"  # the seed README's bucket and prefix
@@ -55,17 +54,10 @@ def labels_of(item):
 
 def main():
     work = tempfile.mkdtemp(prefix="imagemill-seed-flow-")
-    photos = os.path.join(work, "photos")
-    os.makedirs(photos)
-    samples = sorted(glob.glob(os.path.join(CACHE, "samples", "*.jpg")))
-    expect(len(samples) >= 5, "the sample photos are in the cache (scripts/fetch-samples.sh)")
-    for s in samples:
-        shutil.copy(s, photos)
+    photos, count = sample_photos(work)
     db = os.path.join(work, "serve.db")
     s3 = S3rver(work)
-    creds = os.path.join(work, "credentials")
-    with open(creds, "w") as f:
-        f.write(f"[server]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n")
+    creds = credentials_file(work)
     args = ["--credentials", creds, "--endpoint-url", s3.endpoint, "--no-detect-labels",
             "--result-writer", OUTPUT, "--workers", "2"]
     try:
@@ -76,8 +68,8 @@ def main():
         server = Server(work, db, args, env=s3.env)
         try:
             checker = ModelChecker()
-            local_folder(server, checker, photos, len(samples))
-            seed_event(server, checker, s3, len(samples))
+            local_folder(server, checker, photos, count)
+            seed_event(server, checker, s3, count)
             object_created(server, checker, s3, photos)
             wrong_keys(server)
             expect(not checker.problems, "every answer matches botocore's models: " +

@@ -4,8 +4,10 @@ python3-botocore), the oracle for AWS's shapes.
 
 Import from tests run by /usr/bin/python3, so Debian's botocore and boto3 are the ones used.
 """
+import glob
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +35,27 @@ def expect(cond, what):
         sys.exit("FAILED: " + what)
     CHECKS["passed"] += 1
     print("ok:", what)
+
+
+def sample_photos(work):
+    """Copies the sample photos (scripts/fetch-samples.sh) to WORK/photos; returns the folder and
+    how many there are."""
+    photos = os.path.join(work, "photos")
+    os.makedirs(photos)
+    samples = sorted(glob.glob(os.path.join(CACHE, "samples", "*.jpg")))
+    expect(len(samples) >= 5, "the sample photos are in the cache (scripts/fetch-samples.sh)")
+    for s in samples:
+        shutil.copy(s, photos)
+    return photos, len(samples)
+
+
+def credentials_file(work):
+    """An AWS credentials file with the test's key (ACCESS_KEY, SECRET_KEY), for --credentials."""
+    path = os.path.join(work, "credentials")
+    with open(path, "w") as f:
+        f.write(f"[server]\naws_access_key_id = {ACCESS_KEY}\n"
+                f"aws_secret_access_key = {SECRET_KEY}\n")
+    return path
 
 
 def free_port():

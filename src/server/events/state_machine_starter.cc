@@ -11,9 +11,8 @@ Result<std::string> StateMachineStarter::Start(const events::StartRequest& reque
   AwsResult<Json> started = api_.StartExecution(start);
   if (started.ok()) return (*started)["executionArn"].get<std::string>();
   const AwsError& e = started.error();
-  const std::string message = "target " + request.target_id + " of " + request.rule_arn +
-                              " could not start an execution of " + request.state_machine_arn +
-                              ": " + e.type + ": " + e.message;
+  // The delivery's log line names the event, rule, target and state machine already.
+  const std::string message = e.type + ": " + e.message;
   if (e.type == "StateMachineDoesNotExist") {
     return Status::NotFound(message + " (the target's Arn must be " + api_.StateMachineArn() +
                             ": PutTargets with it)");
