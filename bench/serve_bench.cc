@@ -311,8 +311,8 @@ json PutEventsLatency(const Target& t, int events, const std::string& bucket) {
       json list = json::parse(answer, nullptr, false);
       if (status == 200 && list.contains("executions") && !list["executions"].empty()) {
         const json arn = {{"executionArn", list["executions"][0].value("executionArn", "")}};
-        status = conn.Call("AWSStepFunctions.DescribeExecution", "states", "1.0", arn.dump(),
-                           &answer);
+        status =
+            conn.Call("AWSStepFunctions.DescribeExecution", "states", "1.0", arn.dump(), &answer);
         json execution = json::parse(answer, nullptr, false);
         if (status == 200 && execution.value("input", "").find(prefix) != std::string::npos) {
           break;

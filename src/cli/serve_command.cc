@@ -109,8 +109,8 @@ int Serve(ServeFlags& f) {
 
   // The executions the APIs start run on the backend's threads; it stops them (resumable) when
   // it goes, after the server has stopped taking requests.
-  Result<std::unique_ptr<server::ServeApp>> app = server::ServeApp::Start(
-      c, backends, [&](server::Metrics& metrics) {
+  Result<std::unique_ptr<server::ServeApp>> app =
+      server::ServeApp::Start(c, backends, [&](server::Metrics& metrics) {
         return std::make_unique<server::stepfunctions::ServiceBackend>(executions, f.seed,
                                                                        &metrics);
       });

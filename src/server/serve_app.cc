@@ -13,7 +13,7 @@ ServeApp::ServeApp(ServeConfig config, ServeBackends backends)
 }
 
 Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBackends backends,
-                                                 const ExecutionBackendFactory& executions) {
+                                                  const ExecutionBackendFactory& executions) {
   const bool loopback = IsLoopbackAddress(config.address);
   if (config.anonymous && !loopback) {
     return Status::InvalidArgument(
@@ -51,9 +51,8 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
     app->stepfunctions_->Register(*app->router_);
     if (backends.rules != nullptr) {
       const events::Account account{c.arn.region, c.arn.account};
-      if (events::SeedEventRules(*backends.rules,
-                                 {account, app->stepfunctions_->StateMachineArn(),
-                                  ToUnixMillis(app->backends_.clock->Now())})) {
+      if (events::SeedEventRules(*backends.rules, {account, app->stepfunctions_->StateMachineArn(),
+                                                   ToUnixMillis(app->backends_.clock->Now())})) {
         spdlog::info("EventBridge: the seed's buses, rules and targets created");
       }
       app->starter_ = std::make_unique<StateMachineStarter>(*app->stepfunctions_);

@@ -15,10 +15,10 @@
 #include <memory>
 #include <string>
 
-#include "server/api_router.h"
-#include "server/arn.h"
 #include "events/events_api.h"
 #include "events/rule_store.h"
+#include "server/api_router.h"
+#include "server/arn.h"
 #include "server/dynamodb/dynamodb_api.h"
 #include "server/events/state_machine_starter.h"
 #include "server/http_server.h"

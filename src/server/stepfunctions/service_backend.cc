@@ -1,8 +1,8 @@
 #include "server/stepfunctions/service_backend.h"
 
-#include <condition_variable>
-
 #include <spdlog/spdlog.h>
+
+#include <condition_variable>
 
 namespace imagemill::server::stepfunctions {
 namespace {
@@ -167,10 +167,10 @@ Status ServiceBackend::Start(const std::string& name, const std::string& input) 
   if (Status s = ValidateExecutionName(name); !s.ok()) return s;
   Result<ExecutionSpec> spec = service_.MakeSpec(*request);
   if (!spec.ok()) return spec.status();
-  return Launch(name, [this, spec = *spec, name](const std::atomic<bool>* interrupt,
-                                                  ProgressSink* sink) {
-    return service_.Run(spec, name, sink, interrupt).status();
-  });
+  return Launch(name,
+                [this, spec = *spec, name](const std::atomic<bool>* interrupt, ProgressSink* sink) {
+                  return service_.Run(spec, name, sink, interrupt).status();
+                });
 }
 
 Status ServiceBackend::Redrive(const std::string& name) {
@@ -216,8 +216,9 @@ ExecutionInfo ServiceBackend::Info(const service::ExecutionView& v) const {
       const std::string& m = r.manifest;
       if (m.starts_with("s3://")) {
         const size_t slash = m.find('/', 5);
-        output["ResultWriterDetails"] = {{"Bucket", m.substr(5, slash - 5)},
-                                         {"Key", slash == std::string::npos ? "" : m.substr(slash + 1)}};
+        output["ResultWriterDetails"] = {
+            {"Bucket", m.substr(5, slash - 5)},
+            {"Key", slash == std::string::npos ? "" : m.substr(slash + 1)}};
       } else {
         output["ResultWriterDetails"] = {{"Bucket", ""}, {"Key", m}};
       }

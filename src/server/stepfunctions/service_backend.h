@@ -47,8 +47,7 @@ class ServiceBackend : public ExecutionBackend {
   Status Start(const std::string& name, const std::string& input) override;
   std::optional<ExecutionInfo> Describe(const std::string& name) override;
   std::vector<ExecutionInfo> List(const ListFilter& filter) override;
-  Status Stop(const std::string& name, const std::string& error,
-              const std::string& cause) override;
+  Status Stop(const std::string& name, const std::string& error, const std::string& cause) override;
   Status Redrive(const std::string& name) override;
   Status UpdateMapRun(const std::string& name, std::optional<int64_t> max_concurrency,
                       std::optional<double> tolerated_failure_percentage,
