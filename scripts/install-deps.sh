@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libtbb-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libboost-dev libtbb-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libdeflate-dev libheif-dev libgif-dev
   libtesseract-dev tesseract-ocr-eng
   libgtest-dev libgmock-dev libgoogle-perftools-dev libtcmalloc-minimal4
@@ -21,15 +21,11 @@ bench_packages=(python3-opencv python3-numpy python3-matplotlib fonts-dejavu-cor
 # Slurm cluster, kubectl and systemd-analyze for the fleet launchers in deploy/.
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql iproute2 nftables slurm-wlm munge kubernetes-client systemd python3-yaml
-             "${bench_packages[@]}")
+             python3-boto3 "${bench_packages[@]}")
 fi
-# PostgreSQL for the many-machines benchmarks.
+# PostgreSQL for the many-machines benchmarks, perf for the profiles.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(postgresql)
-fi
-# perf for the benchmark's profiles.
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=("${bench_packages[@]}" linux-perf)
+  packages+=(postgresql "${bench_packages[@]}" linux-perf)
 fi
 # Packages the fuzz targets need (clang with libFuzzer's runtime).
 if [[ "${1:-}" == "--fuzz" ]]; then

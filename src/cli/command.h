@@ -27,5 +27,6 @@ void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterWorkerCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectFacesCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDetectTextCommand(CLI::App& app, CommandContext& ctx);
+void RegisterServeCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace imagemill::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   RegisterDetectLabelsCommand(app, ctx);
   RegisterDetectFacesCommand(app, ctx);
   RegisterDetectTextCommand(app, ctx);
+  RegisterServeCommand(app, ctx);
   // Logs go to stderr: stdout carries only what a command was asked for (JSON, tables).
   spdlog::set_default_logger(spdlog::stderr_color_mt("imagemill"));
   spdlog::set_pattern("imagemill: %l: %v");

@@ -5,29 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/base64.h"
+
 namespace imagemill::model {
 namespace {
-
-std::string Base64Decode(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  int table[256];
-  std::fill(std::begin(table), std::end(table), -1);
-  for (int k = 0; k < 64; ++k) table[static_cast<unsigned char>(kAlphabet[k])] = k;
-  std::string out;
-  int bits = 0;
-  int value = 0;
-  for (unsigned char c : in) {
-    if (table[c] < 0) continue;  // '=' padding and whitespace
-    value = (value << 6) | table[c];
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((value >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 int64_t JsonInt(const nlohmann::json& v) {
   return v.is_string() ? std::stoll(v.get<std::string>()) : v.get<int64_t>();
@@ -182,7 +163,7 @@ bool TfjsNode::AttrBool(const std::string& key, bool fallback) const {
 
 std::string TfjsNode::AttrString(const std::string& key, const std::string& fallback) const {
   if (!attr.contains(key) || !attr[key].contains("s")) return fallback;
-  return Base64Decode(attr[key]["s"].get<std::string>());
+  return Base64DecodeLenient(attr[key]["s"].get<std::string>());
 }
 
 std::vector<int64_t> TfjsNode::AttrInts(const std::string& key) const {
@@ -197,7 +178,7 @@ std::vector<std::string> TfjsNode::AttrStrings(const std::string& key) const {
   std::vector<std::string> out;
   if (!attr.contains(key) || !attr[key].contains("list")) return out;
   for (const auto& v : attr[key]["list"].value("s", nlohmann::json::array())) {
-    out.push_back(Base64Decode(v.get<std::string>()));
+    out.push_back(Base64DecodeLenient(v.get<std::string>()));
   }
   return out;
 }

@@ -1,7 +1,6 @@
 #include "objectstore/s3_store.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "objectstore/s3_request.h"
 #include "objectstore/s3_xml.h"
+#include "util/digest.h"
 
 namespace imagemill {
 namespace {
@@ -16,19 +16,6 @@ namespace {
 constexpr char kUnsignedPayload[] = "x-amz-content-sha256: UNSIGNED-PAYLOAD";
 // A listing page of 1,000 keys is a few hundred KiB; anything near this is not a listing.
 constexpr uint64_t kMaxListingBytes = 32 << 20;
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0x0F];
-  }
-  return hex;
-}
 
 // "Wed, 12 Oct 2009 17:50:00 GMT" -> "2009-10-12T17:50:00.000Z"; unparseable dates kept as sent.
 std::string HttpDateToIso(const std::string& date) {

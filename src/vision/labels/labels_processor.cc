@@ -23,18 +23,27 @@ class PreparedLabels : public PreparedItem {
   std::vector<std::any> sources_;  // one per label source, when GENERAL_LABELS is asked for
 };
 
-class LabelsWorker : public ProcessorWorker {
+class LabelsWorker : public ProcessorWorker, public LabelsProcessor::RequestWorker {
  public:
   LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner,
                std::vector<std::unique_ptr<LabelSourceRunner>> sources)
       : processor_(processor), runner_(std::move(runner)), sources_(std::move(sources)) {}
 
   Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+    Result<nlohmann::json> response = Respond(item, prepared, processor_.options().settings);
+    if (!response.ok()) return response.status();
+    Answer answer;
+    answer.response = std::move(response).value();
+    answer.index = LabelIndexEntries(answer.response);
+    return answer;
+  }
+
+  Result<nlohmann::json> Respond(const ObjectInfo& item, PreparedItem& prepared,
+                                 const LabelSettings& settings) override {
     const auto* image = dynamic_cast<const PreparedLabels*>(&prepared);
     if (image == nullptr) {
       return Status::Internal(item.key + ": labels worker was handed another processor's item");
     }
-    const LabelSettings& settings = processor_.options().settings;
     std::vector<FoundObject> found;
     if (settings.general_labels) {
       Result<std::vector<FoundObject>> r = runner_->Run(image->inputs());
@@ -54,10 +63,7 @@ class LabelsWorker : public ProcessorWorker {
       o.max_dominant_colors = settings.max_dominant_colors;
       properties = ComputeImageProperties(image->work(), o);
     }
-    Answer answer;
-    answer.response = DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
-    answer.index = LabelIndexEntries(answer.response);
-    return answer;
+    return DetectLabelsAnswer(found, processor_.model().name(), properties, settings);
   }
 
  private:
@@ -94,7 +100,11 @@ Result<std::unique_ptr<LabelsProcessor>> LabelsProcessor::Open(
 
 Result<std::unique_ptr<PreparedItem>> LabelsProcessor::Prepare(const ObjectInfo& item,
                                                                std::string bytes) const {
-  const LabelSettings& settings = options_.settings;
+  return PrepareWith(item, std::move(bytes), options_.settings);
+}
+
+Result<std::unique_ptr<PreparedItem>> LabelsProcessor::PrepareWith(
+    const ObjectInfo& item, std::string bytes, const LabelSettings& settings) const {
   DecodeOptions decode;
   decode.max_pixels = options_.max_pixels;
   decode.min_side = settings.general_labels ? model_->MinInputSide() : 0;
@@ -126,6 +136,13 @@ Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
   }
   return std::unique_ptr<ProcessorWorker>(
       std::make_unique<LabelsWorker>(*this, std::move(runner).value(), std::move(sources)));
+}
+
+Result<std::unique_ptr<LabelsProcessor::RequestWorker>> LabelsProcessor::NewRequestWorker() const {
+  Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
+  if (!runner.ok()) return runner.status();
+  return std::unique_ptr<RequestWorker>(
+      std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
 }
 
 }  // namespace imagemill::vision

@@ -56,6 +56,21 @@ class LabelsProcessor : public Processor {
   // Loads a fresh set of networks for one worker. Thread-safe.
   Result<std::unique_ptr<ProcessorWorker>> NewWorker() const override;
 
+  // For answering DetectLabels requests, each with its own settings, on the networks this
+  // processor loaded: Prepare and Answer as the processor's own Prepare and worker's Process
+  // would with `settings` in place of options().settings, so a request gets the same answer as
+  // a run (or `detect-labels`) with those settings. Thread-safe.
+  Result<std::unique_ptr<PreparedItem>> PrepareWith(const ObjectInfo& item, std::string bytes,
+                                                    const LabelSettings& settings) const;
+  class RequestWorker {
+   public:
+    virtual ~RequestWorker() = default;
+    // REQUIRES: `prepared` came from PrepareWith with the same `settings`. One thread at a time.
+    virtual Result<nlohmann::json> Respond(const ObjectInfo& item, PreparedItem& prepared,
+                                           const LabelSettings& settings) = 0;
+  };
+  Result<std::unique_ptr<RequestWorker>> NewRequestWorker() const;
+
   const LabelModel& model() const { return *model_; }
   const LabelsProcessorOptions& options() const { return options_; }
 
