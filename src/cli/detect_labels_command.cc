@@ -46,8 +46,9 @@ void RegisterDetectLabelsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("IMAGE", flags->image,
                   "An image file (JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP, GIF)")
       ->required();
-  cmd->add_option("--annotate", flags->annotate,
-                  "Also draw the boxes and labels onto a copy of the image, written here");
+  cmd->add_option(
+      "--annotate", flags->annotate,
+      "Also draw the boxes and labels onto a copy of the image, written here (.jpg or .png)");
   cmd->add_option("--max-pixels", flags->max_pixels,
                   "Images with more pixels fail as TooLarge before decoding")
       ->capture_default_str();

@@ -1,11 +1,11 @@
 #include "cli/one_image.h"
 
 #include <iostream>
-#include <opencv2/imgcodecs.hpp>
 
 #include "cli/command.h"
 #include "objectstore/local_store.h"
 #include "vision/decode/image.h"
+#include "vision/labels/annotate.h"
 
 namespace imagemill::cli {
 
@@ -17,6 +17,11 @@ int AnswerOneImageCommand(const OneImageRequest& r) {
     return kExitUsage;
   }
   const std::string bytes = std::move(read).value();
+  if (!r.annotate.empty() && !vision::IsAnnotationPath(r.annotate)) {
+    std::cerr << who << "--annotate " << r.annotate
+              << ": give a name ending in .jpg, .jpeg or .png\n";
+    return kExitUsage;
+  }
 
   Result<std::unique_ptr<Processor>> processor = service::MakeProcessor(r.settings);
   if (!processor.ok()) {
@@ -43,15 +48,9 @@ int AnswerOneImageCommand(const OneImageRequest& r) {
     std::cerr << who << image.status().ToString() << "\n";
     return kExitRunFailed;
   }
-  bool written = false;
-  try {
-    written = cv::imwrite(r.annotate, r.draw(image->bgr, answer->response));
-  } catch (const cv::Exception& e) {
-    std::cerr << who << e.what() << "\n";
-  }
-  if (!written) {
-    std::cerr << who << "cannot write " << r.annotate
-              << " (use a .jpg or .png name in a folder that exists)\n";
+  const Status written = vision::WriteAnnotated(r.draw(image->bgr, answer->response), r.annotate);
+  if (!written.ok()) {
+    std::cerr << who << written.message() << "\n";
     return kExitRunFailed;
   }
   std::cerr << "imagemill: drew the answer onto " << r.annotate << "\n";

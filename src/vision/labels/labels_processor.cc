@@ -125,24 +125,35 @@ Result<std::unique_ptr<PreparedItem>> LabelsProcessor::PrepareWith(
       std::make_unique<PreparedLabels>(std::move(inputs), std::move(work), std::move(sources)));
 }
 
-Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
-  Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
+namespace {
+
+// One worker's label model and label sources.
+Result<std::unique_ptr<LabelsWorker>> NewLabelsWorker(
+    const LabelsProcessor& processor, const LabelModel& model,
+    const std::vector<std::shared_ptr<const LabelSource>>& source_list) {
+  Result<std::unique_ptr<LabelModelRunner>> runner = model.NewRunner();
   if (!runner.ok()) return runner.status();
   std::vector<std::unique_ptr<LabelSourceRunner>> sources;
-  for (const auto& source : options_.sources) {
+  for (const auto& source : source_list) {
     Result<std::unique_ptr<LabelSourceRunner>> r = source->NewRunner();
     if (!r.ok()) return r.status();
     sources.push_back(std::move(r).value());
   }
-  return std::unique_ptr<ProcessorWorker>(
-      std::make_unique<LabelsWorker>(*this, std::move(runner).value(), std::move(sources)));
+  return std::make_unique<LabelsWorker>(processor, std::move(runner).value(), std::move(sources));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
+  Result<std::unique_ptr<LabelsWorker>> w = NewLabelsWorker(*this, *model_, options_.sources);
+  if (!w.ok()) return w.status();
+  return std::unique_ptr<ProcessorWorker>(std::move(w).value());
 }
 
 Result<std::unique_ptr<LabelsProcessor::RequestWorker>> LabelsProcessor::NewRequestWorker() const {
-  Result<std::unique_ptr<LabelModelRunner>> runner = model_->NewRunner();
-  if (!runner.ok()) return runner.status();
-  return std::unique_ptr<RequestWorker>(
-      std::make_unique<LabelsWorker>(*this, std::move(runner).value()));
+  Result<std::unique_ptr<LabelsWorker>> w = NewLabelsWorker(*this, *model_, options_.sources);
+  if (!w.ok()) return w.status();
+  return std::unique_ptr<RequestWorker>(std::move(w).value());
 }
 
 }  // namespace imagemill::vision
