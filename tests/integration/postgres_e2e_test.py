@@ -149,8 +149,10 @@ def two_workers(work, pg):
     expect(len(manifests) == 1 and summary["manifest"], "one manifest, the one the summary names")
     expect(answers(uri) == ref, "the workers' results equal the SQLite run's")
     expect(each_batch_once(pg, "fleet", 60, 300), "60 batches done, no item committed twice")
+    # Which worker ran what depends on the machine's load (one may finish 300 small images before
+    # the other has connected): reported, not asserted. The kill -9 case below needs the second.
     owners = pg.psql("SELECT count(DISTINCT owner) FROM batches_done", db="fleet")
-    expect(owners == "2", "both workers ran batches")
+    print(f"note: {owners} of the 2 workers ran batches")
     del outs
 
     # A worker killed with -9 mid-run; another finishes the execution. Larger images, one thread
