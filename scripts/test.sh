@@ -18,7 +18,7 @@ cmake --build "$build" -j"$jobs" --target all benchmarks
 
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON >/dev/null
 cmake --build "$asan" -j"$jobs" --target imagemill_tests imagemill
-(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -LE e2e --timeout 1500)
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" ctest --output-on-failure -j"$jobs" -LE e2e --timeout 1500)
 tsan=${3:-build-tsan}
 cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMAGEMILL_TSAN=ON >/dev/null
 cmake --build "$tsan" -j"$jobs"
