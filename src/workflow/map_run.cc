@@ -80,10 +80,37 @@ void MapRun::WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec
   state_.UpdateExecution(exec.name, exec.status, u);
 }
 
+ExecutionRecord MapRun::AwaitResults(const ExecutionSpec& spec, ExecutionRecord exec) {
+  auto written = [&] {
+    return spec.result_writer.empty() || options_.result_store == nullptr ||
+           !exec.manifest.empty() || exec.error == kResultWriterFailed ||
+           (exec.status != ExecutionStatus::kSucceeded && exec.status != ExecutionStatus::kFailed);
+  };
+  Clock& clock = *options_.clock;
+  const auto deadline = clock.Steady() + std::chrono::seconds(60);
+  while (!written() && clock.Steady() < deadline &&
+         (options_.interrupt == nullptr || !options_.interrupt->load())) {
+    clock.SleepFor(std::chrono::milliseconds(200));
+    std::optional<ExecutionRecord> now = state_.GetExecution(exec.name);
+    if (!now) break;
+    exec = std::move(*now);
+  }
+  if (!written() && options_.progress != nullptr) {
+    options_.progress->Note("another process ended " + exec.name +
+                            " and has not finished writing its result files; `imagemill "
+                            "executions describe " + exec.name + "` names the manifest once "
+                            "written, and `imagemill redrive` writes them if that process died");
+  }
+  return exec;
+}
+
 RunSummary MapRun::Finish(const ExecutionSpec& spec, const ExecutionRecord& exec, bool write) {
   if (write) WriteResults(spec, exec);
   RunSummary summary;
   summary.execution = state_.GetExecution(exec.name).value_or(exec);
+  // The process whose status change ended the map run writes the files; the others wait for
+  // them, so every process's summary names the same manifest.
+  if (!write) summary.execution = AwaitResults(spec, std::move(summary.execution));
   summary.counts = state_.CountItems(exec.name);
   return summary;
 }

@@ -61,6 +61,8 @@ class MapRun {
   // The summary of a finished execution; with `write`, its result files are written first if
   // they are missing (only the process that decided its status, or a later resume, writes them).
   RunSummary Finish(const ExecutionSpec& spec, const ExecutionRecord& exec, bool write);
+  // Waits (up to a minute) for the process that ended the map run to record its manifest.
+  ExecutionRecord AwaitResults(const ExecutionSpec& spec, ExecutionRecord exec);
   // Writes the result files of a finished execution that names a destination and has no
   // manifest yet, and records the manifest (or the failure).
   void WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec);

@@ -13,6 +13,7 @@
 #include "objectstore/memory_store.h"
 #include "db/database.h"
 #include "db/database_error.h"
+#include "support/fake_clock.h"
 #include "support/fake_processor.h"
 #include "support/forwarding_database.h"
 #include "support/temp_dir.h"
@@ -572,6 +573,46 @@ TEST_F(MapRunTest, ResultFilesMissingAfterACrashAreWrittenByTheNextRun) {
             "mem://out/jobs/" + second.execution.map_run_id + "/manifest.json");
   EXPECT_TRUE(out.Get("jobs/" + second.execution.map_run_id + "/manifest.json", std::nullopt).ok());
   EXPECT_EQ(processor_.total_processed(), 12) << "nothing ran again";
+}
+
+TEST_F(MapRunTest, AFollowerWaitsForTheManifestTheEndingProcessWrites) {
+  Fill(4);
+  ExecutionSpec spec = Spec();
+  spec.result_writer = "mem://out";
+  {
+    // Another process ended the execution and is still writing its result files.
+    ExecutionRecord e;
+    e.name = "ended";
+    e.map_run_id = "m";
+    e.spec = spec.ToJson();
+    e.start_ms = 1;
+    bool created = false;
+    db_->CreateOrGetExecution(e, &created);
+    ASSERT_TRUE(db_->UpdateExecution("ended", ExecutionStatus::kRunning,
+                                     {ExecutionStatus::kSucceeded, "", "", 2, std::nullopt}));
+  }
+  MemoryStore out("mem://out");
+  RunOptions o = Options();
+  o.shared = true;
+  o.result_store = &out;
+  RunSummary s;
+  std::thread follower([&] { s = MustRun(spec, "ended", o); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(db_->UpdateExecution("ended", ExecutionStatus::kSucceeded,
+                                   {ExecutionStatus::kSucceeded, "", "", 2,
+                                    std::string("mem://out/m/manifest.json")}));
+  follower.join();
+  EXPECT_EQ(s.execution.manifest, "mem://out/m/manifest.json")
+      << "its summary names the manifest the other process wrote";
+
+  // A writer that died leaves no manifest: the follower gives up after its bound, not never.
+  ASSERT_TRUE(db_->UpdateExecution("ended", ExecutionStatus::kSucceeded,
+                                   {ExecutionStatus::kSucceeded, "", "", 2, std::string()}));
+  testing::FakeClock clock;
+  o.clock = &clock;
+  EXPECT_TRUE(MustRun(spec, "ended", o).execution.manifest.empty());
+  EXPECT_GE(clock.Steady().time_since_epoch(), std::chrono::hours(24 * 365 * 50) + std::chrono::seconds(60));
+  EXPECT_EQ(processor_.total_processed(), 0);
 }
 
 // Fails every commit after the first with a full disk.
