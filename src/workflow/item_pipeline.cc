@@ -169,7 +169,10 @@ void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
       o.stop_ms = ToUnixMillis(clock_.Now());
       o.attempts = work.tries;
       o.index = std::move(answer->index);
-      o.response = answer->response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      o.response = !answer->response_text.empty()
+                       ? std::move(answer->response_text)
+                       : answer->response.dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
       counters_.succeeded.fetch_add(1);
       Finish(work, std::move(o));
     }

@@ -81,6 +81,14 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
   Batcher answered(spec_.max_items_per_batch, spec_.max_input_bytes_per_batch);
   ListingStep step;
   const AnswerTarget target{spec_.source, spec_.kind, spec_.processor};
+  // Only answers stored before the listing started can make an item unchanged: for a source with
+  // none of this kind (a first run) nothing is looked up. Answers written meanwhile (by this run
+  // or another process) at worst make an image be processed twice, never skipped wrongly.
+  bool answered_before = false;
+  if (!spec_.force) {
+    results_.ForEachResult({spec_.source, spec_.kind, "", "", 1},
+                           [&](const StoredResult&) { answered_before = true; });
+  }
   std::string committed = cursor;  // the cursor as saved
   std::string listed_to = cursor;  // the last key listed
   size_t step_size = 0;
@@ -128,7 +136,9 @@ Status ItemReader::Run(std::string cursor, const std::atomic<bool>& stop,
                                               page.status().message());
     }
     std::vector<bool> unchanged(page->objects.size(), false);
-    if (!spec_.force && !page->objects.empty()) unchanged = results_.Unchanged(target, page->objects);
+    if (answered_before && !page->objects.empty()) {
+      unchanged = results_.Unchanged(target, page->objects);
+    }
     for (size_t i = 0; i < page->objects.size(); ++i) {
       ObjectInfo& item = page->objects[i];
       listed_to = item.key;
