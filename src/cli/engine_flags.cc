@@ -30,6 +30,11 @@ void EngineFlags::Add(CLI::App& cmd) {
   cmd.add_option("--retry-backoff-rate", engine.retry.backoff_rate,
                  "Growth of the delay per retry (1.0-10.0)")
       ->capture_default_str();
+  cmd.add_option("--lease", engine.lease_seconds,
+                 "Seconds a claimed batch stays this process's without a heartbeat (sent every "
+                 "third of it); another process takes over the batches of one silent for longer "
+                 "(1-86400)")
+      ->capture_default_str();
   AddStoreFlags(cmd, engine.store);
   cmd.add_flag("--json", json, "Print one machine-readable summary on stdout at the end");
   cmd.add_flag("--quiet,-q", quiet, "No progress output");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <thread>
 
 namespace imagemill::service {
@@ -43,6 +44,11 @@ Status EngineOptions::Validate() const {
     return OutOfRange("--retry-backoff-rate", "1.0 to 10.0 (Step Functions' BackoffRate)",
                       std::to_string(retry.backoff_rate));
   }
+  if (!(lease_seconds >= kMinLeaseSeconds && lease_seconds <= kMaxLeaseSeconds)) {
+    std::ostringstream v;
+    v << lease_seconds;
+    return OutOfRange("--lease", "1 to 86400 seconds", v.str());
+  }
   if (store.connect_timeout_ms < 1 || store.request_timeout_ms < 1) {
     return Status::InvalidArgument(
         "--store-connect-timeout-ms and --store-request-timeout-ms must be at least 1");
@@ -60,6 +66,7 @@ RunOptions EngineOptions::ToRunOptions(const ExecutionSpec& spec) const {
   o.pipeline.max_object_bytes = store.max_object_bytes > 0 ? store.max_object_bytes
                                                            : std::numeric_limits<uint64_t>::max();
   o.retry = retry;
+  o.lease = std::chrono::milliseconds(std::llround(lease_seconds * 1000));
   o.work = work;
   return o;
 }

@@ -22,6 +22,9 @@ struct EngineOptions {
   int dnn_threads = 1;      // OpenCV's threads, process-wide; 0: 1
   uint64_t max_pixels = 100'000'000;  // images over this are TooLarge; 0: no limit
   RetryPolicy retry;
+  // How long a claimed batch stays this process's without a heartbeat (RunOptions::lease); the
+  // heartbeat renews it every third of it. 1 to 86400 seconds.
+  double lease_seconds = 60;
   StoreOptions store;  // endpoint, credentials, timeouts, max_object_bytes (0: no limit)
   // False (run --no-work): process no item here; list, follow and finish what workers run
   // (RunOptions::work).
@@ -37,5 +40,7 @@ struct EngineOptions {
 // The ranges Validate() checks, for help texts.
 inline constexpr int kMaxThreads = 256;
 inline constexpr int kMaxConcurrency = 10000;
+inline constexpr double kMinLeaseSeconds = 1;
+inline constexpr double kMaxLeaseSeconds = 86400;
 
 }  // namespace imagemill::service

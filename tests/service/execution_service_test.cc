@@ -184,6 +184,14 @@ TEST_F(ExecutionServiceTest, BadNamesAndBadRangesAreRefusedBeforeAnythingRuns) {
   engine.retry.max_attempts = 3;
   engine.retry.interval_seconds = std::nan("");
   EXPECT_FALSE(engine.Validate().ok());
+  engine.retry.interval_seconds = 2;
+  engine.lease_seconds = 0.5;
+  EXPECT_NE(engine.Validate().message().find("--lease 0.5"), std::string::npos);
+  engine.lease_seconds = std::nan("");
+  EXPECT_FALSE(engine.Validate().ok());
+  engine.lease_seconds = 3;
+  EXPECT_TRUE(engine.Validate().ok());
+  EXPECT_EQ(engine.ToRunOptions(ExecutionSpec{}).lease, std::chrono::milliseconds(3000));
 }
 
 TEST_F(ExecutionServiceTest, DescribeListAndStopFollowTheExecutions) {
