@@ -127,15 +127,22 @@ CREATE TABLE labels (
 CREATE UNIQUE INDEX labels_by_answer ON labels (source, id, kind, lower(label));
 CREATE INDEX labels_by_label ON labels (lower(label), confidence DESC, id);
 
+)sql";
+
+// Version 2: a batch's last part whose claim misses an earlier part (acknowledged, then lost by a
+// server crash under asynchronous commit) no longer marks the batch DONE: the batch goes back to
+// the queue, and its items no part holds run again. The function replaces version 1's.
+constexpr std::string_view kVersion2 = R"sql(
 -- Completes batch parts in one call (one round trip): for each part whose claim (owner,
 -- attempt) still holds its batch, records the part, its failed and skipped items and, for a
--- batch's last part, the DONE mark; then upserts the held parts' answers and their index
+-- batch's last part, the DONE mark (or, when an earlier part of the claim is missing, gives the
+-- batch back to the queue for the items no part holds); then upserts the held parts' answers and their index
 -- entries. A part this very claim committed before (its answer lost with the connection) counts
 -- as written and changes nothing; any other part whose claim lost the batch is refused and
 -- counted in executions.stale_completions. Returns the seqs whose parts were written.
 -- Rows travel as parallel arrays: b_* one element per part, f_* per failed or skipped item,
 -- r_* per answer, l_* per index entry; f_part and r_part index b_*, l_answer indexes r_*.
-CREATE FUNCTION imagemill_complete(
+CREATE OR REPLACE FUNCTION imagemill_complete(
     p_execution text, p_owner text, p_source text, p_kind text, p_processor text,
     b_seq bigint[], b_attempt integer[], b_last boolean[], b_first text[], b_count integer[],
     b_succeeded integer[], b_outcomes text[],
@@ -181,7 +188,14 @@ BEGIN
       END IF;
       written := written || i;
     END IF;
-    IF b_last[i] THEN
+    IF b_last[i] AND EXISTS (SELECT 1 FROM batches WHERE execution = p_execution
+                              AND seq = b_seq[i] AND item_count - done_items > b_count[i]) THEN
+      -- An earlier part of this claim is missing: the batch goes back to the queue with what is
+      -- committed, and a new claim gets the items no part holds.
+      UPDATE batches SET done_items = done_items + b_count[i], status = 'PENDING', owner = NULL,
+          lease_until_ms = NULL
+        WHERE execution = p_execution AND seq = b_seq[i];
+    ELSIF b_last[i] THEN
       WITH gone AS (DELETE FROM batches WHERE execution = p_execution AND seq = b_seq[i]
                     RETURNING item_count)
       INSERT INTO batches_done (execution, seq, item_count, attempts, owner, done_ms)
@@ -269,6 +283,7 @@ constexpr const char* kOurTables =
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, kVersion1},
+      {2, kVersion2},
   };
   return migrations;
 }

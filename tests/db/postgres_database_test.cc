@@ -222,6 +222,29 @@ TEST_F(PostgresDatabaseTest, ACompletionRunAgainAfterItsAnswerWasLostCountsOnce)
   EXPECT_EQ(Sql("SELECT count(*) FROM batch_parts"), "2");
 }
 
+TEST_F(PostgresDatabaseTest, ALastPartMissingALostEarlierPartSendsTheBatchBackForTheRest) {
+  List(1, 4);
+  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow + 60000).at(0);
+  FinishedBatch all = Finish(b, "Dog");
+  // The part with items 0 and 1 was acknowledged and then lost by a server crash: only the last
+  // part arrives.
+  FinishedBatch rest{b.seq, b.attempt, true, {all.outcomes[2], all.outcomes[3]}};
+  EXPECT_EQ(db_->CompleteBatches("e", "w", target_, {rest}).size(), 1u);
+  EXPECT_EQ(Sql("SELECT count(*) FROM batches_done"), "0") << "marked DONE with items missing";
+  ItemCounts c = db_->CountItems("e");
+  EXPECT_EQ(c.succeeded, 2);
+  EXPECT_EQ(c.pending, 2);
+  BatchRecord again = db_->ClaimBatches("e", "v", 1, kNow + 60000).at(0);
+  ASSERT_EQ(again.items.size(), 2u) << "only the items no part holds run again";
+  EXPECT_EQ(again.items[0].key, "k0-0.jpg");
+  EXPECT_EQ(again.items[1].key, "k0-1.jpg");
+  EXPECT_EQ(db_->CompleteBatches("e", "v", target_, {Finish(again, "Dog")}).size(), 1u);
+  c = db_->CountItems("e");
+  EXPECT_EQ(c.succeeded, 4);
+  EXPECT_EQ(c.running + c.pending, 0);
+  EXPECT_EQ(Sql("SELECT count(*) || ' ' || sum(item_count) FROM batches_done"), "1 4");
+}
+
 TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
   List(1, 1);
   int pid = db_->BackendPid();
@@ -249,6 +272,27 @@ TEST_F(PostgresDatabaseTest, WaitsForAServerThatRestarts) {
   } catch (const std::exception& e) {
     ADD_FAILURE() << e.what();
   }
+}
+
+TEST_F(PostgresDatabaseTest, NoSuchDatabaseOrUserFailsAtOnceSayingWhatToDo) {
+  testing::FakeClock clock;
+  const std::string server = "127.0.0.1:" + std::to_string(Cluster().port());
+  for (const auto& [uri, advice] :
+       {std::pair<std::string, std::string>{"postgresql://imagemill:pw@" + server + "/nosuch",
+                                            "createdb"},
+        {"postgresql://nobody@" + server + "/postgres", "createuser"}}) {
+    try {
+      PostgresDatabase db(uri, clock);
+      ADD_FAILURE() << "opened " << uri;
+    } catch (const DatabaseError& e) {
+      const std::string what = e.what();
+      EXPECT_FALSE(e.transient()) << what;
+      EXPECT_NE(what.find(advice), std::string::npos) << what;
+      EXPECT_NE(what.find(pg::DescribeTarget(uri)), std::string::npos) << what;
+      EXPECT_EQ(what.find(":pw@"), std::string::npos) << what;
+    }
+  }
+  EXPECT_TRUE(clock.sleeps().empty()) << "not tried again";
 }
 
 TEST_F(PostgresDatabaseTest, GivesUpOnAServerThatStaysAwayWithAnErrorSayingWhatToDo) {
