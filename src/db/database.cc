@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "db/memory_database.h"
@@ -36,14 +37,35 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& uri, std::string
   }
 }
 
+// How long to wait for an unreachable server before giving up: $IMAGEMILL_DB_WAIT seconds, or
+// RetryOptions' default.
+Result<pg::RetryOptions> ConnectRetry() {
+  pg::RetryOptions retry;
+  const char* env = std::getenv(pg::kConnectWaitVariable);
+  if (env == nullptr || *env == '\0') return retry;
+  char* end = nullptr;
+  const double seconds = std::strtod(env, &end);
+  if (end == env || *end != '\0' || !(seconds >= 0 && seconds <= 86400)) {
+    return Status::InvalidArgument(std::string(pg::kConnectWaitVariable) + "=" + env +
+                                   " is not a number of seconds from 0 to 86400 (how long to "
+                                   "wait for an unreachable PostgreSQL server)");
+  }
+  retry.first_connect_give_up_after =
+      std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  return retry;
+}
+
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& uri, OpenMode mode) {
+  Result<pg::RetryOptions> retry = ConnectRetry();
+  if (!retry.ok()) return retry.status();
   try {
-    if (mode == OpenMode::kExisting && !PostgresDatabase::HasSchema(uri)) {
+    if (mode == OpenMode::kExisting && !PostgresDatabase::HasSchema(uri, *retry)) {
       return Status::NotFound("no imagemill tables in " + pg::DescribeTarget(uri) +
                               ": nothing has run with it yet; `imagemill run SOURCE --db " +
                               pg::DescribeTarget(uri) + "` creates them");
     }
-    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(uri));
+    return std::unique_ptr<Database>(
+        std::make_unique<PostgresDatabase>(uri, Clock::Real(), *retry));
   } catch (const DatabaseError& e) {
     return Status(e.kind() == DatabaseError::Kind::kPermanent ? Code::kInvalidArgument : Code::kIo,
                   e.what());

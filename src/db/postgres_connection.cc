@@ -64,6 +64,36 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
+// "30 s", "1.5 s".
+std::string Seconds(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  std::string out = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) out += "." + std::to_string(ms % 1000 / 100);
+  return out + " s";
+}
+
+// What a user does about a connection the server refused for good (`why`, libpq's message).
+std::string WhatToDoWhenRefused(std::string_view why) {
+  auto has = [&](std::string_view s) { return why.find(s) != std::string_view::npos; };
+  if (has("password authentication failed") || has("no password supplied") ||
+      has("authentication failed")) {
+    return "give the right password in --db (postgresql://USER:PASSWORD@HOST/DATABASE), "
+           "PGPASSWORD or ~/.pgpass";
+  }
+  if (has("database \"") && has("does not exist")) {
+    return "create it (createdb -O USER DATABASE on the server) or name an existing database "
+           "in --db";
+  }
+  if (has("role \"") && has("does not exist")) {
+    return "create the user (createuser -P USER on the server) or name another in --db";
+  }
+  if (has("no pg_hba.conf entry")) {
+    return "the server does not let this user in from this machine: add a line for it to the "
+           "server's pg_hba.conf";
+  }
+  return "check the user, password and database in --db (or PGUSER, PGPASSWORD, PGDATABASE)";
+}
+
 std::string Quote(const std::string& v) {
   std::string out = "'";
   for (char c : v) {
@@ -171,7 +201,8 @@ void Connection::Prepare(const std::string& name, const std::string& sql) {
 
 int Connection::BackendPid() const { return conn_ && conn_->is_open() ? conn_->backendpid() : 0; }
 
-pqxx::connection& Connection::Connected(Backoff& backoff) {
+pqxx::connection& Connection::Connected(Backoff& backoff,
+                                        std::chrono::milliseconds give_up_after) {
   if (conn_ && conn_->is_open()) return *conn_;
   conn_.reset();
   for (;;) {
@@ -187,27 +218,29 @@ pqxx::connection& Connection::Connected(Backoff& backoff) {
     } catch (const std::exception& e) {
       std::string why = OneLine(e.what());
       if (!IsTransientConnectFailure(why)) {
-        throw Error("cannot connect to PostgreSQL at " + target_ + ": " + why +
-                        "; check the user, password and database in --db (or PGUSER, "
-                        "PGPASSWORD, PGDATABASE)",
+        throw Error("cannot connect to PostgreSQL at " + target_ + ": " + why + "; " +
+                        WhatToDoWhenRefused(why),
                     false);
       }
+      const std::string wait = Seconds(give_up_after);
       if (backoff.tries() == 0 || backoff.tries() % 10 == 0) {
-        spdlog::warn("PostgreSQL at {} cannot be reached ({}); trying again for up to {} s",
-                     target_, why, retry_.give_up_after.count() / 1000);
+        spdlog::warn("PostgreSQL at {} cannot be reached ({}); trying again for up to {}",
+                     target_, why, wait);
       }
       if (!backoff.Wait()) {
-        throw Error("PostgreSQL at " + target_ + " could not be reached for " +
-                        std::to_string(retry_.give_up_after.count() / 1000) + " s (" + why +
-                        "); check that the server runs and --db names it, then run the same "
-                        "command again: the execution resumes",
-                    true);
+        std::string msg = "PostgreSQL at " + target_ + " could not be reached for " + wait +
+                          " (" + why + "); check that the server runs and --db names it";
+        if (connects_ == 0) {
+          msg += std::string(" (") + kConnectWaitVariable + "=SECONDS waits longer for it)";
+        }
+        throw Error(msg + ", then run the same command again: an execution resumes", true);
       }
     }
   }
 }
 
-void Connection::Failed(std::string_view what, const std::exception& e, Backoff& backoff) {
+void Connection::Failed(std::string_view what, const std::exception& e, Backoff& backoff,
+                        std::chrono::milliseconds give_up_after) {
   std::string why = OneLine(e.what());
   bool transient = false;
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
@@ -242,7 +275,7 @@ void Connection::Failed(std::string_view what, const std::exception& e, Backoff&
                backoff.next_delay().count());
   if (!backoff.Wait()) {
     throw Error("PostgreSQL at " + target_ + " kept failing to " + std::string(what) + " for " +
-                    std::to_string(retry_.give_up_after.count() / 1000) + " s (" + why +
+                    Seconds(give_up_after) + " (" + why +
                     "); run the same command again once it is back: the execution resumes",
                 true);
   }

@@ -66,7 +66,14 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{5000};
   // How long a transient failure may last before Transact gives up (and throws).
   std::chrono::milliseconds give_up_after{300000};
+  // How long the first connection of a Connection may keep failing transiently (nobody
+  // listening, the server starting) before the constructor gives up: short, so that a --db
+  // naming the wrong place fails in seconds, not minutes. Once connected, give_up_after applies.
+  std::chrono::milliseconds first_connect_give_up_after{30000};
 };
+
+// The environment variable that sets RetryOptions::first_connect_give_up_after, in seconds.
+inline constexpr const char* kConnectWaitVariable = "IMAGEMILL_DB_WAIT";
 
 // Exponential backoff with jitter over [delay/2, delay], doubling from first_backoff to
 // max_backoff, on `clock`.
@@ -91,8 +98,9 @@ class Backoff {
 class Connection {
  public:
   // Connects to `uri` (see ConnectionString), waiting with backoff while the server cannot be
-  // reached. Throws Error when the connection string is bad, the server refuses us for good, or
-  // it stays unreachable for give_up_after. `clock` must outlive the connection.
+  // reached. Throws Error when the connection string is bad, the server refuses us for good (bad
+  // credentials, no such database or user: at once), or it stays unreachable for
+  // first_connect_give_up_after. `clock` must outlive the connection.
   Connection(const std::string& uri, Clock& clock, RetryOptions retry = {});
   ~Connection();
   Connection(const Connection&) = delete;
@@ -130,10 +138,12 @@ class Connection {
  private:
   template <typename Tx, typename Fn>
   std::invoke_result_t<Fn&, Tx&> Run(std::string_view what, Fn& fn) {
-    Backoff backoff(retry_, clock_);
+    RetryOptions retry = retry_;
+    if (connects_ == 0) retry.give_up_after = retry_.first_connect_give_up_after;
+    Backoff backoff(retry, clock_);
     for (;;) {
       try {
-        pqxx::connection& c = Connected(backoff);
+        pqxx::connection& c = Connected(backoff, retry.give_up_after);
         Tx tx(c);
         if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Tx&>>) {
           fn(tx);
@@ -147,16 +157,18 @@ class Connection {
       } catch (const Error&) {
         throw;
       } catch (const std::exception& e) {
-        Failed(what, e, backoff);  // throws when it is not worth trying again
+        Failed(what, e, backoff, retry.give_up_after);  // throws unless worth trying again
       }
     }
   }
 
-  // The live connection, re-made (with backoff) when there is none.
-  pqxx::connection& Connected(Backoff& backoff);
+  // The live connection, re-made (with backoff) when there is none. `give_up_after` is the
+  // backoff's limit, for messages.
+  pqxx::connection& Connected(Backoff& backoff, std::chrono::milliseconds give_up_after);
   // Decides what a failure means: throws Error when it is permanent or too long-lasting;
   // otherwise drops a broken connection, logs and sleeps.
-  void Failed(std::string_view what, const std::exception& e, Backoff& backoff);
+  void Failed(std::string_view what, const std::exception& e, Backoff& backoff,
+              std::chrono::milliseconds give_up_after);
 
   std::string conninfo_;
   std::string target_;

@@ -104,14 +104,20 @@ PostgresDatabase::PostgresDatabase(const std::string& uri, Clock& clock, pg::Ret
 
 PostgresDatabase::~PostgresDatabase() = default;
 
-bool PostgresDatabase::HasSchema(const std::string& uri) {
-  pg::Connection conn(uri, Clock::Real());
+bool PostgresDatabase::HasSchema(const std::string& uri, pg::RetryOptions retry) {
+  pg::Connection conn(uri, Clock::Real(), retry);
   return pg::StoredSchemaVersion(conn) > 0;
 }
 
 pg::Connection& PostgresDatabase::Reads(std::unique_lock<std::mutex>& lock) {
   lock = std::unique_lock<std::mutex>(reads_.mu);
-  if (!reads_.conn) reads_.conn = std::make_unique<pg::Connection>(uri_, clock_, retry_);
+  if (!reads_.conn) {
+    // The database was reached already (writes_): a failure now is one that lasts, not a wrong
+    // --db, and is waited for as long as any other.
+    pg::RetryOptions retry = retry_;
+    retry.first_connect_give_up_after = retry.give_up_after;
+    reads_.conn = std::make_unique<pg::Connection>(uri_, clock_, retry);
+  }
   return *reads_.conn;
 }
 

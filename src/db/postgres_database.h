@@ -38,7 +38,7 @@ class PostgresDatabase final : public Database {
 
   // Whether the database at `uri` holds imagemill's schema (any version), looked at without
   // changing anything. Throws pg::Error.
-  static bool HasSchema(const std::string& uri);
+  static bool HasSchema(const std::string& uri, pg::RetryOptions retry = {});
 
   // The URI as given, without its password (pasteable with the same PG* variables).
   std::string Describe() const override { return pg::WithoutPassword(uri_); }

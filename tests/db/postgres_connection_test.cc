@@ -92,6 +92,33 @@ TEST(PostgresBackoff, DoublesWithJitterUpToTheCapThenGivesUp) {
   EXPECT_EQ(sleeps[3], std::chrono::milliseconds(400));
 }
 
+TEST(PostgresConnection, NobodyListeningFailsAfterTheShortFirstConnectWaitNamingTheTarget) {
+  testing::FakeClock clock;  // the backoff's sleeps pass at once
+  try {
+    // Port 1: nobody listens there, every attempt is refused at once.
+    Connection c("postgresql://worker:hunter2@127.0.0.1:1/fleet", clock);
+    FAIL() << "connected";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(e.transient());
+    EXPECT_NE(what.find("postgresql://worker@127.0.0.1:1/fleet"), std::string::npos) << what;
+    EXPECT_NE(what.find("for 30 s"), std::string::npos) << what;
+    EXPECT_NE(what.find(kConnectWaitVariable), std::string::npos) << what;
+    EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+  }
+  const auto waited = clock.Steady().time_since_epoch();
+  EXPECT_GE(waited, std::chrono::seconds(30));
+  EXPECT_LT(waited, std::chrono::seconds(40)) << "the 30 s default, not the 5 minutes of a run";
+}
+
+TEST(PostgresConnection, TheFirstConnectWaitIsAnOption) {
+  testing::FakeClock clock;
+  RetryOptions retry;
+  retry.first_connect_give_up_after = std::chrono::seconds(2);
+  EXPECT_THROW(Connection("postgresql://u@127.0.0.1:1/db", clock, retry), Error);
+  EXPECT_LT(clock.Steady().time_since_epoch(), std::chrono::seconds(10));
+}
+
 TEST(PostgresArrays, QuotesTextAndEncodesBytes) {
   ArrayLiteral a;
   a.Text("plain").Text("with \"quotes\" and \\ back").Text("").Text("{,}");
