@@ -42,12 +42,14 @@ def pg_bindir():
 class Postgres:
     """A PostgreSQL server in a temporary folder, listening on TCP at `listen` addresses
     (127.0.0.1 and, for namespace hosts, the bridge address), superuser `imagemill`, trust
-    authentication. As root it runs as user postgres (it refuses root)."""
+    authentication. As root it runs as user postgres (it refuses root). `settings` are more
+    server settings ({"wal_writer_delay": "10s"})."""
 
-    def __init__(self, listen=("127.0.0.1",), durable=False):
+    def __init__(self, listen=("127.0.0.1",), durable=False, settings=None):
         self.bin = pg_bindir()
         self.listen = list(listen)
         self.durable = durable
+        self.settings = dict(settings or {})
         self.port = _free_port()
         self.dir = tempfile.mkdtemp(prefix="imagemill-pg-")
         self.running = False
@@ -78,6 +80,7 @@ class Postgres:
                 "-c max_connections=100")
         if not self.durable:
             opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        opts += "".join(f" -c {k}={v}" for k, v in self.settings.items())
         self._as_server(f"{self.bin}/pg_ctl", "-D", f"{self.dir}/data", "-o", opts,
                         "-l", f"{self.dir}/server.log", "-w", "-t", "60", "start")
         self.running = True
@@ -156,7 +159,13 @@ class Host:
         self.exec("nft", "add", "chain", "inet", "imtest", "out",
                   "{ type filter hook output priority 0 ; }")
         self.exec("nft", "add", "rule", "inet", "imtest", "out", "numgen", "random", "mod",
-                  "100", "<", str(percent), "drop")
+                  "100", "<", str(percent), "counter", "drop")
+
+    def dropped(self):
+        """Packets lose_packets() has dropped so far."""
+        out = self.exec("nft", "list", "chain", "inet", "imtest", "out").stdout
+        words = out.split()
+        return int(words[words.index("packets") + 1]) if "packets" in words else 0
 
     def heal(self):
         self.exec("nft", "delete", "table", "inet", "imtest", check=False)

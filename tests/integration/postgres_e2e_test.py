@@ -26,48 +26,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet  # noqa: E402
-
-IMAGEMILL = os.environ["IMAGEMILL"]
-TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
-SOURCE = os.environ["IMAGEMILL_SOURCE_DIR"]
-CACHE = os.environ.get("IMAGEMILL_CACHE", os.path.join(SOURCE, ".cache"))
-ENV = dict(os.environ, IMAGEMILL_CACHE=CACHE)
-
-
-def run(*args, check=None, env=ENV):
-    p = subprocess.run([IMAGEMILL, *args], capture_output=True, text=True, env=env)
-    if check is not None and p.returncode != check:
-        sys.exit(f"imagemill {' '.join(args)} exited {p.returncode}, wanted {check}\n"
-                 f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-    return p
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
-
-
-def answers(db):
-    """id -> sorted label names (or the whole answer, for processors without labels)."""
-    out = {}
-    for line in run("results", "--db", db, "--json", "--limit", "100000", check=0).stdout.splitlines():
-        r = json.loads(line)
-        resp = r["response"]
-        out[r["id"]] = (sorted(l["Name"] for l in resp["Labels"]) if "Labels" in resp
-                        else json.dumps(resp, sort_keys=True))
-    return out
-
-
-def committed(pg, db):
-    """Items committed as succeeded, counted over every committed batch part."""
-    return int(pg.psql("SELECT coalesce(sum(succeeded), 0) FROM batch_parts", db=db) or 0)
-
-
-def each_batch_once(pg, db, batches, items):
-    """Every batch done, each item committed by one part only: nothing completed twice."""
-    done = pg.psql("SELECT count(*) || ' ' || sum(item_count) FROM batches_done", db=db)
-    return done == f"{batches} {items}" and committed(pg, db) == items
+from fleet_checks import (CACHE, ENV, IMAGEMILL, SOURCE, TESTDATA, answers,  # noqa: E402
+                          committed, each_batch_once, expect, run, wait_committed)
 
 
 def labels_on_both(work, photos, pg):
@@ -192,18 +152,6 @@ def two_workers(work, pg):
     expect(answers(uri) == ref, "its results equal the SQLite run's")
     expect(each_batch_once(pg, "killed", 20, 100), "20 batches done, no item committed twice")
     return photos, ref, common
-
-
-def wait_committed(pg, db, n, deadline=60):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            if committed(pg, db) >= n:
-                return True
-        except RuntimeError:  # the tables are not made yet, or the server is restarting
-            pass
-        time.sleep(0.05)
-    return False
 
 
 def server_faults(work, pg, photos, ref, common):
