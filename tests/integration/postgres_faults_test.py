@@ -255,8 +255,7 @@ def main():
             # crash are lost for certain (the sessions commit asynchronously).
             pg = stack.enter_context(fleet.Postgres(listen=listen,
                                                     settings={"wal_writer_delay": "10s"}))
-            if os.environ.get("ONLY") in (None, "bad"):
-                bad_db(pg)
+            bad_db(pg)
             stalled_worker(pg, photos, ref, batches)
             killed_lister(pg, inventory, count)
             crash(pg, photos, ref, batches)
