@@ -134,12 +134,14 @@ std::vector<bool> PostgresDatabase::Unchanged(const AnswerTarget& target,
   }
   std::unique_lock<std::mutex> lock;
   return Reads(lock).Once("compare ETags", [&](pqxx::nontransaction& tx) {
-    // One statement for the page; `n` is each item's position in it.
+    // One statement for the page; `n` is each item's position in it. The LATERAL ... LIMIT 1
+    // keeps it an index lookup per item: as a join, the planner hashes the whole results table
+    // for every page, which grows with the table (quadratic over a run).
     for (const pqxx::row& r : tx.exec_params(
              "SELECT u.n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(id, etag, n) "
-             "JOIN results r ON r.id = u.id AND r.etag = u.etag "
-             "WHERE r.source = (SELECT id FROM sources WHERE uri = $3) AND r.kind = $4 "
-             "AND r.processor = $5",
+             "CROSS JOIN LATERAL (SELECT 1 FROM results r "
+             "WHERE r.source = (SELECT id FROM sources WHERE uri = $3) AND r.id = u.id "
+             "AND r.kind = $4 AND r.etag = u.etag AND r.processor = $5 LIMIT 1) AS found",
              ids.str(), etags.str(), target.source, target.kind, target.processor)) {
       out[r[0].as<size_t>() - 1] = true;
     }
