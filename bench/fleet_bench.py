@@ -3,7 +3,7 @@
 (fsync on, as a real deployment runs it; imagemill's own sessions commit without waiting for the
 disk, see docs/many-machines.md).
 
-  bench/fleet_bench.py BUILD [--smoke] [--json OUT]
+  bench/fleet_bench.py BUILD [--smoke] [--json OUT] [--photos DIR]
 
 1. No-op items per second through the engine with 1, 2 and 4 processes sharing PostgreSQL,
    beside 1 process on SQLite (build/fleet_bench, run mode), BENCH_FLEET_ITEMS items (100,000).
@@ -11,6 +11,10 @@ disk, see docs/many-machines.md).
 3. A million items claimed and completed by 4 processes, each with a label and a parent in the
    label index: the queue table's size afterwards and how many of its rows are dead (vacuum
    keeping up), and the time of `query --label Dog`'s lookup (the 100 most confident of 50,000).
+4. With --photos: labelling the photos of DIR (the default processor) with one `imagemill run`
+   process on SQLite (its default threads: one per core) and with `run --no-work` plus 2
+   `imagemill worker` processes of one thread each on PostgreSQL: the same threads, the queue's
+   cost beside.
 Each figure is the median of BENCH_RUNS rounds (3); the load average is printed with each.
 Prints a Markdown section for docs/benchmarks.md on stdout; progress goes to stderr.
 """
@@ -20,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(top, "tests", "integration"))
@@ -38,16 +43,40 @@ def bench(build, *args):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def label_photos(build, photos, tmp, fresh_pg, r):
+    """Seconds to label `photos`: one process on SQLite, and 2 workers on PostgreSQL."""
+    imagemill = os.path.join(build, "imagemill")
+    t0 = time.monotonic()
+    subprocess.run([imagemill, "run", photos, "--db", "sqlite:" + os.path.join(tmp, f"l{r}.db"),
+                    "-q"], check=True, stdout=subprocess.DEVNULL)
+    lite = time.monotonic() - t0
+    uri = fresh_pg()
+    t0 = time.monotonic()
+    workers = [subprocess.Popen([imagemill, "worker", "--db", uri, "--execution", "photos",
+                                 "--workers", "1", "--poll-seconds", "0.1", "-q"],
+                                stdout=subprocess.DEVNULL) for _ in range(2)]
+    subprocess.run([imagemill, "run", photos, "--db", uri, "--execution-name", "photos",
+                    "--no-work", "-q"], check=True, stdout=subprocess.DEVNULL)
+    for w in workers:
+        if w.wait() != 0:
+            raise SystemExit("an imagemill worker failed")
+    pg = time.monotonic() - t0
+    log(f"  {photos}: SQLite, 1 process {lite:.1f} s; PostgreSQL, 2 workers {pg:.1f} s")
+    return {"sqlite_seconds": lite, "postgresql_seconds": pg}
+
+
 def main():
     args = sys.argv[1:]
     smoke = "--smoke" in args
     out_json = args[args.index("--json") + 1] if "--json" in args else None
-    build = os.path.abspath([a for a in args if not a.startswith("--") and a != out_json][0])
+    photos = args[args.index("--photos") + 1] if "--photos" in args else None
+    build = os.path.abspath([a for a in args if not a.startswith("--") and
+                             a not in (out_json, photos)][0])
     items = int(os.environ.get("BENCH_FLEET_ITEMS", 3000 if smoke else 100000))
     million = int(os.environ.get("BENCH_FLEET_MILLION", 5000 if smoke else 1000000))
     runs = int(os.environ.get("BENCH_RUNS", 1 if smoke else 3))
     figures = {"items": items, "runs": runs, "engine": {}, "claims": [], "million": None,
-               "load": []}
+               "load": [], "photos": []}
     with fleet.Postgres(durable=True) as pg, tempfile.TemporaryDirectory() as tmp:
         n = 0
 
@@ -71,6 +100,8 @@ def main():
                           str(items))["items_per_second"])
             figures["claims"].append(bench(build, "--db", fresh_pg(), "--claim-latency",
                                            "--processes", "8", "--items", str(items)))
+            if photos:
+                figures["photos"].append(label_photos(build, photos, tmp, fresh_pg, r))
         log(f"a million items (load {os.getloadavg()[0]:.2f})")
         figures["million"] = bench(build, "--db", fresh_pg(), "--claim-latency", "--labels",
                                    "--processes", "4", "--items", str(million))
@@ -92,6 +123,15 @@ def main():
     for key, v in med.items():
         db, procs = key.split()
         print(f"| {db} | {procs} | {v:,.0f} |")
+    if figures["photos"]:
+        lite = statistics.median(p["sqlite_seconds"] for p in figures["photos"])
+        pgs = statistics.median(p["postgresql_seconds"] for p in figures["photos"])
+        n = len([f for _, _, fs in os.walk(photos) for f in fs])
+        print(f"\nLabelling the {n:,} photos of `{os.path.basename(photos)}` (default processor): "
+              f"one `imagemill run` process on SQLite {lite:.1f} s ({n / lite:.1f} images/s); "
+              f"`run --no-work` and 2 `imagemill worker --workers 1` processes on PostgreSQL "
+              f"{pgs:.1f} s ({n / pgs:.1f} images/s), {lite / pgs:.2f} of the single process's "
+              f"rate (`bench/fleet_bench.py build --photos DIR`).")
     print(f"\nClaim latency, 8 processes claiming 4 batches at a time and completing them: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms.\n")
     print(f"After {million:,} items claimed and completed by 4 processes "

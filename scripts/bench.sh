@@ -15,7 +15,9 @@
 #   4. decoding, ms per megapixel, full and reduced scale;
 #   5. memory per worker and peak memory of a full run; and a perf profile of where the time goes;
 #   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
-#      claim latency under 8 processes, the queue table after a million items (bench/fleet_bench.py).
+#      claim latency under 8 processes, the queue table after a million items, and the photos
+#      labelled by 2 worker processes on PostgreSQL beside one process on SQLite
+#      (bench/fleet_bench.py).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -306,10 +308,11 @@ if command -v perf >/dev/null; then
 fi
 
 # 6. Many machines: the engine in 1, 2 and 4 processes sharing PostgreSQL beside SQLite, claim
-# latency under 8 processes, the queue table after a million items (bench/fleet_bench.py starts
-# its own PostgreSQL server).
+# latency under 8 processes, the queue table after a million items, the photos labelled by 2
+# worker processes beside one process on SQLite (bench/fleet_bench.py starts its own PostgreSQL
+# server).
 log "many machines: the queue in PostgreSQL"
-fleet_args=()
+fleet_args=(--photos "$photos")
 [[ $smoke -eq 1 ]] && fleet_args+=(--smoke)
 $py bench/fleet_bench.py "$build" "${fleet_args[@]}" --json "$res/fleet.json" >"$res/fleet.md"
 
