@@ -230,10 +230,10 @@ pqxx::connection& Connection::Connected(Backoff& backoff,
       if (!backoff.Wait()) {
         std::string msg = "PostgreSQL at " + target_ + " could not be reached for " + wait +
                           " (" + why + "); check that the server runs and --db names it";
-        if (connects_ == 0) {
+        if (connects_ == 0 && retry_.first_connect_give_up_after < retry_.give_up_after) {
           msg += std::string(" (") + kConnectWaitVariable + "=SECONDS waits longer for it)";
         }
-        throw Error(msg + ", then run the same command again: an execution resumes", true);
+        throw Error(msg + ", then run the same command again: the execution resumes", true);
       }
     }
   }

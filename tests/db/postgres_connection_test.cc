@@ -94,6 +94,7 @@ TEST(PostgresBackoff, DoublesWithJitterUpToTheCapThenGivesUp) {
 
 TEST(PostgresConnection, NobodyListeningFailsAfterTheShortFirstConnectWaitNamingTheTarget) {
   testing::FakeClock clock;  // the backoff's sleeps pass at once
+  const auto start = clock.Steady();
   try {
     // Port 1: nobody listens there, every attempt is refused at once.
     Connection c("postgresql://worker:hunter2@127.0.0.1:1/fleet", clock);
@@ -106,7 +107,7 @@ TEST(PostgresConnection, NobodyListeningFailsAfterTheShortFirstConnectWaitNaming
     EXPECT_NE(what.find(kConnectWaitVariable), std::string::npos) << what;
     EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
   }
-  const auto waited = clock.Steady().time_since_epoch();
+  const auto waited = clock.Steady() - start;
   EXPECT_GE(waited, std::chrono::seconds(30));
   EXPECT_LT(waited, std::chrono::seconds(40)) << "the 30 s default, not the 5 minutes of a run";
 }
@@ -115,8 +116,9 @@ TEST(PostgresConnection, TheFirstConnectWaitIsAnOption) {
   testing::FakeClock clock;
   RetryOptions retry;
   retry.first_connect_give_up_after = std::chrono::seconds(2);
+  const auto start = clock.Steady();
   EXPECT_THROW(Connection("postgresql://u@127.0.0.1:1/db", clock, retry), Error);
-  EXPECT_LT(clock.Steady().time_since_epoch(), std::chrono::seconds(10));
+  EXPECT_LT(clock.Steady() - start, std::chrono::seconds(10));
 }
 
 TEST(PostgresArrays, QuotesTextAndEncodesBytes) {
