@@ -38,11 +38,16 @@ COMMON = ["--processor", "image-properties", "--max-items-per-batch", "4"]
 ONE_AT_A_TIME = ["--workers", "1", "--fetchers", "1", "--max-concurrency", "1"]
 
 
-def start(uri, *args, host=None, stderr=subprocess.PIPE):
+# Every process started, killed at the end if still there (a failed case leaves a stopped one).
+STARTED = []
+
+
+def start(uri, *args, host=None):
     cmd = [IMAGEMILL, *args, "--db", uri, "-q", *LEASE]
-    if host is not None:
-        return host.popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    popen = host.popen if host is not None else subprocess.Popen
+    p = popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    STARTED.append(p)
+    return p
 
 
 def worker(uri, host=None):
@@ -264,6 +269,10 @@ def main():
             else:
                 lossy_link(pg, bridge, photos, ref, batches)
     finally:
+        for p in STARTED:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         shutil.rmtree(work, ignore_errors=True)
     print("postgres_faults_test: all passed")
 
