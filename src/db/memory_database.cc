@@ -442,6 +442,55 @@ std::vector<std::pair<std::string, int64_t>> MemoryDatabase::LabelCounts(
   return out;
 }
 
+std::vector<BrowseEntry> MemoryDatabase::BrowseResults(const BrowseQuery& q) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<BrowseEntry> out;
+  const auto after = [&q](const BrowseEntry& e) {
+    if (q.after_id.empty()) return true;
+    const StoredResult& r = e.result;
+    if (q.label.empty()) return std::tie(r.source, r.id) > std::tie(q.after_source, q.after_id);
+    if (e.confidence != q.after_confidence) return e.confidence < q.after_confidence;
+    return std::tie(r.source, r.id) > std::tie(q.after_source, q.after_id);
+  };
+  for (const auto& [key, row] : results_) {
+    if (std::get<2>(key) != q.kind || (!q.source.empty() && std::get<0>(key) != q.source)) continue;
+    BrowseEntry e{row.result, 0};
+    if (!q.label.empty()) {
+      auto it = std::find_if(row.index.begin(), row.index.end(),
+                             [&q](const IndexEntry& i) { return SameName(i.name, q.label); });
+      if (it == row.index.end() || it->confidence < q.min_confidence) continue;
+      e.confidence = it->confidence;
+    }
+    if (after(e)) out.push_back(std::move(e));
+  }
+  // results_ is in (source, id) order already; with a label, most confident first.
+  if (!q.label.empty()) {
+    std::stable_sort(out.begin(), out.end(), [](const BrowseEntry& a, const BrowseEntry& b) {
+      return a.confidence > b.confidence;
+    });
+  }
+  if (out.size() > static_cast<size_t>(std::max(0, q.limit))) out.resize(std::max(0, q.limit));
+  return out;
+}
+
+std::vector<std::pair<std::string, int64_t>> MemoryDatabase::LabelFacets(std::string_view source,
+                                                                         std::string_view kind,
+                                                                         int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, int64_t> counts;
+  for (const auto& [key, row] : results_) {
+    if (std::get<2>(key) != kind || (!source.empty() && std::get<0>(key) != source)) continue;
+    for (const IndexEntry& e : row.index) {
+      if (e.direct) ++counts[e.name];
+    }
+  }
+  std::vector<std::pair<std::string, int64_t>> out(counts.begin(), counts.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (out.size() > static_cast<size_t>(std::max(0, limit))) out.resize(std::max(0, limit));
+  return out;
+}
+
 std::vector<bool> MemoryDatabase::Unchanged(const AnswerTarget& target,
                                             const std::vector<ObjectInfo>& items) {
   std::lock_guard<std::mutex> lock(mu_);

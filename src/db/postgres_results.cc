@@ -123,6 +123,68 @@ std::vector<std::pair<std::string, int64_t>> PostgresDatabase::LabelCounts(
   });
 }
 
+std::vector<BrowseEntry> PostgresDatabase::BrowseResults(const BrowseQuery& q) {
+  const int limit = std::max(0, q.limit);
+  std::unique_lock<std::mutex> lock;
+  return Reads(lock).Once("browse answers", [&](pqxx::nontransaction& tx) {
+    std::vector<BrowseEntry> out;
+    if (!q.label.empty()) {
+      // labels_by_label (lower(label), confidence DESC, id) in its own order, ties by source.
+      const bool first = q.after_id.empty();
+      for (const pqxx::row& r : tx.exec_params(
+               std::string("SELECT ") + kResultColumns +
+                   ", l.confidence FROM labels l JOIN sources s ON s.id = l.source "
+                   "JOIN results r ON r.source = l.source AND r.id = l.id AND r.kind = l.kind "
+                   "WHERE lower(l.label) = lower($1) AND l.kind = $2 AND l.confidence >= $3 "
+                   "AND ($4 = '' OR s.uri = $4) AND ($5 OR l.confidence < $6 OR "
+                   "(l.confidence = $6 AND (l.id > $7 OR (l.id = $7 AND s.uri > $8)))) "
+                   "ORDER BY lower(l.label), l.confidence DESC, l.id, s.uri LIMIT $9",
+               q.label, q.kind, q.min_confidence, q.source, first, q.after_confidence, q.after_id,
+               q.after_source, limit)) {
+        out.push_back({ReadResult(r), r[9].as<double>()});
+      }
+      return out;
+    }
+    // By source URI, then id: for each source from the previous page's on, a range of the
+    // primary key (source, id, kind).
+    std::vector<std::pair<int, std::string>> sources;
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT id, uri FROM sources WHERE uri >= $1 AND ($2 = '' OR uri = $2) ORDER BY uri",
+             q.after_id.empty() ? std::string() : q.after_source, q.source)) {
+      sources.emplace_back(r[0].as<int>(), r[1].as<std::string>());
+    }
+    for (const auto& [id, uri] : sources) {
+      if (static_cast<int>(out.size()) >= limit) break;
+      for (const pqxx::row& r : tx.exec_params(
+               std::string("SELECT ") + kResultColumns +
+                   " FROM results r JOIN sources s ON s.id = r.source WHERE r.source = $1 "
+                   "AND r.id > $2 AND r.kind = $3 ORDER BY r.id LIMIT $4",
+               id, uri == q.after_source ? q.after_id : std::string(), q.kind,
+               limit - static_cast<int>(out.size()))) {
+        out.push_back({ReadResult(r), 0});
+      }
+    }
+    return out;
+  });
+}
+
+std::vector<std::pair<std::string, int64_t>> PostgresDatabase::LabelFacets(std::string_view source,
+                                                                           std::string_view kind,
+                                                                           int limit) {
+  std::unique_lock<std::mutex> lock;
+  return Reads(lock).Once("count labels", [&](pqxx::nontransaction& tx) {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT min(l.label), count(*) AS n FROM labels l JOIN sources s ON s.id = l.source "
+             "WHERE l.kind = $1 AND l.direct AND ($2 = '' OR s.uri = $2) "
+             "GROUP BY lower(l.label) ORDER BY n DESC, min(l.label) LIMIT $3",
+             pg::S(kind), pg::S(source), std::max(0, limit))) {
+      out.emplace_back(r[0].as<std::string>(), r[1].as<int64_t>());
+    }
+    return out;
+  });
+}
+
 std::vector<bool> PostgresDatabase::Unchanged(const AnswerTarget& target,
                                               const std::vector<ObjectInfo>& items) {
   std::vector<bool> out(items.size(), false);

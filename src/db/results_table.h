@@ -34,6 +34,26 @@ struct LabelQuery {
   int offset = 0;
 };
 
+// A page of answers for browsing (the console's gallery), resumed from the last answer of the
+// previous page (keyset paging: a page costs the same at the millionth answer as at the first).
+struct BrowseQuery {
+  std::string kind = "labels";
+  std::string label;          // "" for every answer; else a label or parent name, case-insensitive
+  double min_confidence = 0;  // with `label`: its confidence in the answer at least this
+  std::string source;         // "" for every source
+  // Where the previous page ended: its last entry's source, id and (with `label`) confidence.
+  // after_id "" starts from the first.
+  std::string after_source;
+  std::string after_id;
+  double after_confidence = 0;
+  int limit = 100;
+};
+
+struct BrowseEntry {
+  StoredResult result;
+  double confidence = 0;  // with a label: the name's confidence in this answer; else 0
+};
+
 class ResultsTable {
  public:
   virtual ~ResultsTable() = default;
@@ -51,6 +71,15 @@ class ResultsTable {
   virtual int64_t CountResults(const ResultFilter& filter) = 0;
   // The labels (not parents) found most often in the answers `execution` wrote, with counts.
   virtual std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
+                                                                   int limit) = 0;
+  // Answers of query.kind in browsing order: without a label, by source then id; with one, most
+  // confident first (ties in an order of the backend's own, stable between calls). At most
+  // query.limit, after the entry query.after_* names.
+  virtual std::vector<BrowseEntry> BrowseResults(const BrowseQuery& query) = 0;
+  // The detected labels (not parents) of answers of `kind` (of `source`, "" for all), most
+  // frequent first (ties by name), with how many answers carry each; at most `limit`.
+  virtual std::vector<std::pair<std::string, int64_t>> LabelFacets(std::string_view source,
+                                                                   std::string_view kind,
                                                                    int limit) = 0;
   // For each item: is an answer with the same ETag, made by the same processor, stored under
   // `target`?

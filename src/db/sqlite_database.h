@@ -61,6 +61,10 @@ class SqliteDatabase final : public Database {
   int64_t CountResults(const ResultFilter& filter) override;
   std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                            int limit) override;
+  std::vector<BrowseEntry> BrowseResults(const BrowseQuery& query) override;
+  std::vector<std::pair<std::string, int64_t>> LabelFacets(std::string_view source,
+                                                           std::string_view kind,
+                                                           int limit) override;
   std::vector<bool> Unchanged(const AnswerTarget& target,
                               const std::vector<ObjectInfo>& items) override;
   std::vector<AnswerSet> AnswersUnder(std::string_view source, std::string_view kind,

@@ -1,4 +1,5 @@
 // SqliteDatabase's ResultsTable: reading answers and the label index.
+#include <limits>
 #include <optional>
 
 #include "db/key_range.h"
@@ -103,6 +104,64 @@ std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelCounts(
       "r.id = l.id AND r.kind = l.kind WHERE r.execution = ? AND l.direct = 1 "
       "GROUP BY l.label ORDER BY n DESC, l.label LIMIT ?");
   st.Bind(1, execution).Bind(2, static_cast<int64_t>(limit));
+  std::vector<std::pair<std::string, int64_t>> out;
+  while (st.Step()) out.emplace_back(st.Text(0), st.Int(1));
+  return out;
+}
+
+std::vector<BrowseEntry> SqliteDatabase::BrowseResults(const BrowseQuery& q) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<BrowseEntry> out;
+  const int64_t limit = std::max(0, q.limit);
+  if (!q.label.empty()) {
+    // A range scan of labels_by_label (label, confidence DESC, then the key: source, id, kind),
+    // read in its own order; the previous page's last entry is found again by its source's number.
+    const int64_t after_source = q.after_id.empty() ? -1 : SourceId(q.after_source, false);
+    Statement st = conn_.Prepare(
+        "SELECT " + std::string(kResultColumns) +
+        ", l.confidence FROM labels l INDEXED BY labels_by_label JOIN sources s ON s.id = "
+        "l.source JOIN results r ON r.source = l.source AND r.id = l.id AND r.kind = l.kind "
+        "WHERE l.label = ?1 AND l.kind = ?2 AND l.confidence >= ?3 AND (?4 = '' OR s.uri = ?4) "
+        "AND l.confidence <= ?5 AND (?6 = 0 OR l.confidence < ?5 OR l.source > ?7 OR "
+        "(l.source = ?7 AND l.id > ?8)) "
+        "ORDER BY l.label, l.confidence DESC, l.source, l.id LIMIT ?9");
+    st.Bind(1, q.label).Bind(2, q.kind).Bind(3, q.min_confidence).Bind(4, q.source);
+    st.Bind(5, q.after_id.empty() ? std::numeric_limits<double>::max() : q.after_confidence);
+    st.Bind(6, static_cast<int64_t>(q.after_id.empty() ? 0 : 1)).Bind(7, after_source);
+    st.Bind(8, q.after_id).Bind(9, limit);
+    while (st.Step()) out.push_back({ReadResult(st), st.Double(9)});
+    return out;
+  }
+  // By source URI, then id: for each source from the previous page's on, a range of the
+  // (source, id, kind) key. Sources are few; answers may be millions.
+  Statement sources = conn_.Prepare(
+      "SELECT id, uri FROM sources WHERE uri >= ?1 AND (?2 = '' OR uri = ?2) ORDER BY uri");
+  sources.Bind(1, q.after_id.empty() ? std::string() : q.after_source).Bind(2, q.source);
+  std::vector<std::pair<int64_t, std::string>> ids;
+  while (sources.Step()) ids.emplace_back(sources.Int(0), sources.Text(1));
+  Statement st = conn_.Prepare("SELECT " + std::string(kResultColumns) +
+                               " FROM results r JOIN sources s ON s.id = r.source "
+                               "WHERE r.source = ?1 AND r.id > ?2 AND r.kind = ?3 "
+                               "ORDER BY r.id LIMIT ?4");
+  for (const auto& [id, uri] : ids) {
+    if (static_cast<int64_t>(out.size()) >= limit) break;
+    st.Bind(1, id).Bind(2, uri == q.after_source ? q.after_id : std::string()).Bind(3, q.kind);
+    st.Bind(4, limit - static_cast<int64_t>(out.size()));
+    while (st.Step()) out.push_back({ReadResult(st), 0});
+    st.Reset();
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, int64_t>> SqliteDatabase::LabelFacets(std::string_view source,
+                                                                         std::string_view kind,
+                                                                         int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement st = conn_.Prepare(
+      "SELECT l.label, count(*) AS n FROM labels l JOIN sources s ON s.id = l.source "
+      "WHERE l.kind = ?1 AND l.direct = 1 AND (?2 = '' OR s.uri = ?2) "
+      "GROUP BY l.label ORDER BY n DESC, l.label LIMIT ?3");
+  st.Bind(1, kind).Bind(2, source).Bind(3, static_cast<int64_t>(std::max(0, limit)));
   std::vector<std::pair<std::string, int64_t>> out;
   while (st.Step()) out.emplace_back(st.Text(0), st.Int(1));
   return out;

@@ -84,6 +84,14 @@ class ForwardingDatabase : public Database {
     target_.ForEachResult(filter, fn);
   }
   int64_t CountResults(const ResultFilter& filter) override { return target_.CountResults(filter); }
+  std::vector<BrowseEntry> BrowseResults(const BrowseQuery& query) override {
+    return target_.BrowseResults(query);
+  }
+  std::vector<std::pair<std::string, int64_t>> LabelFacets(std::string_view source,
+                                                           std::string_view kind,
+                                                           int limit) override {
+    return target_.LabelFacets(source, kind, limit);
+  }
   std::vector<std::pair<std::string, int64_t>> LabelCounts(std::string_view execution,
                                                            int limit) override {
     return target_.LabelCounts(execution, limit);

@@ -495,6 +495,78 @@ TEST_P(DatabaseConformance, AnswersOfTwoSourcesOrTwoKindsNeverCollide) {
   EXPECT_EQ(db->CountResults(all), 3);
 }
 
+// Every page of a browse until an empty one, each resumed from the previous page's last entry.
+std::vector<BrowseEntry> BrowseAll(ResultsTable& table, BrowseQuery q) {
+  std::vector<BrowseEntry> all;
+  for (int pages = 0; pages < 100; ++pages) {
+    std::vector<BrowseEntry> page = table.BrowseResults(q);
+    EXPECT_LE(page.size(), static_cast<size_t>(q.limit));
+    if (page.empty()) break;
+    all.insert(all.end(), page.begin(), page.end());
+    q.after_source = page.back().result.source;
+    q.after_id = page.back().result.id;
+    q.after_confidence = page.back().confidence;
+  }
+  return all;
+}
+
+TEST_P(DatabaseConformance, BrowsingPagesThroughEveryAnswerOnceFromWhereThePreviousPageEnded) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  s.List({{"a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"}, {"x"}});
+  std::vector<BatchRecord> b = s.Claim("w", 2);
+  ASSERT_EQ(b.size(), 2u);
+  // Two answers share a confidence: paging must not lose or repeat either.
+  s.Complete("w", b[0],
+             {Succeeded(b[0].items[0], "Dog", 95), Succeeded(b[0].items[1], "Cat", 80),
+              Succeeded(b[0].items[2], "Dog", 80), Succeeded(b[0].items[3], "Dog", 80),
+              Succeeded(b[0].items[4], "Car", 99)});
+  AnswerTarget other{"s3://bucket", "labels", "labels/model-a"};
+  s.Complete("w", b[1], {Succeeded(Item("a.jpg"), "Dog", 85), Succeeded(Item("z.jpg"), "Dog", 70)},
+             true, other);
+
+  BrowseQuery all;
+  all.limit = 2;
+  std::vector<std::string> seen;
+  for (const BrowseEntry& e : BrowseAll(*db, all)) seen.push_back(e.result.source + " " + e.result.id);
+  EXPECT_EQ(seen, (std::vector<std::string>{"/photos a.jpg", "/photos b.jpg", "/photos c.jpg",
+                                            "/photos d.jpg", "/photos e.jpg", "s3://bucket a.jpg",
+                                            "s3://bucket z.jpg"}));
+  all.source = "s3://bucket";
+  EXPECT_EQ(BrowseAll(*db, all).size(), 2u);
+  all.kind = "faces";
+  EXPECT_TRUE(BrowseAll(*db, all).empty());
+
+  BrowseQuery animals;  // a parent finds every dog and cat, not the car
+  animals.label = "animal";
+  animals.limit = 2;
+  std::vector<BrowseEntry> found = BrowseAll(*db, animals);
+  std::multiset<std::string> keys;
+  for (size_t i = 0; i < found.size(); ++i) {
+    keys.insert(found[i].result.source + " " + found[i].result.id);
+    if (i > 0) EXPECT_LE(found[i].confidence, found[i - 1].confidence) << "most confident first";
+  }
+  EXPECT_EQ(keys, (std::multiset<std::string>{"/photos a.jpg", "/photos b.jpg", "/photos c.jpg",
+                                              "/photos d.jpg", "s3://bucket a.jpg",
+                                              "s3://bucket z.jpg"}));
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found[0].confidence, 95);
+  EXPECT_EQ(found[0].result.response["Labels"][0]["Name"], "Dog");
+  animals.label = "Dog";
+  animals.min_confidence = 80;
+  EXPECT_EQ(BrowseAll(*db, animals).size(), 4u) << "95, 85 and the two at 80";
+  animals.limit = 1;
+  EXPECT_EQ(BrowseAll(*db, animals).size(), 4u) << "one at a time across the tie";
+
+  auto facets = db->LabelFacets("", "labels", 2);
+  ASSERT_EQ(facets.size(), 2u) << "at most the limit; parents are not facets";
+  EXPECT_EQ(facets[0], (std::pair<std::string, int64_t>{"Dog", 5}));
+  EXPECT_EQ(facets[1].second, 1);
+  facets = db->LabelFacets("s3://bucket", "labels", 10);
+  ASSERT_EQ(facets.size(), 1u);
+  EXPECT_EQ(facets[0], (std::pair<std::string, int64_t>{"Dog", 2}));
+}
+
 TEST_P(DatabaseConformance, AReplacedAnswerDropsItsOldIndexEntries) {
   std::unique_ptr<Database> db = GetParam()();
   ExecutionFixture s(*db);
