@@ -15,6 +15,7 @@
 #include "db/event_rules.h"
 #include "events/memory_rule_store.h"
 #include "server/access_keys.h"
+#include "server/console/console.h"
 #include "server/dynamodb/results_items.h"
 #include "server/serve_app.h"
 #include "server/stepfunctions/service_backend.h"
@@ -35,7 +36,17 @@ struct ServeFlags {
   int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
   int body_timeout_ms = 60'000;
+  std::string state_dir;  // "": ${XDG_CACHE_HOME:-~/.cache}/imagemill
 };
+
+// Where the console keeps its image renditions when --state-dir is not given.
+std::string DefaultStateDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/imagemill";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.cache/imagemill";
+}
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -118,6 +129,23 @@ int Serve(ServeFlags& f) {
     std::cerr << "imagemill serve: " << app.status().message() << "\n";
     return kExitUsage;
   }
+  // The console, over the same executions and results; open on loopback, behind a sign-in with
+  // the server's access keys beyond it.
+  server::console::ConsoleAuth console_auth(server::IsLoopbackAddress(c.address), c.keys,
+                                            Clock::Real());
+  server::console::RenditionCache renditions(
+      (f.state_dir.empty() ? DefaultStateDir() : f.state_dir) + "/renditions",
+      [store = f.engine.store](const std::string& source) {
+        return OpenObjectStore(source, store);
+      });
+  server::console::ExecutionsApi console_executions(executions, (*app)->executions(),
+                                                    Clock::Real());
+  server::console::GalleryApi gallery(*db, renditions);
+  server::console::Console console(console_auth, console_executions, gallery,
+                                   (*app)->request_pool());
+  (*app)->AddPages([&console](const server::Request& request, const server::Responder& respond) {
+    return console.Handle(request, respond);
+  });
   const std::string host =
       c.address.find(':') != std::string::npos ? "[" + c.address + "]" : c.address;
   const std::string url = "http://" + host + ":" + std::to_string((*app)->port());
@@ -127,9 +155,13 @@ int Serve(ServeFlags& f) {
                c.anonymous ? std::string("unsigned requests accepted")
                            : std::to_string(c.keys.size()) + " access key(s)",
                c.table_name, c.detect_labels ? c.detect.workers : 0);
+  spdlog::info("console on {}/ ({})", url,
+               console_auth.open() ? "open: this machine only"
+                                   : "sign in with one of the access keys");
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("stopping (signal {}): finishing the requests in flight", signal);
+  // Stopped before the console it serves goes.
   (*app)->Stop();
   return kExitOk;
 }
@@ -201,6 +233,9 @@ void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--idle-timeout-ms", f->idle_timeout_ms,
                   "Time a kept-alive connection may wait for its next request")
       ->capture_default_str();
+  cmd->add_option("--state-dir", f->state_dir,
+                  "Where the console keeps the image renditions it makes (default: "
+                  "${XDG_CACHE_HOME:-~/.cache}/imagemill)");
   AddStoreFlags(*cmd, f->engine.store);
   f->labels.Add(*cmd);
   cmd->callback([f, &ctx] { ctx.exit_code = Serve(*f); });

@@ -129,8 +129,8 @@ void ServeApp::Handle(Request request, Responder respond) {
   respond({404,
            "application/json",
            {},
-           "{\"message\":\"Not found: imagemill serves the AWS APIs on POST /, /metrics and "
-           "/healthz\"}"});
+           "{\"message\":\"Not found: imagemill serves the AWS APIs on POST /, the console on "
+           "/, /metrics and /healthz\"}"});
 }
 
 }  // namespace imagemill::server

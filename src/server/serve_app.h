@@ -78,6 +78,10 @@ class ServeApp {
   int port() const { return http_->port(); }
   Metrics& metrics() { return metrics_; }
   ApiRouter& router() { return *router_; }
+  // The executions behind the Step Functions API (null without them), and the pool the
+  // operations that may wait run on: for page handlers that start executions or read the database.
+  stepfunctions::ExecutionBackend* executions() { return executions_.get(); }
+  WorkPool& request_pool() { return *request_pool_; }
   // Adds a page handler; call before requests arrive.
   void AddPages(PageHandler pages) { pages_.push_back(std::move(pages)); }
 
