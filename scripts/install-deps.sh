@@ -18,10 +18,11 @@ packages=(
 bench_packages=(python3-opencv python3-numpy python3-matplotlib fonts-dejavu-core)
 # Packages the test suite alone needs (servers, independent clients): PostgreSQL for the
 # many-machines backend; network namespaces and nftables for worker hosts and packet loss; a
-# Slurm cluster, kubectl and systemd-analyze for the fleet launchers in deploy/.
+# Slurm cluster, kubectl and systemd-analyze for the fleet launchers in deploy/; chromium, the
+# real browser the console's test drives (through puppeteer-core, scripts/fetch-npm-tools.sh).
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql iproute2 nftables slurm-wlm munge kubernetes-client systemd python3-yaml
-             python3-boto3 "${bench_packages[@]}")
+             python3-boto3 chromium "${bench_packages[@]}")
 fi
 # PostgreSQL for the many-machines benchmarks, perf for the profiles.
 if [[ "${1:-}" == "--bench" ]]; then
