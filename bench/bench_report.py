@@ -610,6 +610,12 @@ def main():
         with open(fleet) as f:
             out += ["", f.read().rstrip(), ""]
 
+    # The console's section, written whole by scripts/bench.sh from bench/console_bench.cc.
+    console = os.path.join(options.results, "console.md")
+    if os.path.exists(console):
+        with open(console) as f:
+            out += ["", f.read().rstrip(), ""]
+
     os.makedirs(options.out, exist_ok=True)
     with open(os.path.join(options.out, "benchmarks.md"), "w") as f:
         f.write("\n".join(out))

@@ -17,7 +17,8 @@
 #   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
 #      claim latency under 8 processes, the queue table after a million items, and the photos
 #      labelled by 2 worker processes on PostgreSQL beside one process on SQLite
-#      (bench/fleet_bench.py).
+#      (bench/fleet_bench.py);
+#   7. the console: the gallery's first page of 100 cached thumbnails over 100,000 answers.
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -315,6 +316,26 @@ log "many machines: the queue in PostgreSQL"
 fleet_args=(--photos "$photos")
 [[ $smoke -eq 1 ]] && fleet_args+=(--smoke)
 $py bench/fleet_bench.py "$build" "${fleet_args[@]}" --json "$res/fleet.json" >"$res/fleet.md"
+
+# 7. The console: the gallery's first page of 100 cached thumbnails over 100,000 answers
+# (bench/console_bench.cc; a generated table, thumbnails written beforehand).
+console_items=100000
+[[ $smoke -eq 1 ]] && console_items=2000
+log "console: the gallery's first page over $console_items answers"
+"$build/console_bench" --db "sqlite:$work/console.db" --items "$console_items" \
+  --state-dir "$work/console-state" >"$res/console.txt"
+{
+  echo "## The console's gallery"
+  echo
+  echo "The first page of 100 thumbnails (the gallery's JSON, then each cached thumbnail) over"
+  echo "$console_items answers, through the console's handlers without the socket (load average"
+  echo "at the start: $(cut -d' ' -f1 /proc/loadavg)):"
+  echo
+  echo '```'
+  echo "build/console_bench --db sqlite:/tmp/console.db --items $console_items --repeats 20"
+  head -n -1 "$res/console.txt"
+  echo '```'
+} >"$res/console.md"
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"
