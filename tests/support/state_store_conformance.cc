@@ -517,10 +517,11 @@ TEST_P(DatabaseConformance, BrowsingPagesThroughEveryAnswerOnceFromWhereThePrevi
   std::vector<BatchRecord> b = s.Claim("w", 2);
   ASSERT_EQ(b.size(), 2u);
   // Two answers share a confidence: paging must not lose or repeat either.
+  ItemOutcome car = Succeeded(b[0].items[4], "Car", 99);
+  car.index = {{"Car", 99, true}, {"Vehicle", 99, false}};
   s.Complete("w", b[0],
              {Succeeded(b[0].items[0], "Dog", 95), Succeeded(b[0].items[1], "Cat", 80),
-              Succeeded(b[0].items[2], "Dog", 80), Succeeded(b[0].items[3], "Dog", 80),
-              Succeeded(b[0].items[4], "Car", 99)});
+              Succeeded(b[0].items[2], "Dog", 80), Succeeded(b[0].items[3], "Dog", 80), car});
   AnswerTarget other{"s3://bucket", "labels", "labels/model-a"};
   s.Complete("w", b[1], {Succeeded(Item("a.jpg"), "Dog", 85), Succeeded(Item("z.jpg"), "Dog", 70)},
              true, other);
@@ -528,7 +529,9 @@ TEST_P(DatabaseConformance, BrowsingPagesThroughEveryAnswerOnceFromWhereThePrevi
   BrowseQuery all;
   all.limit = 2;
   std::vector<std::string> seen;
-  for (const BrowseEntry& e : BrowseAll(*db, all)) seen.push_back(e.result.source + " " + e.result.id);
+  for (const BrowseEntry& e : BrowseAll(*db, all)) {
+    seen.push_back(e.result.source + " " + e.result.id);
+  }
   EXPECT_EQ(seen, (std::vector<std::string>{"/photos a.jpg", "/photos b.jpg", "/photos c.jpg",
                                             "/photos d.jpg", "/photos e.jpg", "s3://bucket a.jpg",
                                             "s3://bucket z.jpg"}));
@@ -544,7 +547,9 @@ TEST_P(DatabaseConformance, BrowsingPagesThroughEveryAnswerOnceFromWhereThePrevi
   std::multiset<std::string> keys;
   for (size_t i = 0; i < found.size(); ++i) {
     keys.insert(found[i].result.source + " " + found[i].result.id);
-    if (i > 0) EXPECT_LE(found[i].confidence, found[i - 1].confidence) << "most confident first";
+    if (i > 0) {
+      EXPECT_LE(found[i].confidence, found[i - 1].confidence) << "most confident first";
+    }
   }
   EXPECT_EQ(keys, (std::multiset<std::string>{"/photos a.jpg", "/photos b.jpg", "/photos c.jpg",
                                               "/photos d.jpg", "s3://bucket a.jpg",

@@ -1,34 +1,11 @@
 #include "server/console/query_params.h"
 
+#include "objectstore/s3_xml.h"
+
 namespace imagemill::server::console {
 
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::string FormDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
+// The same decoding as S3's encoding-type=url: '+' is a space, malformed escapes kept.
+std::string FormDecode(std::string_view s) { return UrlDecode(s); }
 
 QueryParams::QueryParams(std::string_view query) {
   while (!query.empty()) {

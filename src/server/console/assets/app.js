@@ -270,6 +270,9 @@ function imageView(params) {
     const picture = el('div', {class: 'picture', id: 'picture'},
                        el('img', {src: rendition({source, id}, 1024), alt: id, id: 'picture-img'}));
     const toggles = el('div', {id: 'toggles'});
+    // A colour per label, so that overlapping boxes of two labels stay apart.
+    const palette = ['#ffd400', '#00e5ff', '#ff5ca8', '#7cfc00', '#ff8c00', '#c3a6ff'];
+    labels.forEach((l, li) => { l.colour = palette[li % palette.length]; });
     for (const l of labels) {
       const boxes = (l.Instances || []).map((inst, i) => {
         const b = inst.BoundingBox;
@@ -280,13 +283,16 @@ function imageView(params) {
         box.style.top = (100 * b.Top) + '%';
         box.style.width = (100 * b.Width) + '%';
         box.style.height = (100 * b.Height) + '%';
+        box.style.borderColor = l.colour;
+        box.firstChild.style.background = l.colour;
         picture.append(box);
         return box;
       });
       const check = el('input', {type: 'checkbox', checked: true, disabled: boxes.length === 0, 'data-label': l.Name});
+      const swatch = () => { const k = el('span', {class: 'key-colour'}); k.style.background = l.colour; return k; };
       check.addEventListener('change', () => boxes.forEach((b) => b.classList.toggle('hidden', !check.checked)));
       toggles.append(el('label', {class: 'toggle'},
-        el('span', {}, check, ' ', l.Name, ' ', el('span', {class: 'muted'},
+        el('span', {}, check, boxes.length ? swatch() : null, ' ', l.Name, ' ', el('span', {class: 'muted'},
           Math.round(l.Confidence * 10) / 10 + (boxes.length ? ' · ' + boxes.length + ' box' + (boxes.length > 1 ? 'es' : '') : ''))),
         (l.Parents || []).length ? el('span', {class: 'muted'}, 'in ' + l.Parents.map((p) => p.Name).join(', ')) : null));
     }
