@@ -358,11 +358,15 @@ function route() {
 
 async function start() {
   const signout = document.getElementById('signout');
-  signout.addEventListener('click', async () => { await api('signout', {body: {}}); showSignIn(); });
+  signout.addEventListener('click', async () => {
+    await api('signout', {body: {}});
+    signout.hidden = true;
+    showSignIn();
+  });
   window.addEventListener('hashchange', route);
   try {
     const s = await api('session');
-    signout.hidden = s.open;
+    signout.hidden = s.open || !s.signedIn;
     if (!s.signedIn) return showSignIn();
   } catch (e) { return fail(view, e); }
   route();
