@@ -41,6 +41,8 @@ Console::Console(ConsoleAuth& auth, ExecutionsApi& executions, GalleryApi& galle
 bool Console::Handle(const Request& request, const Responder& respond) {
   const std::string_view path = request.Path();
   if (path != "/" && !path.starts_with("/console")) return false;
+  // POST / is the AWS APIs' (an answer naming the missing X-Amz-Target), never the page.
+  if (path == "/" && request.method != "GET") return false;
   if (!path.starts_with(kApi) && !path.starts_with(kRendition)) {
     respond(Answer(request));  // the page and its assets: in memory, answered at once
     return true;

@@ -97,6 +97,10 @@ TEST_F(ConsoleTest, ThePageAndItsAssetsComeFromTheBinaryWithAStrictContentPolicy
   EXPECT_EQ(Get("/console/assets/style.css").status, 200);
   EXPECT_EQ(Get("/console/assets/../../etc/passwd").status, 404);
   EXPECT_EQ(Get("/console/nothing").status, 404);
+  Request aws;
+  aws.method = "POST";
+  aws.target = "/";
+  EXPECT_FALSE(console_->Handle(aws, [](Response) {})) << "POST / stays the AWS APIs'";
 }
 
 TEST_F(ConsoleTest, ExecutionsAreListedWithTheirCountsAndOneWithItsDetails) {
