@@ -76,8 +76,19 @@ nlohmann::json ExecutionView::ToJson() const {
   return j;
 }
 
-ExecutionService::ExecutionService(Database& db, EngineOptions engine)
-    : db_(db), engine_(std::move(engine)) {}
+ExecutionService::ExecutionService(Database& db, EngineOptions engine,
+                                   ProcessorCache* processors)
+    : db_(db), engine_(std::move(engine)), processors_(processors) {}
+
+Result<std::shared_ptr<Processor>> ExecutionService::OpenProcessor(
+    ProcessorSettings settings) const {
+  settings.max_pixels =
+      engine_.max_pixels > 0 ? engine_.max_pixels : std::numeric_limits<uint64_t>::max();
+  if (processors_ != nullptr) return processors_->Get(settings);
+  Result<std::unique_ptr<Processor>> made = MakeProcessor(settings);
+  if (!made.ok()) return made.status();
+  return std::shared_ptr<Processor>(std::move(made).value());
+}
 
 Result<ExecutionSpec> ExecutionService::MakeSpec(const StartRequest& r) const {
   Result<StoreLocation> where = ParseStoreUri(r.source);
@@ -161,10 +172,8 @@ Result<RunReport> ExecutionService::RunSpec(const ExecutionSpec& spec, const std
   }
   Result<ProcessorSettings> settings = ProcessorSettings::FromSpec(spec);
   if (!settings.ok()) return settings.status();
-  settings->max_pixels = engine_.max_pixels > 0 ? engine_.max_pixels
-                                                : std::numeric_limits<uint64_t>::max();
   cv::setNumThreads(std::max(1, engine_.dnn_threads));
-  Result<std::unique_ptr<Processor>> processor = MakeProcessor(*settings);
+  Result<std::shared_ptr<Processor>> processor = OpenProcessor(*settings);
   if (!processor.ok()) return processor.status();
   if ((*processor)->Name() != spec.processor) {
     return Status::InvalidArgument(

@@ -16,6 +16,7 @@
 
 #include "db/database.h"
 #include "service/engine_options.h"
+#include "service/processor_cache.h"
 #include "service/processors.h"
 #include "util/status.h"
 #include "workflow/execution_spec.h"
@@ -75,7 +76,13 @@ struct RunReport {
 class ExecutionService {
  public:
   // `db` must outlive the service. `engine` is validated by the caller (EngineOptions::Validate).
-  ExecutionService(Database& db, EngineOptions engine);
+  // `processors` (may be null; must outlive the service): where executions take their processor,
+  // loaded once for all of them (a server); null: each execution loads its own (a run).
+  ExecutionService(Database& db, EngineOptions engine, ProcessorCache* processors = nullptr);
+
+  // The processor `settings` make under this service's engine options (its pixel limit), from
+  // the cache when the service has one. MakeProcessor's errors.
+  Result<std::shared_ptr<Processor>> OpenProcessor(ProcessorSettings settings) const;
 
   // The spec `request` asks for: URIs made absolute, the processor named, ranges checked.
   // InvalidArgument naming the option at fault; the store's errors for a source that cannot be
@@ -135,6 +142,7 @@ class ExecutionService {
 
   Database& db_;
   const EngineOptions engine_;
+  ProcessorCache* const processors_;
 };
 
 // "imagemill resume NAME --db URI": a command that can be pasted as printed (arguments quoted
