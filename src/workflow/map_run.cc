@@ -59,7 +59,7 @@ void MapRun::WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec
     return;
   }
   ResultWriter writer(*options_.result_store, options_.result_prefix, spec.writer_config,
-                      options_.retry, *options_.clock);
+                      options_.retry, *options_.clock, 1000, options_.arns);
   Result<std::string> manifest = writer.Write(state_, exec, spec);
   ExecutionUpdate u{exec.status, exec.error, exec.cause, exec.stop_ms, std::nullopt};
   if (manifest.ok()) {
