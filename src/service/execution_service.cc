@@ -353,6 +353,35 @@ Result<RunReport> ExecutionService::Redrive(const std::string& name, const Redri
   return RunSpec(*spec, name, progress, interrupt, true);
 }
 
+Status ExecutionService::UpdateMapRun(const std::string& name, const MapRunUpdate& update) {
+  std::optional<ExecutionRecord> e = db_.GetExecution(name);
+  if (!e) return Status::NotFound("no execution named '" + name + "'");
+  if (e->status != ExecutionStatus::kRunning) {
+    return Status::InvalidArgument("the map run of execution '" + name + "' is not running (" +
+                                   std::string(ExecutionStatusName(e->status)) +
+                                   "): only a running map run's limits can change");
+  }
+  Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
+  if (!spec.ok()) return spec.status();
+  if (update.max_concurrency) {
+    if (*update.max_concurrency < 0) {
+      return Status::InvalidArgument("maxConcurrency must be 0 (no limit) or more");
+    }
+    spec->max_concurrency = update.max_concurrency;
+  }
+  if (update.tolerated_failure_percentage) {
+    spec->tolerated_failure_percentage = update.tolerated_failure_percentage;
+  }
+  if (update.tolerated_failure_count) spec->tolerated_failure_count = update.tolerated_failure_count;
+  if (Status s = spec->Validate(); !s.ok()) return s;
+  ExecutionUpdate u{ExecutionStatus::kRunning, e->error, e->cause, 0, std::nullopt, spec->ToJson()};
+  if (!db_.UpdateExecution(name, ExecutionStatus::kRunning, u)) {
+    return Status::InvalidArgument("the map run of execution '" + name +
+                                   "' ended while its limits were changing");
+  }
+  return Status::Ok();
+}
+
 Status ExecutionService::Stop(const std::string& name, const std::string& error,
                               const std::string& cause) {
   ExecutionUpdate u{ExecutionStatus::kAborted, error, cause, ToUnixMillis(Clock::Real().Now()),

@@ -47,6 +47,13 @@ struct RedriveRequest {
   std::optional<int64_t> tolerated_failure_count;
 };
 
+// UpdateMapRun's changes to a running map run; what is not set stays as it is.
+struct MapRunUpdate {
+  std::optional<int> max_concurrency;  // 0: no limit but the engine's own
+  std::optional<double> tolerated_failure_percentage;
+  std::optional<int64_t> tolerated_failure_count;
+};
+
 // One execution as DescribeExecution and DescribeMapRun show it.
 struct ExecutionView {
   ExecutionRecord record;
@@ -122,6 +129,12 @@ class ExecutionService {
   // Marks a RUNNING execution ABORTED; the processes running it notice within a second, commit
   // what finished and give the rest back. InvalidArgument when it is not running.
   Status Stop(const std::string& name, const std::string& error, const std::string& cause);
+
+  // Changes the limits of a RUNNING execution's map run: stored with the execution, where every
+  // process running it picks them up within a second (RunOptions::status_every) and decides the
+  // map run's end by them. NotFound for an unknown name; InvalidArgument when it is not running or
+  // a limit is out of range.
+  Status UpdateMapRun(const std::string& name, const MapRunUpdate& update);
 
   Result<ExecutionView> Describe(const std::string& name);
   std::vector<ExecutionView> List(const ExecutionFilter& filter);
