@@ -17,7 +17,9 @@
 #   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
 #      claim latency under 8 processes, the queue table after a million items, and the photos
 #      labelled by 2 worker processes on PostgreSQL beside one process on SQLite
-#      (bench/fleet_bench.py).
+#      (bench/fleet_bench.py);
+#   7. imagemill serve: its DetectLabels against `imagemill run`, GetItem, idle connections, memory
+#      with 4 executions at once (bench/serve_bench.sh).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -315,6 +317,15 @@ log "many machines: the queue in PostgreSQL"
 fleet_args=(--photos "$photos")
 [[ $smoke -eq 1 ]] && fleet_args+=(--smoke)
 $py bench/fleet_bench.py "$build" "${fleet_args[@]}" --json "$res/fleet.json" >"$res/fleet.md"
+
+# 7. imagemill serve: DetectLabels beside `imagemill run`, GetItem, idle connections, PutEvents,
+# memory with 4 executions at once (bench/serve_bench.sh; skipped by --smoke, which has no
+# labelled photo set).
+if [[ $smoke -eq 0 ]]; then
+  log "imagemill serve"
+  cmake --build "$build" -j"$nproc" --target serve_bench >&2
+  bench/serve_bench.sh "$build" "$runs" >"$res/serve.md"
+fi
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"
