@@ -616,6 +616,12 @@ def main():
         with open(console) as f:
             out += ["", f.read().rstrip(), ""]
 
+    # The server's section, written whole by bench/serve_bench.sh.
+    serve = os.path.join(options.results, "serve.md")
+    if os.path.exists(serve):
+        with open(serve) as f:
+            out += ["", f.read().rstrip(), ""]
+
     os.makedirs(options.out, exist_ok=True)
     with open(os.path.join(options.out, "benchmarks.md"), "w") as f:
         f.write("\n".join(out))

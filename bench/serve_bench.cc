@@ -330,6 +330,58 @@ json PutEventsLatency(const Target& t, int events, const std::string& bucket) {
           {"maxMs", Percentile(ms, 1.0)}};
 }
 
+// Starts one execution over each folder at once and waits until all have ended: the server's
+// memory with that many executions running is read by the caller (/proc/PID/status VmHWM).
+json ConcurrentExecutions(const Target& t, const std::vector<std::string>& folders) {
+  Connection conn(t);
+  std::string answer;
+  const std::string machine =
+      "arn:aws:states:" + t.region + ":000000000000:stateMachine:serverless-data-processing";
+  const std::string run = "bench-" + std::to_string(::getpid()) + "-";
+  const auto t0 = Clock::now();
+  std::vector<std::string> arns;
+  for (size_t i = 0; i < folders.size(); ++i) {
+    const json req = {{"stateMachineArn", machine},
+                      {"name", run + std::to_string(i)},
+                      {"input", json{{"myStateInput", {{"Bucket", folders[i]}, {"Prefix", ""}}}}
+                                    .dump()}};
+    if (conn.Call("AWSStepFunctions.StartExecution", "states", "1.0", req.dump(), &answer) !=
+        200) {
+      return {{"mode", "executions"}, {"error", "StartExecution: " + answer}};
+    }
+    arns.push_back(json::parse(answer).value("executionArn", ""));
+  }
+  int64_t items = 0;
+  for (const std::string& arn : arns) {
+    while (true) {
+      if (conn.Call("AWSStepFunctions.DescribeExecution", "states", "1.0",
+                    json{{"executionArn", arn}}.dump(), &answer) != 200) {
+        return {{"mode", "executions"}, {"error", "DescribeExecution: " + answer}};
+      }
+      const json e = json::parse(answer, nullptr, false);
+      if (e.value("status", "") == "SUCCEEDED") break;
+      if (e.value("status", "") != "RUNNING") {
+        return {{"mode", "executions"}, {"error", arn + " ended " + answer}};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    conn.Call("AWSStepFunctions.ListMapRuns", "states", "1.0", json{{"executionArn", arn}}.dump(),
+              &answer);
+    const json runs = json::parse(answer, nullptr, false);
+    if (runs.contains("mapRuns") && !runs["mapRuns"].empty()) {
+      conn.Call("AWSStepFunctions.DescribeMapRun", "states", "1.0",
+                json{{"mapRunArn", runs["mapRuns"][0].value("mapRunArn", "")}}.dump(), &answer);
+      items += json::parse(answer, nullptr, false)["itemCounts"].value("succeeded", 0);
+    }
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  return {{"mode", "executions"},
+          {"executions", folders.size()},
+          {"images", items},
+          {"seconds", elapsed},
+          {"imagesPerSecond", static_cast<double>(items) / elapsed}};
+}
+
 std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (argv[i] == name) return argv[i + 1];
@@ -341,7 +393,7 @@ std::string Arg(int argc, char** argv, const std::string& name, const std::strin
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: serve_bench getitem|detect|idle|putevents URL [options]\n";
+    std::cerr << "usage: serve_bench getitem|detect|idle|putevents|executions URL [options]\n";
     return 2;
   }
   const std::string mode = argv[1];
@@ -368,6 +420,13 @@ int main(int argc, char** argv) {
   } else if (mode == "putevents") {
     out = PutEventsLatency(t, std::stoi(Arg(argc, argv, "--events", "10")),
                            Arg(argc, argv, "--bucket", "images"));
+  } else if (mode == "executions") {
+    std::vector<std::string> folders = ReadLines(Arg(argc, argv, "--folders", ""));
+    if (folders.empty()) {
+      std::cerr << "serve_bench: --folders FILE lists the folders to run over, one a line\n";
+      return 2;
+    }
+    out = ConcurrentExecutions(t, folders);
   } else {
     std::cerr << "serve_bench: unknown mode " << mode << "\n";
     return 2;

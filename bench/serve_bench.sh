@@ -4,18 +4,24 @@
 #   1. DetectLabels: 64 concurrent clients send every photo of the labelled set (scripts/
 #      fetch-label-eval.sh) as Image.Bytes; images/s beside `imagemill run` over the same photos;
 #   2. GetItem over kept-alive connections: requests/s and latencies;
-#   3. the same beside 1,000 idle connections (half of them with half a request sent);
-#   4. PutEvents of the seed's event to the execution it starts (when the server has EventBridge).
+#   3. the same beside 1,000 idle connections (half of them with half a request sent), with the
+#      server's threads and resident memory before and while they are open;
+#   4. PutEvents of the seed's event to the execution it starts (when the server has EventBridge);
+#   5. a fresh server running 4 executions at once, each over its own copy of the photos: its
+#      peak resident memory and threads (the label model is loaded once and shared).
 #
 # Each throughput is the median of REPEAT rounds (default 3), the two contenders of step 1 taking
-# turns within a round. Prints a Markdown table on stdout; logs on stderr.
+# turns within a round. Prints a Markdown section (heading, table, commands) on stdout; logs on
+# stderr. scripts/bench.sh (make bench) runs it into docs/benchmarks.md.
 #
 #   bench/serve_bench.sh [BUILD_DIR] [REPEAT]
+#
+# SERVE_BIN runs another imagemill as the server (e.g. an older build, to compare its memory).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 repeat=${2:-3}
-bin="$build/imagemill"
+bin="${SERVE_BIN:-$build/imagemill}"
 client="$build/serve_bench"
 cache="${IMAGEMILL_CACHE:-$top/.cache}"
 "$top/scripts/fetch-label-eval.sh" >&2
@@ -63,13 +69,31 @@ for ((i = 0; i < repeat; i++)); do
 done
 throttled=$(/usr/bin/python3 -c "import json; print(sum(json.loads(l)['throttled'] + json.loads(l)['failed'] for l in open('$work/detect.jsonl')))")
 
+# proc_max PID FIELD FILE: samples /proc/PID/status FIELD (Threads, VmRSS in kB) every 0.2 s into
+# FILE until killed; the caller takes the largest.
+proc_max() {
+  while kill -0 "$1" 2>/dev/null; do
+    awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" >>"$3"
+    sleep 0.2
+  done
+}
+status_of() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+
 get_rates=(); get_p99=(); idle_rates=(); idle_p99=()
+threads_before=""; rss_before=""
 for ((i = 0; i < repeat; i++)); do
   g=$("$client" getitem "$url" --ids "$work/ids.txt" --connections 8 --seconds 10)
   get_rates+=("$(json '["requestsPerSecond"]' <<<"$g")"); get_p99+=("$(json '["p99Ms"]' <<<"$g")")
+  [[ -z "$threads_before" ]] && threads_before=$(status_of "$server_pid" Threads) &&
+    rss_before=$(status_of "$server_pid" VmRSS)
+  : >"$work/threads" ; : >"$work/rss"
+  proc_max "$server_pid" Threads "$work/threads" & t_pid=$!
+  proc_max "$server_pid" VmRSS "$work/rss" & r_pid=$!
   d=$("$client" idle "$url" --ids "$work/ids.txt" --idle 1000 --connections 8 --seconds 10)
+  kill "$t_pid" "$r_pid" 2>/dev/null; wait "$t_pid" "$r_pid" 2>/dev/null || true
   idle_rates+=("$(json '["requestsPerSecond"]' <<<"$d")"); idle_p99+=("$(json '["p99Ms"]' <<<"$d")")
   idle_open=$(json '["idleConnections"]' <<<"$d")
+  threads_idle=$(sort -n "$work/threads" | tail -1); rss_idle=$(sort -n "$work/rss" | tail -1)
   echo "round $((i + 1)): getitem $g; beside idle: $d" >&2
 done
 
@@ -80,6 +104,36 @@ else
   put="not measured ($(head -c 200 "$work/put.json" "$work/put.err" | tr '\n' ' '))"
 fi
 
+# 5. A fresh server, 4 executions at once over 4 copies (hard links) of the photos.
+kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+: >"$work/folders.txt"
+for c in 1 2 3 4; do
+  mkdir -p "$work/copy$c"
+  ln "$work"/photos/* "$work/copy$c/"
+  echo "$work/copy$c" >>"$work/folders.txt"
+done
+rm -f "$work/url"
+"$bin" serve --db "sqlite:$work/e.db" --port 0 >"$work/url" 2>"$work/serve-e.log" &
+server_pid=$!
+for _ in $(seq 1 600); do [[ -s "$work/url" ]] && break; sleep 0.1; done
+url=$(head -1 "$work/url")
+[[ "$url" == http://* ]] || { cat "$work/serve-e.log" >&2; exit 1; }
+rss_idle_server=$(status_of "$server_pid" VmRSS)
+: >"$work/threads"
+proc_max "$server_pid" Threads "$work/threads" & t_pid=$!
+x=$("$client" executions "$url" --folders "$work/folders.txt")
+kill "$t_pid" 2>/dev/null; wait "$t_pid" 2>/dev/null || true
+echo "4 executions: $x" >&2
+exec_peak=$(status_of "$server_pid" VmHWM)
+exec_threads=$(sort -n "$work/threads" | tail -1)
+exec_rate=$(json '["imagesPerSecond"]' <<<"$x")
+mb() { /usr/bin/python3 -c "print(round($1 / 1024, 1))"; }
+
+echo "## imagemill serve"
+echo
+echo "Measured by \`bench/serve_bench.sh $(basename "$build") $repeat\` (make bench runs it) on $(nproc) cores,"
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, over the $n photos of the labelled set."
+echo
 echo "| figure | value | |"
 echo "|---|---|---|"
 echo "| \`imagemill run\` over the $n photos | $(median "${cli_rates[@]}") images/s | median of $repeat |"
@@ -87,4 +141,6 @@ echo "| DetectLabels, 64 concurrent clients, Image.Bytes | $(median "${serve_rat
 echo "| ratio serve / run (within a round) | $(median "${ratios[@]}") | median of $repeat |"
 echo "| GetItem, 8 kept-alive connections | $(median "${get_rates[@]}") requests/s, p99 $(median "${get_p99[@]}") ms | median of $repeat 10-s runs |"
 echo "| GetItem beside $idle_open idle connections | $(median "${idle_rates[@]}") requests/s, p99 $(median "${idle_p99[@]}") ms | median of $repeat 10-s runs |"
+echo "| the server beside them | $threads_idle threads and $(mb "$rss_idle") MB resident at most, against $threads_before threads and $(mb "$rss_before") MB before | sampled every 0.2 s |"
 echo "| PutEvents to the execution listed | $put | 10 events |"
+echo "| 4 executions at once on a fresh server, each over its own copy of the $n photos | peak $(mb "$exec_peak") MB resident ($(mb "$rss_idle_server") MB once started), $exec_threads threads at most, $exec_rate images/s | \`serve_bench executions\` |"

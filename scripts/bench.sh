@@ -18,7 +18,9 @@
 #      claim latency under 8 processes, the queue table after a million items, and the photos
 #      labelled by 2 worker processes on PostgreSQL beside one process on SQLite
 #      (bench/fleet_bench.py);
-#   7. the console: the gallery's first page of 100 cached thumbnails over 100,000 answers.
+#   7. the console: the gallery's first page of 100 cached thumbnails over 100,000 answers;
+#   8. imagemill serve: its DetectLabels against `imagemill run`, GetItem, idle connections, memory
+#      with 4 executions at once (bench/serve_bench.sh).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -336,6 +338,14 @@ log "console: the gallery's first page over $console_items answers"
   head -n -1 "$res/console.txt"
   echo '```'
 } >"$res/console.md"
+# 8. imagemill serve: DetectLabels beside `imagemill run`, GetItem, idle connections, PutEvents,
+# memory with 4 executions at once (bench/serve_bench.sh; skipped by --smoke, which has no
+# labelled photo set).
+if [[ $smoke -eq 0 ]]; then
+  log "imagemill serve"
+  cmake --build "$build" -j"$nproc" --target serve_bench >&2
+  bench/serve_bench.sh "$build" "$runs" >"$res/serve.md"
+fi
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"

@@ -19,6 +19,7 @@
 #include "server/dynamodb/results_items.h"
 #include "server/serve_app.h"
 #include "server/stepfunctions/service_backend.h"
+#include "server/stepfunctions/stepfunctions_api.h"
 #include "service/execution_service.h"
 
 namespace imagemill::cli {
@@ -90,9 +91,15 @@ int Serve(ServeFlags& f) {
     return OpenObjectStore("s3://" + bucket, store);
   };
 
+  // The result files name the map run as DescribeExecution and ListMapRuns do.
+  f.engine.arns = StateMachineArns(c.arn.region, c.arn.account,
+                                   server::stepfunctions::kStateMachineName);
   std::unique_ptr<Database> db = OpenDb(f.db, OpenMode::kCreate, "serve");
   if (!db) return kExitUsage;
-  service::ExecutionService executions(*db, f.engine);
+  // One label model for every execution and DetectLabels request, with at most one set of
+  // networks per core (or per worker asked for) between them.
+  service::ProcessorCache processors(std::max({cores, c.detect.workers, f.engine.workers}));
+  service::ExecutionService executions(*db, f.engine, &processors);
   server::dynamodb::ResultsItems items(*db);
   // EventBridge's rules live in the database; one that keeps none yet (PostgreSQL) gets them in
   // memory for the life of this process.
@@ -110,6 +117,14 @@ int Serve(ServeFlags& f) {
   server::ServeBackends backends;
   backends.items = &items;
   backends.rules = rules.get();
+  if (c.detect_labels) {
+    Result<std::shared_ptr<Processor>> labels = executions.OpenProcessor(f.seed.processor);
+    if (!labels.ok()) {
+      std::cerr << "imagemill serve: " << labels.status().message() << "\n";
+      return kExitUsage;
+    }
+    backends.labels = std::dynamic_pointer_cast<const vision::LabelsProcessor>(*labels);
+  }
 
   // Stop signals are taken by sigwait below, not by whichever thread they land on.
   sigset_t stop_signals;

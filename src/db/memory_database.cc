@@ -80,6 +80,7 @@ bool MemoryDatabase::UpdateExecution(std::string_view name, ExecutionStatus from
   e->record.cause = u.cause;
   e->record.stop_ms = u.stop_ms;
   if (u.manifest) e->record.manifest = *u.manifest;
+  if (u.spec) e->record.spec = *u.spec;
   return true;
 }
 

@@ -187,9 +187,11 @@ bool PostgresDatabase::UpdateExecution(std::string_view name, ExecutionStatus fr
     pg::Durable(tx);
     pqxx::result r = tx.exec_params(
         "UPDATE executions SET status = $3, error = $4, cause = $5, stop_ms = $6, "
-        "manifest = CASE WHEN $7 THEN $8 ELSE manifest END WHERE name = $1 AND status = $2",
+        "manifest = CASE WHEN $7 THEN $8 ELSE manifest END, "
+        "spec = CASE WHEN $9 THEN $10 ELSE spec END WHERE name = $1 AND status = $2",
         pg::S(name), pg::S(ExecutionStatusName(from)), pg::S(ExecutionStatusName(u.status)),
-        u.error, u.cause, u.stop_ms, u.manifest.has_value(), u.manifest.value_or(""));
+        u.error, u.cause, u.stop_ms, u.manifest.has_value(), u.manifest.value_or(""),
+        u.spec.has_value(), u.spec ? u.spec->dump() : std::string());
     if (r.affected_rows() > 0) return true;
     if (!again) return false;
     // Run again after a commit whose answer was lost: the row as this change left it means the

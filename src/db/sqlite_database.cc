@@ -116,14 +116,19 @@ bool SqliteDatabase::UpdateExecution(std::string_view name, ExecutionStatus from
   std::lock_guard<std::mutex> lock(mu_);
   Statement st = conn_.Prepare(
       "UPDATE executions SET status = ?, error = ?, cause = ?, stop_ms = ?, "
-      "manifest = coalesce(?, manifest) WHERE name = ? AND status = ?");
+      "manifest = coalesce(?, manifest), spec = coalesce(?, spec) WHERE name = ? AND status = ?");
   st.Bind(1, ExecutionStatusName(u.status)).Bind(2, u.error).Bind(3, u.cause).Bind(4, u.stop_ms);
   if (u.manifest) {
     st.Bind(5, *u.manifest);
   } else {
     st.BindNull(5);
   }
-  st.Bind(6, name).Bind(7, ExecutionStatusName(from)).Run();
+  if (u.spec) {
+    st.Bind(6, u.spec->dump());
+  } else {
+    st.BindNull(6);
+  }
+  st.Bind(7, name).Bind(8, ExecutionStatusName(from)).Run();
   return conn_.Changes() > 0;
 }
 

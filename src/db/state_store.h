@@ -43,6 +43,7 @@ struct ExecutionUpdate {
   std::string cause;
   int64_t stop_ms = 0;  // 0 while running
   std::optional<std::string> manifest;  // set when given
+  std::optional<nlohmann::json> spec;   // replaces the stored spec when given (UpdateMapRun)
 };
 
 class StateStore {

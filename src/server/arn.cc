@@ -1,5 +1,7 @@
 #include "server/arn.h"
 
+#include "workflow/state_machine_arns.h"
+
 namespace imagemill::server {
 namespace {
 
@@ -10,19 +12,19 @@ std::string Prefix(const ArnContext& c, std::string_view service) {
 }  // namespace
 
 std::string StateMachineArn(const ArnContext& c, std::string_view state_machine) {
-  return Prefix(c, "states") + "stateMachine:" + std::string(state_machine);
+  return StateMachineArns(c.region, c.account, std::string(state_machine)).StateMachine();
 }
 
 std::string ExecutionArn(const ArnContext& c, std::string_view state_machine,
                          std::string_view execution) {
-  return Prefix(c, "states") + "execution:" + std::string(state_machine) + ":" +
-         std::string(execution);
+  return StateMachineArns(c.region, c.account, std::string(state_machine))
+      .Execution(std::string(execution));
 }
 
 std::string MapRunArn(const ArnContext& c, std::string_view state_machine,
                       std::string_view execution, std::string_view map_run_id) {
-  return Prefix(c, "states") + "mapRun:" + std::string(state_machine) + "/" +
-         std::string(execution) + ":" + std::string(map_run_id);
+  return StateMachineArns(c.region, c.account, std::string(state_machine))
+      .MapRun(std::string(execution), std::string(map_run_id));
 }
 
 std::string TableArn(const ArnContext& c, std::string_view table) {

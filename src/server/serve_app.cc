@@ -64,7 +64,9 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
     }
   }
   if (c.detect_labels) {
-    auto rekognition = RekognitionApi::Open(c.model, c.detect, app->metrics_);
+    auto rekognition = backends.labels
+                           ? RekognitionApi::Open(backends.labels, c.detect, app->metrics_)
+                           : RekognitionApi::Open(c.model, c.detect, app->metrics_);
     if (!rekognition.ok()) return rekognition.status();
     app->rekognition_ = std::move(rekognition).value();
     app->rekognition_->Register(*app->router_);

@@ -54,6 +54,9 @@ struct ServeBackends {
   // executions, so it is served only with an execution backend. A store without a default bus
   // gets the seed's (events/seed_rules.h), aimed at this server's state machine.
   events::EventRuleStore* rules = nullptr;
+  // The label processor DetectLabels answers with, shared with the executions (null: the app
+  // opens `model` for DetectLabels alone).
+  std::shared_ptr<const vision::LabelsProcessor> labels;
 };
 
 // Makes the executions behind the Step Functions API, counting into the server's metrics.

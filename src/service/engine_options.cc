@@ -68,6 +68,7 @@ RunOptions EngineOptions::ToRunOptions(const ExecutionSpec& spec) const {
   o.retry = retry;
   o.lease = std::chrono::milliseconds(std::llround(lease_seconds * 1000));
   o.work = work;
+  o.arns = arns;
   return o;
 }
 

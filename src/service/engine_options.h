@@ -26,6 +26,7 @@ struct EngineOptions {
   // heartbeat renews it every third of it. 1 to 86400 seconds.
   double lease_seconds = 60;
   StoreOptions store;  // endpoint, credentials, timeouts, max_object_bytes (0: no limit)
+  StateMachineArns arns;  // the ARNs result files name (a server's state machine, region, account)
   // False (run --no-work): process no item here; list, follow and finish what workers run
   // (RunOptions::work).
   bool work = true;

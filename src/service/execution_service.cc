@@ -76,8 +76,19 @@ nlohmann::json ExecutionView::ToJson() const {
   return j;
 }
 
-ExecutionService::ExecutionService(Database& db, EngineOptions engine)
-    : db_(db), engine_(std::move(engine)) {}
+ExecutionService::ExecutionService(Database& db, EngineOptions engine,
+                                   ProcessorCache* processors)
+    : db_(db), engine_(std::move(engine)), processors_(processors) {}
+
+Result<std::shared_ptr<Processor>> ExecutionService::OpenProcessor(
+    ProcessorSettings settings) const {
+  settings.max_pixels =
+      engine_.max_pixels > 0 ? engine_.max_pixels : std::numeric_limits<uint64_t>::max();
+  if (processors_ != nullptr) return processors_->Get(settings);
+  Result<std::unique_ptr<Processor>> made = MakeProcessor(settings);
+  if (!made.ok()) return made.status();
+  return std::shared_ptr<Processor>(std::move(made).value());
+}
 
 Result<ExecutionSpec> ExecutionService::MakeSpec(const StartRequest& r) const {
   Result<StoreLocation> where = ParseStoreUri(r.source);
@@ -161,10 +172,8 @@ Result<RunReport> ExecutionService::RunSpec(const ExecutionSpec& spec, const std
   }
   Result<ProcessorSettings> settings = ProcessorSettings::FromSpec(spec);
   if (!settings.ok()) return settings.status();
-  settings->max_pixels = engine_.max_pixels > 0 ? engine_.max_pixels
-                                                : std::numeric_limits<uint64_t>::max();
   cv::setNumThreads(std::max(1, engine_.dnn_threads));
-  Result<std::unique_ptr<Processor>> processor = MakeProcessor(*settings);
+  Result<std::shared_ptr<Processor>> processor = OpenProcessor(*settings);
   if (!processor.ok()) return processor.status();
   if ((*processor)->Name() != spec.processor) {
     return Status::InvalidArgument(
@@ -342,6 +351,35 @@ Result<RunReport> ExecutionService::Redrive(const std::string& name, const Redri
                    " failed items run again, with everything that never ran");
   }
   return RunSpec(*spec, name, progress, interrupt, true);
+}
+
+Status ExecutionService::UpdateMapRun(const std::string& name, const MapRunUpdate& update) {
+  std::optional<ExecutionRecord> e = db_.GetExecution(name);
+  if (!e) return Status::NotFound("no execution named '" + name + "'");
+  if (e->status != ExecutionStatus::kRunning) {
+    return Status::InvalidArgument("the map run of execution '" + name + "' is not running (" +
+                                   std::string(ExecutionStatusName(e->status)) +
+                                   "): only a running map run's limits can change");
+  }
+  Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
+  if (!spec.ok()) return spec.status();
+  if (update.max_concurrency) {
+    if (*update.max_concurrency < 0) {
+      return Status::InvalidArgument("maxConcurrency must be 0 (no limit) or more");
+    }
+    spec->max_concurrency = update.max_concurrency;
+  }
+  if (update.tolerated_failure_percentage) {
+    spec->tolerated_failure_percentage = update.tolerated_failure_percentage;
+  }
+  if (update.tolerated_failure_count) spec->tolerated_failure_count = update.tolerated_failure_count;
+  if (Status s = spec->Validate(); !s.ok()) return s;
+  ExecutionUpdate u{ExecutionStatus::kRunning, e->error, e->cause, 0, std::nullopt, spec->ToJson()};
+  if (!db_.UpdateExecution(name, ExecutionStatus::kRunning, u)) {
+    return Status::InvalidArgument("the map run of execution '" + name +
+                                   "' ended while its limits were changing");
+  }
+  return Status::Ok();
 }
 
 Status ExecutionService::Stop(const std::string& name, const std::string& error,

@@ -16,6 +16,7 @@
 
 #include "db/database.h"
 #include "service/engine_options.h"
+#include "service/processor_cache.h"
 #include "service/processors.h"
 #include "util/status.h"
 #include "workflow/execution_spec.h"
@@ -42,6 +43,13 @@ struct StartRequest {
 // A redrive may change the tolerance (Step Functions' RedriveExecution cannot; a new
 // ToleratedFailure* is how a user accepts the failures that will not go away).
 struct RedriveRequest {
+  std::optional<double> tolerated_failure_percentage;
+  std::optional<int64_t> tolerated_failure_count;
+};
+
+// UpdateMapRun's changes to a running map run; what is not set stays as it is.
+struct MapRunUpdate {
+  std::optional<int> max_concurrency;  // 0: no limit but the engine's own
   std::optional<double> tolerated_failure_percentage;
   std::optional<int64_t> tolerated_failure_count;
 };
@@ -75,7 +83,13 @@ struct RunReport {
 class ExecutionService {
  public:
   // `db` must outlive the service. `engine` is validated by the caller (EngineOptions::Validate).
-  ExecutionService(Database& db, EngineOptions engine);
+  // `processors` (may be null; must outlive the service): where executions take their processor,
+  // loaded once for all of them (a server); null: each execution loads its own (a run).
+  ExecutionService(Database& db, EngineOptions engine, ProcessorCache* processors = nullptr);
+
+  // The processor `settings` make under this service's engine options (its pixel limit), from
+  // the cache when the service has one. MakeProcessor's errors.
+  Result<std::shared_ptr<Processor>> OpenProcessor(ProcessorSettings settings) const;
 
   // The spec `request` asks for: URIs made absolute, the processor named, ranges checked.
   // InvalidArgument naming the option at fault; the store's errors for a source that cannot be
@@ -116,6 +130,12 @@ class ExecutionService {
   // what finished and give the rest back. InvalidArgument when it is not running.
   Status Stop(const std::string& name, const std::string& error, const std::string& cause);
 
+  // Changes the limits of a RUNNING execution's map run: stored with the execution, where every
+  // process running it picks them up within a second (RunOptions::status_every) and decides the
+  // map run's end by them. NotFound for an unknown name; InvalidArgument when it is not running or
+  // a limit is out of range.
+  Status UpdateMapRun(const std::string& name, const MapRunUpdate& update);
+
   Result<ExecutionView> Describe(const std::string& name);
   std::vector<ExecutionView> List(const ExecutionFilter& filter);
   // FAILED or SKIPPED items of an execution, in key order, at most `limit` (0: all).
@@ -135,6 +155,7 @@ class ExecutionService {
 
   Database& db_;
   const EngineOptions engine_;
+  ProcessorCache* const processors_;
 };
 
 // "imagemill resume NAME --db URI": a command that can be pasted as printed (arguments quoted

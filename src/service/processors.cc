@@ -22,6 +22,7 @@ Result<vision::LabelsProcessorOptions> LabelsOptions(const ProcessorSettings& s,
   o.max_pixels = s.max_pixels;
   o.model = s.model;
   o.settings = s.labels;
+  o.shared_networks = s.shared_networks;
   for (const std::string& extra : s.extra_labels) {
     if (extra != "face") {
       return Status::InvalidArgument("unknown --extra-labels '" + extra + "' (known: face)");

@@ -31,6 +31,9 @@ struct ProcessorSettings {
   // `labels` only: detectors whose findings join the labels (`--extra-labels face`).
   std::vector<std::string> extra_labels;
   vision::TextSettings text;        // `text` only: the DetectText request's Filters
+  // `labels` only, not stored: sets of networks shared by all workers (LabelsProcessorOptions::
+  // shared_networks); 0, a run's way, loads a set per worker.
+  int shared_networks = 0;
 
   // The settings an execution stores (null for processors that have none).
   nlohmann::json ToJson() const;

@@ -21,6 +21,7 @@ nlohmann::json ExecutionSpec::ToJson() const {
       tolerated_failure_percentage ? nlohmann::json(*tolerated_failure_percentage) : nullptr;
   j["toleratedFailureCount"] =
       tolerated_failure_count ? nlohmann::json(*tolerated_failure_count) : nullptr;
+  if (max_concurrency) j["maxConcurrency"] = *max_concurrency;
   return j;
 }
 
@@ -46,6 +47,9 @@ Result<ExecutionSpec> ExecutionSpec::FromJson(const nlohmann::json& j) {
     }
     if (!j.at("toleratedFailureCount").is_null()) {
       s.tolerated_failure_count = j["toleratedFailureCount"].get<int64_t>();
+    }
+    if (j.contains("maxConcurrency") && !j["maxConcurrency"].is_null()) {
+      s.max_concurrency = j["maxConcurrency"].get<int>();
     }
     return s;
   } catch (const nlohmann::json::exception& e) {

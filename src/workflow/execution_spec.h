@@ -32,6 +32,9 @@ struct ExecutionSpec {
   uint64_t max_input_bytes_per_batch = 0;  // ItemBatcher MaxInputBytesPerBatch (0: no limit)
   std::optional<double> tolerated_failure_percentage;  // ToleratedFailurePercentage
   std::optional<int64_t> tolerated_failure_count;      // ToleratedFailureCount
+  // MaxConcurrency as UpdateMapRun set it while the map run ran (none: the engine's --max-
+  // concurrency; 0: no limit but the engine's own).
+  std::optional<int> max_concurrency;
   bool force = false;         // process items even when their ETag already has a result
   // Replace answers another processor (other settings) made for the same objects; without it a
   // run that would replace them is refused.

@@ -59,7 +59,7 @@ void MapRun::WriteResults(const ExecutionSpec& spec, const ExecutionRecord& exec
     return;
   }
   ResultWriter writer(*options_.result_store, options_.result_prefix, spec.writer_config,
-                      options_.retry, *options_.clock);
+                      options_.retry, *options_.clock, 1000, options_.arns);
   Result<std::string> manifest = writer.Write(state_, exec, spec);
   ExecutionUpdate u{exec.status, exec.error, exec.cause, exec.stop_ms, std::nullopt};
   if (manifest.ok()) {
@@ -204,7 +204,14 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
 
   ItemCounts counts = state_.CountItems(name);
   ExecutionUpdate u{ExecutionStatus::kSucceeded, "", "", stop_ms, std::nullopt};
-  const Tolerance tolerance(spec.tolerated_failure_percentage, spec.tolerated_failure_count);
+  // The tolerance as it stands now: UpdateMapRun may have changed it while the map run ran.
+  ExecutionSpec limits = spec;
+  if (std::optional<ExecutionRecord> now = state_.GetExecution(name)) {
+    if (Result<ExecutionSpec> stored = ExecutionSpec::FromJson(now->spec); stored.ok()) {
+      limits = std::move(stored).value();
+    }
+  }
+  const Tolerance tolerance(limits.tolerated_failure_percentage, limits.tolerated_failure_count);
   if (out.stop == Scheduler::Stop::kInterrupt) {
     u.status = ExecutionStatus::kAborted;
     u.cause = "interrupted; run the same command again to resume";

@@ -30,41 +30,22 @@ nlohmann::json ItemEntry(const ItemOutcome& o) {
 
 }  // namespace
 
-StateMachineArns::StateMachineArns(std::string region_, std::string account_)
-    : region(std::move(region_)), account(std::move(account_)) {}
-
-std::string StateMachineArns::StateMachine() const {
-  return "arn:aws:states:" + region + ":" + account + ":stateMachine:imagemill";
-}
-std::string StateMachineArns::Execution(const std::string& name) const {
-  return "arn:aws:states:" + region + ":" + account + ":execution:imagemill:" + name;
-}
-std::string StateMachineArns::MapRun(const std::string& map_run_id) const {
-  return "arn:aws:states:" + region + ":" + account + ":mapRun:imagemill/Map:" + map_run_id;
-}
-std::string StateMachineArns::ChildStateMachine() const { return StateMachine() + "/Map"; }
-std::string StateMachineArns::ChildName(const std::string& map_run_id, int64_t seq) {
-  return map_run_id.substr(0, 8) + "-" + std::to_string(seq);
-}
-std::string StateMachineArns::Child(const std::string& map_run_id, int64_t seq) const {
-  return "arn:aws:states:" + region + ":" + account + ":execution:imagemill/Map:" +
-         ChildName(map_run_id, seq);
-}
-
 ResultWriter::ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config,
-                           const RetryPolicy& retry, Clock& clock, size_t records_per_file)
+                           const RetryPolicy& retry, Clock& clock, size_t records_per_file,
+                           StateMachineArns arns)
     : dest_(dest),
       prefix_(std::move(prefix)),
       config_(std::move(config)),
       retry_(retry),
       clock_(clock),
-      records_per_file_(std::max<size_t>(1, records_per_file)) {}
+      records_per_file_(std::max<size_t>(1, records_per_file)),
+      arns_(std::move(arns)) {}
 
 Result<std::string> ResultWriter::Write(StateStore& state, const ExecutionRecord& e,
                                         const ExecutionSpec& spec) {
   const std::string dir = JoinKey(prefix_, e.map_run_id);
-  const StateMachineArns arns;
-  const std::string map_run_arn = arns.MapRun(e.map_run_id);
+  const StateMachineArns& arns = arns_;
+  const std::string map_run_arn = arns.MapRun(e.name, e.map_run_id);
   const std::string bucket = spec.source.starts_with("s3://") ? spec.source.substr(5) : spec.source;
   const bool jsonl = config_.output_type == "JSONL";
   nlohmann::json files = {{"FAILED", nlohmann::json::array()},

@@ -23,29 +23,16 @@
 #include "objectstore/object_store.h"
 #include "util/retry.h"
 #include "workflow/execution_spec.h"
+#include "workflow/state_machine_arns.h"
 
 namespace imagemill {
-
-// ARNs as Step Functions shapes them, for the one state machine imagemill runs.
-struct StateMachineArns {
-  explicit StateMachineArns(std::string region = "us-east-1", std::string account = "000000000000");
-  std::string StateMachine() const;                        // ...:stateMachine:imagemill
-  std::string Execution(const std::string& name) const;   // ...:execution:imagemill:NAME
-  std::string MapRun(const std::string& map_run_id) const;  // ...:mapRun:imagemill/Map:ID
-  std::string ChildStateMachine() const;                    // ...:stateMachine:imagemill/Map
-  // A child execution (one batch): its name, unique across map runs, and its ARN.
-  static std::string ChildName(const std::string& map_run_id, int64_t seq);
-  std::string Child(const std::string& map_run_id, int64_t seq) const;
-  std::string region;
-  std::string account;
-};
 
 class ResultWriter {
  public:
   // `dest`, `retry` and `clock` must outlive the writer. At most `records_per_file` records go in
   // one file. A file whose write fails transiently is written again as `retry` says.
   ResultWriter(ObjectStore& dest, std::string prefix, WriterConfig config, const RetryPolicy& retry,
-               Clock& clock, size_t records_per_file = 1000);
+               Clock& clock, size_t records_per_file = 1000, StateMachineArns arns = StateMachineArns());
 
   // Writes every file, then the manifest last. Returns the manifest's URI.
   Result<std::string> Write(StateStore& state, const ExecutionRecord& execution,
@@ -58,6 +45,7 @@ class ResultWriter {
   const RetryPolicy& retry_;
   Clock& clock_;
   size_t records_per_file_;
+  StateMachineArns arns_;
 };
 
 }  // namespace imagemill

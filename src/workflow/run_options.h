@@ -11,6 +11,7 @@
 #include "util/clock.h"
 #include "workflow/item_pipeline.h"
 #include "workflow/progress.h"
+#include "workflow/state_machine_arns.h"
 #include "util/retry.h"
 
 namespace imagemill {
@@ -44,6 +45,9 @@ struct RunOptions {
   // Where the ResultWriter writes, when the spec names a destination; must outlive the run.
   ObjectStore* result_store = nullptr;
   std::string result_prefix;
+  // The ARNs the result files name (the manifest's MapRunArn, each child's): a server's own, so
+  // that they are those its Step Functions API shows.
+  StateMachineArns arns;
 };
 
 // The default number of batches in flight when items finish at `items_per_second`: enough for

@@ -8,6 +8,19 @@
 #include "workflow/item_reader.h"
 
 namespace imagemill {
+namespace {
+
+// The limits UpdateMapRun may change, as a stored spec holds them.
+nlohmann::json LimitsOf(const nlohmann::json& spec) {
+  nlohmann::json limits = nlohmann::json::object();
+  for (const char* k : {"maxConcurrency", "toleratedFailurePercentage", "toleratedFailureCount"}) {
+    limits[k] = spec.is_object() && spec.contains(k) ? spec[k] : nlohmann::json();
+  }
+  return limits;
+}
+
+}  // namespace
+
 
 int InFlightBatches(int floor, double items_per_second, size_t items_per_batch) {
   const double per_batch = static_cast<double>(std::max<size_t>(1, items_per_batch));
@@ -30,7 +43,8 @@ Scheduler::Scheduler(ObjectStore& source, StateStore& state, ResultsTable& resul
       tolerance_(spec.tolerated_failure_percentage, spec.tolerated_failure_count),
       pipeline_(source, processor, options.retry, clock_, options.pipeline) {
   const PipelineOptions& p = options.pipeline;
-  max_concurrency_ = options.max_concurrency;
+  user_concurrency_ = spec.max_concurrency.value_or(options.max_concurrency);
+  max_concurrency_ = user_concurrency_;
   if (max_concurrency_ <= 0) {
     // Enough batches in flight that every fetcher, queue slot and worker has items, twice over.
     size_t want_items = 2 * (static_cast<size_t>(p.fetchers + p.workers) + p.prefetch);
@@ -38,6 +52,7 @@ Scheduler::Scheduler(ObjectStore& source, StateStore& state, ResultsTable& resul
     max_concurrency_ = std::max<int>(4, static_cast<int>((want_items + per_batch - 1) / per_batch));
   }
   floor_concurrency_ = max_concurrency_;
+  limits_seen_ = LimitsOf(spec.ToJson());
 }
 
 Scheduler::~Scheduler() { Shutdown(); }
@@ -89,7 +104,7 @@ int Scheduler::Held() const {
 }
 
 void Scheduler::AdaptConcurrency() {
-  if (options_.max_concurrency > 0) return;  // the user's limit
+  if (user_concurrency_ > 0) return;  // the user's limit
   auto now = clock_.Steady();
   const PipelineCounters& c = pipeline_.counters();
   const int64_t finished = c.succeeded + c.failed + c.skipped;
@@ -243,6 +258,21 @@ void Scheduler::PollStatus() {
       (!e || e->status != ExecutionStatus::kRunning)) {
     BeginStopping(Stop::kStopped);
   }
+  if (e) ApplyLimits(e->spec);
+}
+
+void Scheduler::ApplyLimits(const nlohmann::json& spec) {
+  nlohmann::json limits = LimitsOf(spec);
+  if (limits == limits_seen_) return;
+  limits_seen_ = limits;
+  Result<ExecutionSpec> now = ExecutionSpec::FromJson(spec);
+  if (!now.ok()) return;
+  if (now->max_concurrency) {
+    user_concurrency_ = *now->max_concurrency;
+    max_concurrency_ = user_concurrency_ > 0 ? user_concurrency_ : floor_concurrency_;
+  }
+  tolerance_ = Tolerance(now->tolerated_failure_percentage, now->tolerated_failure_count);
+  CheckTolerance();
 }
 
 bool Scheduler::OthersStillRunning() {

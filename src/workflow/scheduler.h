@@ -87,6 +87,8 @@ class Scheduler {
   // Hands `f`'s filled, untaken outcomes to the writer.
   void WritePart(InFlight& f, bool last, bool release, bool holds_slot);
   void PollStatus();
+  // Applies the limits of the stored spec (UpdateMapRun) when they changed.
+  void ApplyLimits(const nlohmann::json& spec);
   bool OthersStillRunning();
   void RethrowBackgroundFailure();
   ProgressSnapshot Snapshot(bool final);
@@ -101,10 +103,13 @@ class Scheduler {
   ExecutionRecord exec_;
   Clock& clock_;
   const std::string owner_;
-  const Tolerance tolerance_;
+  Tolerance tolerance_;  // the spec's, then UpdateMapRun's (PollStatus)
   ItemPipeline pipeline_;
   std::unique_ptr<BatchWriter> writer_;
   int max_concurrency_ = 4;
+  // The limit the user set (--max-concurrency, or UpdateMapRun's maxConcurrency); 0: adaptive.
+  int user_concurrency_ = 0;
+  nlohmann::json limits_seen_;  // the stored spec's limits PollStatus applied last
   // With no --max-concurrency, the limit follows the rate (InFlightBatches) from this floor.
   int floor_concurrency_ = 4;
   std::chrono::steady_clock::time_point rate_since_{};

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import botocore.exceptions
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_support import (CHECKS,  # noqa: E402
                            ModelChecker, S3rver, Server, aws_cli, boto_client, client_env,
@@ -69,6 +71,7 @@ def main():
         try:
             checker = ModelChecker()
             local_folder(server, checker, photos, count)
+            update_map_run(server, checker, work, photos)
             seed_event(server, checker, s3, count)
             object_created(server, checker, s3, photos)
             wrong_keys(server)
@@ -139,7 +142,7 @@ def seed_event(server, checker, s3, count):
     sfn = boto_client("stepfunctions", server.endpoint, checker)
     machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
     mine = [e for e in sfn.list_executions(stateMachineArn=machine)["executions"]
-            if e["name"] != "local-folder"]
+            if e["name"] not in ("local-folder", "update-map-run")]
     expect(len(mine) == 1, "the event started one execution: " + str(mine))
     arn = mine[0]["executionArn"]
     deadline = time.time() + 120
@@ -173,10 +176,47 @@ def seed_event(server, checker, s3, count):
     expect(manifest_key in manifests, f"the output names the manifest {manifest_key}")
     manifest = json.loads(s3.aws("s3", "cp", "--quiet", f"s3://{output['Bucket']}/{manifest_key}",
                                  "-"))
-    map_run_id = described["mapRunArn"].rsplit(":", 1)[1]
-    expect(manifest["MapRunArn"].endswith(":" + map_run_id) and
+    expect(manifest["MapRunArn"] == described["mapRunArn"] and
            manifest["ResultFiles"]["SUCCEEDED"],
-           "the manifest names the map run and its result files: " + json.dumps(manifest)[:300])
+           "the manifest names the map run DescribeExecution gives (" + described["mapRunArn"] +
+           ") and its result files: " + json.dumps(manifest)[:300])
+
+
+def update_map_run(server, checker, work, photos):
+    """aws stepfunctions update-map-run changes a running map run's limits, as DescribeMapRun
+    shows; a finished one, or a limit out of range, is a ValidationException."""
+    many = os.path.join(work, "many")
+    os.makedirs(many)
+    for i in range(20):  # enough photos to be running still when the update lands
+        for name in sorted(os.listdir(photos)):
+            os.link(os.path.join(photos, name), os.path.join(many, f"{i}-{name}"))
+    # Started with boto3 (milliseconds), updated with the aws command (a second or two).
+    sfn = boto_client("stepfunctions", server.endpoint, checker)
+    machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, name="update-map-run", input=json.dumps(
+        {"myStateInput": {"Bucket": many, "Prefix": ""}}))["executionArn"]
+    map_run = sfn.describe_execution(executionArn=arn)["mapRunArn"]
+    code, _, err = aws_cli(server.endpoint, "stepfunctions", "update-map-run", "--map-run-arn",
+                           map_run, "--max-concurrency", "1", "--tolerated-failure-count", "3",
+                           check=False)
+    _, out, _ = aws_cli(server.endpoint, "stepfunctions", "describe-map-run", "--map-run-arn",
+                        map_run)
+    run = json.loads(out)
+    expect(code == 0 and run["maxConcurrency"] == 1 and run["toleratedFailureCount"] == 3,
+           "describe-map-run shows the limits update-map-run set on the running map run: " +
+           err + out)
+    code, _, err = aws_cli(server.endpoint, "stepfunctions", "update-map-run", "--map-run-arn",
+                           map_run, "--tolerated-failure-percentage", "150", check=False)
+    expect(code != 0 and "ValidationException" in err,
+           "a tolerated failure percentage over 100 is a ValidationException: " + err)
+    try:
+        sfn.stop_execution(executionArn=arn)
+    except botocore.exceptions.ClientError:  # it has ended already
+        pass
+    code, _, err = aws_cli(server.endpoint, "stepfunctions", "update-map-run", "--map-run-arn",
+                           map_run, "--max-concurrency", "2", check=False)
+    expect(code != 0 and "ValidationException" in err and "not running" in err,
+           "update-map-run of a map run that has ended is a ValidationException: " + err)
 
 
 def object_created(server, checker, s3, photos):

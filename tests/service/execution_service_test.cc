@@ -209,5 +209,35 @@ TEST_F(ExecutionServiceTest, DescribeListAndStopFollowTheExecutions) {
   EXPECT_EQ(svc_->Stop("first", "States.Aborted", "x").code(), Code::kInvalidArgument);
 }
 
+TEST_F(ExecutionServiceTest, UpdateMapRunChangesARunningMapRunsStoredLimitsOnly) {
+  TempDir photos;
+  Photo(photos, "a.jpg", 10);
+  Result<ExecutionSpec> spec = svc_->MakeSpec(Request(photos.path(), "none"));
+  ASSERT_TRUE(spec.ok());
+  ExecutionRecord running;
+  running.name = "busy";
+  running.map_run_id = "m1";
+  running.spec = spec->ToJson();
+  bool created = false;
+  db_->CreateOrGetExecution(running, &created);
+  MapRunUpdate u;
+  u.max_concurrency = 2;
+  u.tolerated_failure_count = 3;
+  ASSERT_TRUE(svc_->UpdateMapRun("busy", u).ok());
+  Result<ExecutionView> v = svc_->Describe("busy");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->spec.max_concurrency, 2);
+  EXPECT_EQ(v->spec.tolerated_failure_count, 3);
+  EXPECT_EQ(v->spec.tolerated_failure_percentage, spec->tolerated_failure_percentage);
+  MapRunUpdate bad;
+  bad.tolerated_failure_percentage = 150;
+  EXPECT_EQ(svc_->UpdateMapRun("busy", bad).code(), Code::kInvalidArgument);
+  EXPECT_EQ(svc_->UpdateMapRun("nope", u).code(), Code::kNotFound);
+  ASSERT_TRUE(RunRequest(Request(photos.path(), "none"), "done").ok());
+  Status ended = svc_->UpdateMapRun("done", u);
+  EXPECT_EQ(ended.code(), Code::kInvalidArgument);
+  EXPECT_NE(ended.message().find("not running"), std::string::npos) << ended.message();
+}
+
 }  // namespace
 }  // namespace imagemill::service

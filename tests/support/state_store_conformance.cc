@@ -170,6 +170,23 @@ TEST_P(DatabaseConformance, AStatusChangesOnlyFromTheExpectedOne) {
   EXPECT_EQ(db->GetExecution("e")->manifest, "s3://out/m.json");
 }
 
+TEST_P(DatabaseConformance, AnUpdateWithASpecReplacesItAndOneWithoutKeepsIt) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  const nlohmann::json before = db->GetExecution("e")->spec;
+  nlohmann::json limits = before;
+  limits["maxConcurrency"] = 3;
+  ExecutionUpdate running{ExecutionStatus::kRunning, "", "", 0, std::nullopt, limits};
+  EXPECT_TRUE(db->UpdateExecution("e", ExecutionStatus::kRunning, running));
+  EXPECT_EQ(db->GetExecution("e")->spec, limits);
+  EXPECT_EQ(db->GetExecution("e")->status, ExecutionStatus::kRunning);
+  EXPECT_TRUE(db->UpdateExecution("e", ExecutionStatus::kRunning,
+                                  {ExecutionStatus::kSucceeded, "", "", 9, std::nullopt}));
+  EXPECT_EQ(db->GetExecution("e")->spec, limits);
+  EXPECT_FALSE(db->UpdateExecution("e", ExecutionStatus::kRunning, running));
+  EXPECT_EQ(db->GetExecution("e")->status, ExecutionStatus::kSucceeded);
+}
+
 TEST_P(DatabaseConformance, TwoListersRacingOnTheCursorBatchNothingTwice) {
   std::unique_ptr<Database> db = GetParam()();
   ExecutionFixture s(*db);

@@ -112,7 +112,7 @@ TEST_F(ResultWriterTest, WritesTheManifestAndFilesWhereStepFunctionsDoes) {
   nlohmann::json m = Read(Dir() + "manifest.json");
   EXPECT_EQ(m["DestinationBucket"], out_.Bucket());
   EXPECT_EQ(m["MapRunArn"],
-            "arn:aws:states:us-east-1:000000000000:mapRun:imagemill/Map:" +
+            "arn:aws:states:us-east-1:000000000000:mapRun:imagemill/june:" +
                 db_->GetExecution("june")->map_run_id);
   std::set<std::string> categories;
   for (const auto& [k, v] : m["ResultFiles"].items()) categories.insert(k);

@@ -47,18 +47,25 @@ Result<std::unique_ptr<RekognitionApi>> RekognitionApi::Open(
     const vision::LabelsProcessorOptions& model, RekognitionOptions options, Metrics& metrics) {
   Result<std::unique_ptr<vision::LabelsProcessor>> processor = vision::LabelsProcessor::Open(model);
   if (!processor.ok()) return processor.status();
+  return Open(std::shared_ptr<const vision::LabelsProcessor>(std::move(processor).value()),
+              std::move(options), metrics);
+}
+
+Result<std::unique_ptr<RekognitionApi>> RekognitionApi::Open(
+    std::shared_ptr<const vision::LabelsProcessor> processor, RekognitionOptions options,
+    Metrics& metrics) {
   std::vector<std::unique_ptr<vision::LabelsProcessor::RequestWorker>> workers;
   for (int i = 0; i < std::max(1, options.workers); ++i) {
-    auto worker = (*processor)->NewRequestWorker();
+    auto worker = processor->NewRequestWorker();
     if (!worker.ok()) return worker.status();
     workers.push_back(std::move(worker).value());
   }
-  return std::unique_ptr<RekognitionApi>(new RekognitionApi(
-      std::move(processor).value(), std::move(workers), std::move(options), metrics));
+  return std::unique_ptr<RekognitionApi>(
+      new RekognitionApi(std::move(processor), std::move(workers), std::move(options), metrics));
 }
 
 RekognitionApi::RekognitionApi(
-    std::unique_ptr<vision::LabelsProcessor> processor,
+    std::shared_ptr<const vision::LabelsProcessor> processor,
     std::vector<std::unique_ptr<vision::LabelsProcessor::RequestWorker>> workers,
     RekognitionOptions options, Metrics& metrics)
     : processor_(std::move(processor)),

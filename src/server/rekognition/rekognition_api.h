@@ -42,6 +42,11 @@ class RekognitionApi {
   // start-up, not at the first request).
   static Result<std::unique_ptr<RekognitionApi>> Open(const vision::LabelsProcessorOptions& model,
                                                       RekognitionOptions options, Metrics& metrics);
+  // On a processor already open, shared with others (a server's executions): its networks are
+  // shared too when it was opened with shared_networks.
+  static Result<std::unique_ptr<RekognitionApi>> Open(
+      std::shared_ptr<const vision::LabelsProcessor> processor, RekognitionOptions options,
+      Metrics& metrics);
   ~RekognitionApi();  // waits for the requests in flight
 
   // Answers `request` through `done`, from a worker thread (or at once for a bad request or a
@@ -54,14 +59,14 @@ class RekognitionApi {
   const WorkPool& pool() const { return *pool_; }
 
  private:
-  RekognitionApi(std::unique_ptr<vision::LabelsProcessor> processor,
+  RekognitionApi(std::shared_ptr<const vision::LabelsProcessor> processor,
                  std::vector<std::unique_ptr<vision::LabelsProcessor::RequestWorker>> workers,
                  RekognitionOptions options, Metrics& metrics);
   // The image's bytes from the request (decoded or read from S3), or the AWS error.
   AwsResult<std::string> ImageBytes(const Json& image, std::string* name);
   AwsResult<Json> Run(const Json& request, const vision::LabelSettings& settings, int worker);
 
-  std::unique_ptr<vision::LabelsProcessor> processor_;
+  std::shared_ptr<const vision::LabelsProcessor> processor_;
   std::vector<std::unique_ptr<vision::LabelsProcessor::RequestWorker>> workers_;  // one a thread
   RekognitionOptions options_;
   Metrics& metrics_;

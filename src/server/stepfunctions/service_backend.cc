@@ -188,12 +188,17 @@ Status ServiceBackend::Stop(const std::string& name, const std::string& error,
   return s;
 }
 
-Status ServiceBackend::UpdateMapRun(const std::string& name, std::optional<int64_t>,
-                                    std::optional<double>, std::optional<int64_t>) {
-  return Status::Unsupported(
-      "UpdateMapRun cannot change execution " + name +
-      " while it runs (not supported yet): stop it and redrive it, or start it again with "
-      "other limits");
+Status ServiceBackend::UpdateMapRun(const std::string& name,
+                                    std::optional<int64_t> max_concurrency,
+                                    std::optional<double> tolerated_failure_percentage,
+                                    std::optional<int64_t> tolerated_failure_count) {
+  service::MapRunUpdate u;
+  if (max_concurrency) {
+    u.max_concurrency = static_cast<int>(std::min<int64_t>(*max_concurrency, 1'000'000));
+  }
+  u.tolerated_failure_percentage = tolerated_failure_percentage;
+  u.tolerated_failure_count = tolerated_failure_count;
+  return service_.UpdateMapRun(name, u);
 }
 
 ExecutionInfo ServiceBackend::Info(const service::ExecutionView& v) const {
@@ -225,7 +230,7 @@ ExecutionInfo ServiceBackend::Info(const service::ExecutionView& v) const {
     }
     e.output = output.dump();
   }
-  e.max_concurrency = service_.engine().max_concurrency;
+  e.max_concurrency = v.spec.max_concurrency.value_or(service_.engine().max_concurrency);
   e.tolerated_failure_percentage =
       v.spec.tolerated_failure_percentage.value_or(v.spec.tolerated_failure_count ? 0 : 5);
   e.tolerated_failure_count = v.spec.tolerated_failure_count.value_or(0);

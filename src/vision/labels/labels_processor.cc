@@ -23,6 +23,15 @@ class PreparedLabels : public PreparedItem {
   std::vector<std::any> sources_;  // one per label source, when GENERAL_LABELS is asked for
 };
 
+// A run's answer for a DetectLabels response: the response and the labels it can be found by.
+Result<Answer> AnswerOf(Result<nlohmann::json> response) {
+  if (!response.ok()) return response.status();
+  Answer answer;
+  answer.response = std::move(response).value();
+  answer.index = LabelIndexEntries(answer.response);
+  return answer;
+}
+
 class LabelsWorker : public ProcessorWorker, public LabelsProcessor::RequestWorker {
  public:
   LabelsWorker(const LabelsProcessor& processor, std::unique_ptr<LabelModelRunner> runner,
@@ -30,12 +39,7 @@ class LabelsWorker : public ProcessorWorker, public LabelsProcessor::RequestWork
       : processor_(processor), runner_(std::move(runner)), sources_(std::move(sources)) {}
 
   Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
-    Result<nlohmann::json> response = Respond(item, prepared, processor_.options().settings);
-    if (!response.ok()) return response.status();
-    Answer answer;
-    answer.response = std::move(response).value();
-    answer.index = LabelIndexEntries(answer.response);
-    return answer;
+    return AnswerOf(Respond(item, prepared, processor_.options().settings));
   }
 
   Result<nlohmann::json> Respond(const ObjectInfo& item, PreparedItem& prepared,
@@ -72,11 +76,59 @@ class LabelsWorker : public ProcessorWorker, public LabelsProcessor::RequestWork
   std::vector<std::unique_ptr<LabelSourceRunner>> sources_;
 };
 
+// One worker's label model and label sources.
+Result<std::unique_ptr<LabelsWorker>> NewLabelsWorker(
+    const LabelsProcessor& processor, const LabelModel& model,
+    const std::vector<std::shared_ptr<const LabelSource>>& source_list) {
+  Result<std::unique_ptr<LabelModelRunner>> runner = model.NewRunner();
+  if (!runner.ok()) return runner.status();
+  std::vector<std::unique_ptr<LabelSourceRunner>> sources;
+  for (const auto& source : source_list) {
+    Result<std::unique_ptr<LabelSourceRunner>> r = source->NewRunner();
+    if (!r.ok()) return r.status();
+    sources.push_back(std::move(r).value());
+  }
+  return std::make_unique<LabelsWorker>(processor, std::move(runner).value(), std::move(sources));
+}
+
+// A worker that holds no networks: each image borrows a set from the processor's pool.
+class BorrowingWorker : public ProcessorWorker, public LabelsProcessor::RequestWorker {
+ public:
+  BorrowingWorker(const LabelsProcessor& processor,
+                  BorrowPool<LabelsProcessor::RequestWorker>& pool)
+      : processor_(processor), pool_(pool) {}
+
+  Result<Answer> Process(const ObjectInfo& item, PreparedItem& prepared) override {
+    return AnswerOf(Respond(item, prepared, processor_.options().settings));
+  }
+
+  Result<nlohmann::json> Respond(const ObjectInfo& item, PreparedItem& prepared,
+                                 const LabelSettings& settings) override {
+    auto networks = pool_.Borrow();
+    if (!networks.ok()) return networks.status();
+    return (*networks)->Respond(item, prepared, settings);
+  }
+
+ private:
+  const LabelsProcessor& processor_;
+  BorrowPool<LabelsProcessor::RequestWorker>& pool_;
+};
+
 }  // namespace
 
 LabelsProcessor::LabelsProcessor(LabelsProcessorOptions options, std::unique_ptr<LabelModel> model,
                                  std::string name)
-    : options_(std::move(options)), model_(std::move(model)), name_(std::move(name)) {}
+    : options_(std::move(options)), model_(std::move(model)), name_(std::move(name)) {
+  if (options_.shared_networks > 0) {
+    pool_ = std::make_unique<BorrowPool<RequestWorker>>(
+        options_.shared_networks, [this]() -> Result<std::unique_ptr<RequestWorker>> {
+          Result<std::unique_ptr<LabelsWorker>> w =
+              NewLabelsWorker(*this, *model_, options_.sources);
+          if (!w.ok()) return w.status();
+          return std::unique_ptr<RequestWorker>(std::move(w).value());
+        });
+  }
+}
 
 Result<std::string> LabelsProcessor::NameFor(const LabelsProcessorOptions& options) {
   if (Status s = options.settings.Validate(); !s.ok()) return s;
@@ -125,32 +177,16 @@ Result<std::unique_ptr<PreparedItem>> LabelsProcessor::PrepareWith(
       std::make_unique<PreparedLabels>(std::move(inputs), std::move(work), std::move(sources)));
 }
 
-namespace {
-
-// One worker's label model and label sources.
-Result<std::unique_ptr<LabelsWorker>> NewLabelsWorker(
-    const LabelsProcessor& processor, const LabelModel& model,
-    const std::vector<std::shared_ptr<const LabelSource>>& source_list) {
-  Result<std::unique_ptr<LabelModelRunner>> runner = model.NewRunner();
-  if (!runner.ok()) return runner.status();
-  std::vector<std::unique_ptr<LabelSourceRunner>> sources;
-  for (const auto& source : source_list) {
-    Result<std::unique_ptr<LabelSourceRunner>> r = source->NewRunner();
-    if (!r.ok()) return r.status();
-    sources.push_back(std::move(r).value());
-  }
-  return std::make_unique<LabelsWorker>(processor, std::move(runner).value(), std::move(sources));
-}
-
-}  // namespace
 
 Result<std::unique_ptr<ProcessorWorker>> LabelsProcessor::NewWorker() const {
+  if (pool_) return std::unique_ptr<ProcessorWorker>(std::make_unique<BorrowingWorker>(*this, *pool_));
   Result<std::unique_ptr<LabelsWorker>> w = NewLabelsWorker(*this, *model_, options_.sources);
   if (!w.ok()) return w.status();
   return std::unique_ptr<ProcessorWorker>(std::move(w).value());
 }
 
 Result<std::unique_ptr<LabelsProcessor::RequestWorker>> LabelsProcessor::NewRequestWorker() const {
+  if (pool_) return std::unique_ptr<RequestWorker>(std::make_unique<BorrowingWorker>(*this, *pool_));
   Result<std::unique_ptr<LabelsWorker>> w = NewLabelsWorker(*this, *model_, options_.sources);
   if (!w.ok()) return w.status();
   return std::unique_ptr<RequestWorker>(std::move(w).value());

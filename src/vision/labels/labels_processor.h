@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include "util/borrow_pool.h"
+
 #include "vision/decode/image.h"
 #include "vision/labels/label_model.h"
 #include "vision/labels/label_settings.h"
@@ -31,6 +33,11 @@ struct LabelsProcessorOptions {
   LabelSettings settings;
   // Detectors whose findings join the labels (label_source.h), e.g. faces; none by default.
   std::vector<std::shared_ptr<const LabelSource>> sources;
+  // 0: every worker (NewWorker, NewRequestWorker) loads networks of its own. N > 0: the processor
+  // keeps at most N sets of networks and lends one to a worker for each image (waiting while all
+  // N are busy), so that many workers — a server's executions and its DetectLabels requests —
+  // share N sets however many there are.
+  int shared_networks = 0;
 };
 
 class LabelsProcessor : public Processor {
@@ -53,7 +60,8 @@ class LabelsProcessor : public Processor {
   Result<std::unique_ptr<PreparedItem>> Prepare(const ObjectInfo& item,
                                                 std::string bytes) const override;
 
-  // Loads a fresh set of networks for one worker. Thread-safe.
+  // Loads a fresh set of networks for one worker, or with shared_networks a worker that borrows a
+  // set for each image. Thread-safe.
   Result<std::unique_ptr<ProcessorWorker>> NewWorker() const override;
 
   // For answering DetectLabels requests, each with its own settings, on the networks this
@@ -71,6 +79,9 @@ class LabelsProcessor : public Processor {
   };
   Result<std::unique_ptr<RequestWorker>> NewRequestWorker() const;
 
+  // Sets of networks loaded so far for shared_networks (0 without it).
+  int SharedNetworksLoaded() const { return pool_ ? pool_->made() : 0; }
+
   const LabelModel& model() const { return *model_; }
   const LabelsProcessorOptions& options() const { return options_; }
 
@@ -81,6 +92,8 @@ class LabelsProcessor : public Processor {
   const LabelsProcessorOptions options_;
   const std::unique_ptr<LabelModel> model_;
   const std::string name_;
+  // With shared_networks: the sets of networks lent to workers. Null otherwise.
+  std::unique_ptr<BorrowPool<RequestWorker>> pool_;
 };
 
 }  // namespace imagemill::vision

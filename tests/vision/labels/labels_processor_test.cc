@@ -252,3 +252,33 @@ TEST_F(LabelsProcessorTest, WorkersOnThreadsOfTheirOwnGiveTheSameAnswers) {
 
 }  // namespace
 }  // namespace imagemill::vision
+
+namespace imagemill::vision {
+namespace {
+
+TEST_F(LabelsProcessorTest, SharedNetworksAnswerAsOwnNetworksAndLoadNoMoreThanAsked) {
+  LabelsProcessorOptions o;
+  o.model.models_dir = *models_;
+  o.shared_networks = 1;
+  auto shared = LabelsProcessor::Open(o);
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  EXPECT_EQ((*shared)->Name(), processor_->Name());  // the same answers: the same name
+  const std::string bytes = ReadFile(*samples_ / "dog.jpg");
+  std::vector<std::thread> threads;
+  std::vector<Result<nlohmann::json>> answers(4, Status::Internal("not run"));
+  for (size_t i = 0; i < answers.size(); ++i) {
+    threads.emplace_back([&, i] { answers[i] = Label(**shared, "dog.jpg", bytes); });
+  }
+  for (auto& t : threads) t.join();
+  const Result<nlohmann::json> own = Label(*processor_, "dog.jpg", bytes);
+  ASSERT_TRUE(own.ok());
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ((*a)["Labels"], (*own)["Labels"]);
+  }
+  EXPECT_EQ((*shared)->SharedNetworksLoaded(), 1);  // four workers, one set of networks
+  EXPECT_EQ(processor_->SharedNetworksLoaded(), 0);
+}
+
+}  // namespace
+}  // namespace imagemill::vision
