@@ -3,10 +3,11 @@
 //
 // The score range is cut into ten bands, [0, 0.1), [0.1, 0.2), ... [0.9, 1]. On the tuning half of
 // the labelled photo set (bench/label_eval_set.txt; bench/label_eval.cc fits it, docs/labels.md
-// has the figures) every label a model gives a photo, with its best box's score, is right or
-// wrong. A band's value is the share of its labels that were right, smoothed ((right + 0.5) /
-// (all + 1), so that one lucky label is not 100 %) and made non-decreasing across bands (pool
-// adjacent violators). Confidence is the piecewise-linear curve through (band start, value):
+// has the figures) every label a model gives a photo, with its best box's score (after the
+// model's cross-class suppression and second opinion), is right or wrong. A band's value is the
+// share of its labels that were right, smoothed ((right + 0.5) / (all + 1), so that one lucky label
+// is not 100 %) and made non-decreasing across bands (pool adjacent violators). Confidence is the
+// piecewise-linear curve through (band start, value):
 //
 //   Confidence(s) = 100 · (v[k] + (v[k+1] − v[k]) · (10 s − k)),   k = ⌊10 s⌋
 //
@@ -32,8 +33,8 @@ struct ScoreCalibration {
   double ScoreFor(double confidence) const;
 };
 
-// The measured calibration of a built-in label model by its name ("nanodet-320"), or the
-// identity for a name never measured.
+// The measured calibration of a built-in label model by its canonical name without revision
+// ("nanodet-320~centernet-256", builtin_spec.h), or the identity for a name never measured.
 ScoreCalibration CalibrationFor(std::string_view model_name);
 
 // The calibration that `samples` (a label's score, whether it was right) measure, as above.
