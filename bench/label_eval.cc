@@ -240,6 +240,20 @@ void SaveRun(const std::string& path, const std::vector<LabelledPhoto>& photos,
   }
 }
 
+// `bytes` decoded as LabelsProcessor decodes them for `model`; exits on an undecodable photo.
+cv::Mat DecodeForModel(const imagemill::vision::LabelModel& model, const std::string& bytes,
+                       const std::string& name) {
+  imagemill::vision::DecodeOptions decode;
+  decode.min_side = model.MinInputSide();
+  decode.min_long_side = imagemill::vision::kAnalysisLongSide;
+  auto image = imagemill::vision::DecodeImage(bytes, name, decode);
+  if (!image.ok()) {
+    std::cerr << "label_eval: " << image.status().ToString() << "\n";
+    std::exit(1);
+  }
+  return std::move(image->bgr);
+}
+
 NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
                       const std::vector<LabelledPhoto>& photos,
                       const std::vector<std::string>& bytes) {
@@ -259,16 +273,9 @@ NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
   NetworkRun out;
   for (size_t i = 0; i < photos.size(); ++i) {
     const double c0 = ThreadCpuMs();
-    imagemill::vision::DecodeOptions decode;
-    decode.min_side = (*model)->MinInputSide();
-    decode.min_long_side = imagemill::vision::kAnalysisLongSide;  // as LabelsProcessor decodes
-    auto image = imagemill::vision::DecodeImage(bytes[i], photos[i].name, decode);
-    if (!image.ok()) {
-      std::cerr << "label_eval: " << image.status().ToString() << "\n";
-      std::exit(1);
-    }
+    const cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
     const double c_inputs = ThreadCpuMs();
-    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(image->bgr);
+    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(bgr);
     const double c1 = ThreadCpuMs();
     out.inputs_cpu_ms.push_back(c1 - c_inputs);
     auto merged = (*runner)->RunMerged(inputs);
@@ -300,15 +307,8 @@ NetworkRun RunDefault(const std::string& models_dir, const std::vector<LabelledP
   NetworkRun out;
   for (size_t i = 0; i < photos.size(); ++i) {
     const double c0 = ThreadCpuMs();
-    imagemill::vision::DecodeOptions decode;
-    decode.min_side = (*model)->MinInputSide();
-    decode.min_long_side = imagemill::vision::kAnalysisLongSide;
-    auto image = imagemill::vision::DecodeImage(bytes[i], photos[i].name, decode);
-    if (!image.ok()) {
-      std::cerr << "label_eval: " << image.status().ToString() << "\n";
-      std::exit(1);
-    }
-    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(image->bgr);
+    const cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
+    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(bgr);
     const double c1 = ThreadCpuMs();
     auto found = (*runner)->Run(inputs);
     const double c2 = ThreadCpuMs();

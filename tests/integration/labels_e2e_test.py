@@ -92,14 +92,14 @@ def main():
     # 2. Queries by label and by parent label.
     hits = json.loads(run("query", "--label", "Dog", "--json", *base, check=0).stdout)
     ids = {h["id"] for h in hits}
-    expect("person.jpg" in ids and not ids & {"giraffe.jpg", "kite.jpg", "eagle.jpg"},
+    expect({"dog.jpg", "person.jpg"} <= ids and not ids & {"giraffe.jpg", "kite.jpg", "eagle.jpg"},
            "query --label Dog finds the dog pictures, not the eagle: " + ", ".join(sorted(ids)))
     confidences = [h["confidence"] for h in hits]
     expect(confidences == sorted(confidences, reverse=True) and min(confidences) >= 55,
            "most confident first, none under MinConfidence")
     animals = {h["id"] for h in json.loads(run("query", "--label", "animal", "--json", *base,
                                                 check=0).stdout)}
-    expect({"person.jpg", "horses.jpg", "giraffe.jpg", "eagle.jpg"} <= animals,
+    expect({"dog.jpg", "person.jpg", "horses.jpg", "giraffe.jpg", "eagle.jpg"} <= animals,
            "query --label animal finds them through the Animal parent")
 
     # 3. Incremental: same settings reuse everything; changed settings label again.

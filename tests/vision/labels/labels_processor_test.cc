@@ -107,7 +107,7 @@ TEST_F(LabelsProcessorTest, DefaultAnswersTheDarknetPhotosOneLabelPerObject) {
   // in person.jpg is not also a Cow, the pickup in dog.jpg is Car or Truck but not both, and the
   // eagle is not also a Dog (docs/labels.md).
   const std::vector<std::pair<const char*, std::vector<std::string>>> expected = {
-      {"dog.jpg", {"Car"}},
+      {"dog.jpg", {"Dog", "Car"}},
       {"horses.jpg", {"Horse"}},
       {"person.jpg", {"Dog", "Horse"}},
       {"giraffe.jpg", {"Giraffe"}},
