@@ -10,11 +10,16 @@
 // written MODEL[/STEP...]:
 //   default            the default processor end to end (LabelModelRunner::Run with the built-in
 //                      suppression, second opinion and calibration), nothing else changed
+//   precise            the same for the precise mode (label_model.h)
 //   x0.6               cross-class suppression: boxes of different classes with IoU > 0.6 are one
 //                      object (object_suppression.h); c0.8: or 80 % of the smaller box inside
 //   g                  ... only between confusable classes (horse/cow/sheep, car/truck/bus, ...)
 //   a0.005             drop boxes under 0.5 % of the image
 //   w0.6               in a second opinion, the first network's score weighs 0.6 (default 0.5)
+//   cum                calibrate cumulatively: Confidence = the share of right labels among those
+//                      scoring at least as much (score_calibration.h; else band by band)
+//   k0.1               in a second opinion, a box covering at least 10 % of the image is never
+//                      lowered (the photo's main subject: second_opinion.h)
 //   h3                 a herd is one kind: drop a confusable class found once in a photo where
 //                      another class of its group is found at least 3 times (scores >= 0.3)
 //   or                 a label's score from all its instances, 1 - Π(1 - s) (else: the best one);
@@ -50,6 +55,7 @@
 #include <string>
 #include <vector>
 
+#include "eval_util.h"
 #include "label_eval_scoring.h"
 #include "vision/decode/image.h"
 #include "vision/detectors/detector_coco_classes.h"
@@ -63,6 +69,8 @@
 namespace {
 
 using imagemill::bench::Counts;
+using imagemill::bench::ReadFile;
+using imagemill::bench::ThreadCpuMs;
 using imagemill::bench::LabelledPhoto;
 using imagemill::bench::PhotoLabels;
 using imagemill::bench::ScoredLabel;
@@ -84,7 +92,9 @@ struct Method {
   imagemill::vision::SuppressionOptions suppression;
   int herd = 0;               // 0: off
   double first_weight = 0.5;  // the first network's weight in a second opinion
+  double keep_area = 0;       // in a second opinion, boxes this large are never lowered
   bool noisy_or = false;
+  bool cumulative = false;  // the cumulative calibration
   double or_floor = 0;      // instances below this do not count towards the noisy-or
   bool end_to_end = false;  // "default": the production path
 };
@@ -111,10 +121,10 @@ Method ParseMethod(const std::string& text) {
   m.name = text;
   std::vector<std::string> steps = SplitOn(text, '/');
   if (steps.empty()) Usage("empty method");
-  if (steps[0] == "default") {
-    m.first = "default";
+  if (steps[0] == "default" || steps[0] == "precise") {
+    m.first = steps[0];
     m.end_to_end = true;
-    if (steps.size() > 1) Usage("'default' takes no steps");
+    if (steps.size() > 1) Usage("'" + steps[0] + "' takes no steps");
     return m;
   }
   const std::string& models = steps[0];
@@ -145,7 +155,9 @@ Method ParseMethod(const std::string& text) {
   }
   for (size_t i = 1; i < steps.size(); ++i) {
     const std::string& s = steps[i];
-    if (s == "or") {
+    if (s == "cum") {
+      m.cumulative = true;
+    } else if (s == "or") {
       m.noisy_or = true;
     } else if (s.size() > 2 && s.rfind("or", 0) == 0) {
       m.noisy_or = true;
@@ -159,6 +171,8 @@ Method ParseMethod(const std::string& text) {
       m.suppression.cover = std::stof(s.substr(1));
     } else if (s.size() > 1 && s[0] == 'w') {
       m.first_weight = std::stod(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'k') {
+      m.keep_area = std::stod(s.substr(1));
     } else if (s.size() > 1 && s[0] == 'h') {
       m.herd = std::stoi(s.substr(1));
     } else if (s.size() > 1 && s[0] == 'a') {
@@ -168,13 +182,6 @@ Method ParseMethod(const std::string& text) {
     }
   }
   return m;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The checkout this program belongs to: the working directory when it is one, else the parent of
@@ -187,12 +194,6 @@ std::string SourceDir() {
   std::string dir(exe, static_cast<size_t>(n));
   for (int up = 0; up < 2; ++up) dir = dir.substr(0, dir.find_last_of('/'));
   return dir;
-}
-
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 double Mean(const std::vector<double>& v) {
@@ -293,9 +294,11 @@ NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
 
 // The default processor's labels end to end (LabelModelRunner::Run: the built-in suppression,
 // second opinion and calibration), as scores 0..1 = Confidence / 100, with its CPU per photo.
-NetworkRun RunDefault(const std::string& models_dir, const std::vector<LabelledPhoto>& photos,
+NetworkRun RunDefault(const std::string& builtin, const std::string& models_dir,
+                      const std::vector<LabelledPhoto>& photos,
                       const std::vector<std::string>& bytes) {
   imagemill::vision::LabelModelOptions o;
+  o.builtin = builtin;
   o.models_dir = models_dir;
   auto model = imagemill::vision::LabelModel::Open(o);
   auto runner = model.ok() ? (*model)->NewRunner() : model.status();
@@ -396,7 +399,8 @@ MethodResult Apply(const Method& m, const std::map<std::string, NetworkRun>& run
       ++second;
       const NetworkRun& b = runs.at(m.second);
       cpu += b.run_cpu_ms[i] + b.inputs_cpu_ms[i];  // from the same decoded image
-      ApplySecondOpinion(kept, Steps(b.merged[i], m), band, static_cast<float>(m.first_weight));
+      ApplySecondOpinion(kept, Steps(b.merged[i], m), band, static_cast<float>(m.first_weight),
+                         static_cast<float>(m.keep_area));
     }
     PhotoLabels labels = LabelsOf(kept, m);
     r.labels.push_back(std::move(labels));
@@ -466,11 +470,13 @@ int main(int argc, char** argv) {
   std::string set_path = source + "/bench/label_eval_set.txt";
   std::string photos_dir, models_dir, detail, runs_dir;
   std::string methods =
-      "default,nanodet-320,nanodet-320/x0.6,nanodet-320/x0.6/g,nanodet-320/x0.5/c0.9,"
+      "default,precise,nanodet-320,nanodet-320/x0.6,nanodet-320/x0.6/g,nanodet-320/x0.5/c0.9,"
       "nanodet-320/x0.6/h3,nanodet-320/x0.6/or0.4,nanodet-320/x0.6/a0.005,nanodet-416/x0.6,"
       "nanodet-320+mirror/x0.6,centernet-256/x0.6,centernet-384/x0.6,"
       "nanodet-320~centernet-256:0.4-0.7/x0.6,nanodet-320~centernet-256:0.5-0.7/x0.6,"
-      "nanodet-320~centernet-256/x0.6,nanodet-320~centernet-384:0.5-0.7/x0.6";
+      "nanodet-320~centernet-256/x0.6,nanodet-320~centernet-384:0.5-0.7/x0.6,"
+      "nanodet-320~centernet-256/x0.6/k0.1,nanodet-320~centernet-256/x0.6/cum,"
+      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum";
   double min_confidence = 55;
   bool fit = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
@@ -533,8 +539,10 @@ int main(int argc, char** argv) {
     for (const std::string& spec : {m.first, m.second}) {
       if (spec.empty() || runs.count(spec)) continue;
       NetworkRun run;
-      if (spec == "default") {
-        run = RunDefault(models_dir, photos, bytes);
+      if (spec == "default" || spec == "precise") {
+        run = RunDefault(spec == "default" ? imagemill::vision::kDefaultLabelModel
+                                           : imagemill::vision::kPreciseLabelModel,
+                         models_dir, photos, bytes);
       } else if (runs_dir.empty() || !LoadRun(RunsFile(runs_dir, spec), photos, run)) {
         run = RunNetwork(spec, models_dir, photos, bytes);
         if (!runs_dir.empty()) SaveRun(RunsFile(runs_dir, spec), photos, run);
@@ -548,7 +556,8 @@ int main(int argc, char** argv) {
   for (const Method& m : list) {
     const MethodResult r = Apply(m, runs);
     const ScoreCalibration fitted =
-        imagemill::vision::FitCalibration(TuneSamples(photos, r.labels));
+        m.cumulative ? imagemill::vision::FitCumulativeCalibration(TuneSamples(photos, r.labels))
+                     : imagemill::vision::FitCalibration(TuneSamples(photos, r.labels));
     const double threshold_score =
         m.end_to_end ? min_confidence / 100 : fitted.ScoreFor(min_confidence);
     imagemill::bench::KeepLabel at_c = [&](const std::string&, const ScoredLabel& l) {

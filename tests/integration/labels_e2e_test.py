@@ -8,6 +8,8 @@
 - A re-run with the same settings reuses every answer; a changed MinConfidence or filter is a
   changed processor, so the images are labelled again under the new settings.
 - `imagemill detect-labels` prints one answer and draws it with --annotate.
+- The precise mode (`--label-model nanodet-320~centernet-256`) gives one label per object on the
+  darknet photos, the dog in dog.jpg above the seed's MinConfidence 80 and the giraffe above 90.
 - Missing models and contradictory flags are start-up errors (exit 2) that say what to do.
 """
 import json
@@ -65,7 +67,7 @@ def main():
     expect(counts["succeeded"] == len(jpgs) and counts["skipped"] == 1,
            f"{len(jpgs)} photos labelled, the text file skipped")
     stored = json.loads(run("get", "person.jpg", *base, check=0).stdout)
-    expect(stored["processor"] == "labels/nanodet-320~centernet-256.v2",
+    expect(stored["processor"] == "labels/nanodet-320.v3",
            "stored under the default processor's name")
     answer = stored["response"]
     expect(set(answer) == {"Labels", "LabelModelVersion", "ImageProperties"},
@@ -118,8 +120,8 @@ def main():
            "with --replace every photo is labelled again")
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT processor, response FROM results").fetchall()
-    expect(all(r[0] == "labels/nanodet-320~centernet-256.v2/c80" for r in rows),
-           "stored under labels/nanodet-320~centernet-256.v2/c80")
+    expect(all(r[0] == "labels/nanodet-320.v3/c80" for r in rows),
+           "stored under labels/nanodet-320.v3/c80")
     expect(all(label["Confidence"] >= 80 for r in rows for label in json.loads(r[1])["Labels"]),
            "and every stored label is at least 80")
     settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
@@ -149,16 +151,35 @@ def main():
     p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--annotate",
             os.path.join(work, "eagle-labels.gif"), check=2)
     expect(".jpg" in p.stderr and not p.stdout, "--annotate with another ending: exit 2 before any work")
-    p = run("detect-labels", os.path.join(photos, "giraffe.jpg"), "--min-confidence", "90", check=0)
-    expect(names(json.loads(p.stdout)) == {"Giraffe"},
-           "--min-confidence 90 keeps the clear label: " + ", ".join(sorted(names(json.loads(p.stdout)))))
+
+    # 5. The precise mode: one label per object, and confidences a seed user can filter at 80 and 90.
+    precise = ["--label-model", "nanodet-320~centernet-256"]
+
+    def precise_labels(photo, *extra):
+        answer = json.loads(run("detect-labels", os.path.join(photos, photo), *precise, *extra,
+                                check=0).stdout)
+        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v3",
+               f"{photo}: answered by the precise mode")
+        return answer["Labels"]
+
+    dog_labels = {label["Name"]: label["Confidence"] for label in precise_labels("dog.jpg")}
+    expect(dog_labels.get("Dog", 0) >= 80 and len(set(dog_labels) & {"Car", "Truck"}) == 1,
+           f"precise, dog.jpg: the dog clears the seed's MinConfidence 80, the pickup is one label: {dog_labels}")
+    horses = precise_labels("horses.jpg")
+    expect(horses and horses[0]["Name"] == "Horse" and "Cow" not in {label["Name"] for label in horses},
+           "precise, horses.jpg: Horse first, no Cow: " + ", ".join(label["Name"] for label in horses))
+    person = {label["Name"] for label in precise_labels("person.jpg")}
+    expect({"Person", "Dog", "Horse"} <= person and "Cow" not in person,
+           "precise, person.jpg: Person, Dog and Horse, the horse not also a Cow: " + ", ".join(sorted(person)))
+    clear = {label["Name"] for label in precise_labels("giraffe.jpg", "--min-confidence", "90")}
+    expect(clear == {"Giraffe"}, "precise, --min-confidence 90 keeps the clear label: " + ", ".join(sorted(clear)))
     p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--features", "IMAGE_PROPERTIES",
             check=0)
     expect(set(json.loads(p.stdout)) == {"ImageProperties"}, "--features IMAGE_PROPERTIES only")
     p = run("detect-labels", os.path.join(photos, "README.txt"), check=1)
     expect("README.txt" in p.stderr, "a non-image: exit 1 naming it")
 
-    # 5. Start-up errors.
+    # 6. Start-up errors.
     missing = dict(ENV, IMAGEMILL_MODELS=os.path.join(work, "no-models"))
     p = run("run", photos, *base, "--execution-name", "nomodels", check=2, env=missing)
     expect("scripts/fetch-models.sh" in p.stderr, "missing models: exit 2 saying to fetch them: "

@@ -29,8 +29,12 @@
 
 namespace imagemill::vision {
 
-// The default built-in model: chosen by measurement, docs/labels.md.
-inline constexpr const char* kDefaultLabelModel = "nanodet-320~centernet-256";
+// The default built-in model (docs/labels.md): NanoDet at 320, calibrated as before revision 2.
+inline constexpr const char* kDefaultLabelModel = "nanodet-320";
+// The precise mode (--label-model nanodet-320~centernet-256): a second network where NanoDet is
+// unsure, and a cumulative calibration; fewer wrong labels at about 1.5 times the default's cost,
+// but it misses some main subjects the default finds (docs/labels.md).
+inline constexpr const char* kPreciseLabelModel = "nanodet-320~centernet-256";
 
 struct LabelModelOptions {
   std::string builtin = kDefaultLabelModel;  // used when model_file is empty
@@ -52,8 +56,8 @@ class LabelModel {
   // inputs. NotFound (with what to do) when a file is missing; InvalidArgument for a bad spec.
   static Result<std::unique_ptr<LabelModel>> Open(const LabelModelOptions& options);
 
-  // The model's name for a set of options, without loading anything: "nanodet-416.v2",
-  // "nanodet-320~centernet-256.v2" (builtin_spec.h), or for a user's model
+  // The model's name for a set of options, without loading anything: "nanodet-416.v3",
+  // "nanodet-320~centernet-256.v3" (builtin_spec.h), or for a user's model
   // "yolov5:best.onnx@1a2b3c4d" (a hash of the model and class-name files, so that a changed file
   // is a changed model). InvalidArgument for a bad built-in spec; NotFound for a user's file that
   // is missing.

@@ -16,7 +16,6 @@
 // A model never measured (a user's) gets the identity, Confidence = 100 · score.
 #pragma once
 
-#include <array>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -24,8 +23,9 @@
 namespace imagemill::vision {
 
 struct ScoreCalibration {
-  // values[k]: the share (0..1) of right labels at score k / 10; non-decreasing.
-  std::array<double, 11> values = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+  // values[k]: the Confidence / 100 at score k / n, n = values.size() − 1 bands (at least 1);
+  // non-decreasing.
+  std::vector<double> values = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
 
   // 0..100; non-decreasing in `score` (clamped to 0..1).
   double Confidence(double score) const;
@@ -39,5 +39,15 @@ ScoreCalibration CalibrationFor(std::string_view model_name);
 
 // The calibration that `samples` (a label's score, whether it was right) measure, as above.
 ScoreCalibration FitCalibration(const std::vector<std::pair<double, bool>>& samples);
+
+// The cumulative calibration `samples` measure, in `bands` bands (0.05 wide for 20): a band
+// start's value is the smoothed share of
+// right labels among all labels scoring at least that much, (right + 0.5) / (all + 1), raised
+// where needed so that the curve is non-decreasing (a higher threshold keeps a subset, whose
+// smoothed share dips only because it holds fewer labels). So MinConfidence C keeps
+// labels of which about C % were right, and a label's Confidence is the precision a user gets by
+// filtering at it.
+ScoreCalibration FitCumulativeCalibration(const std::vector<std::pair<double, bool>>& samples,
+                                          int bands = 20);
 
 }  // namespace imagemill::vision

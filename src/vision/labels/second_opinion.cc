@@ -29,14 +29,16 @@ bool NeedsSecondOpinion(const std::vector<Detection>& detections, const Uncertai
 }
 
 void ApplySecondOpinion(std::vector<Detection>& first, const std::vector<Detection>& second,
-                        const UncertainBand& band, float first_weight) {
+                        const UncertainBand& band, float first_weight, float keep_area) {
   const std::map<int, float> mine = BestByClass(first);
   const std::map<int, float> theirs = BestByClass(second);
   for (Detection& d : first) {
     if (!InBand(mine.at(d.class_index), band)) continue;
     const auto it = theirs.find(d.class_index);
-    d.score =
+    const float mean =
         first_weight * d.score + (1 - first_weight) * (it == theirs.end() ? 0.0f : it->second);
+    const bool main_subject = keep_area > 0 && d.box.width * d.box.height >= keep_area;
+    d.score = main_subject ? std::max(d.score, mean) : mean;
   }
   std::stable_sort(first.begin(), first.end(),
                    [](const Detection& a, const Detection& b) { return a.score > b.score; });

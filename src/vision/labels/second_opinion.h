@@ -25,9 +25,12 @@ bool NeedsSecondOpinion(const std::vector<Detection>& detections, const Uncertai
 
 // Rescores `first` in place: every detection of a class whose best score in `first` lies in
 // `band` scores w · its score + (1 − w) · the best score of that class in `second` (w =
-// `first_weight`; 0.5: the mean); then sorts best first. Detections of other classes, and classes
-// only `second` found, are left as they are.
+// `first_weight`; 0.5: the mean); then sorts best first. A detection whose box covers at least
+// `keep_area` of the image (0: none does) is the photo's main subject: the second opinion may
+// raise its score but never lowers it. Detections of other classes, and classes only `second`
+// found, are left as they are.
 void ApplySecondOpinion(std::vector<Detection>& first, const std::vector<Detection>& second,
-                        const UncertainBand& band, float first_weight = 0.5f);
+                        const UncertainBand& band, float first_weight = 0.5f,
+                        float keep_area = 0.0f);
 
 }  // namespace imagemill::vision

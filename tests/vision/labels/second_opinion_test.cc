@@ -55,5 +55,20 @@ TEST(SecondOpinionTest, TheFirstNetworksWeightSharesTheScore) {
   EXPECT_FLOAT_EQ(first[0].score, 0.75f * 0.60f + 0.25f * 0.20f);
 }
 
+TEST(SecondOpinionTest, AMainSubjectsBoxIsRaisedButNeverLowered) {
+  // A dog covering 30 % of the image, a bird covering 1 %: neither seen by the second network.
+  std::vector<Detection> first = {{C("dog"), 0.60f, {0.1f, 0.1f, 0.5f, 0.6f}},
+                                  {C("bird"), 0.55f, {0.8f, 0.1f, 0.1f, 0.1f}},
+                                  {C("cat"), 0.50f, {0.2f, 0.2f, 0.5f, 0.5f}}};
+  ApplySecondOpinion(first, {{C("cat"), 0.90f, {0.2f, 0.2f, 0.5f, 0.5f}}}, kBand, 0.6f, 0.1f);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].class_index, C("cat"));
+  EXPECT_FLOAT_EQ(first[0].score, 0.6f * 0.50f + 0.4f * 0.90f);  // raised by the agreement
+  EXPECT_EQ(first[1].class_index, C("dog"));
+  EXPECT_FLOAT_EQ(first[1].score, 0.60f);  // large: kept
+  EXPECT_EQ(first[2].class_index, C("bird"));
+  EXPECT_FLOAT_EQ(first[2].score, 0.6f * 0.55f);  // small: vetoed as before
+}
+
 }  // namespace
 }  // namespace imagemill::vision
