@@ -43,7 +43,9 @@ bench: build
 	@scripts/bench.sh $(BUILD)
 
 # Precision, recall and speed of the label models on the labelled photo set (docs/labels.md).
+# The photo set's fetch script uses the benchmark packages' python3-opencv.
 label-eval: build
+	@scripts/install-deps.sh --bench
 	@scripts/fetch-label-eval.sh
 	@cmake --build $(BUILD) --target label_eval
 	@$(BUILD)/label_eval

@@ -1,101 +1,187 @@
-// label_eval: how well and how fast label models label the photo set of bench/label_eval_set.txt
-// (fetched by scripts/fetch-label-eval.sh). The default label model, its calibration and the
-// figures in docs/labels.md come from this program.
+// label_eval: how well and at what cost label methods label the photo set of
+// bench/label_eval_set.txt (fetched by scripts/fetch-label-eval.sh). The default label model, its
+// cross-class suppression, its calibration and the figures in docs/labels.md come from here.
 //
-//   label_eval [--models nanodet-320,nanodet-416,...] [--min-confidence 55] [--fit] [--verbose]
-//              [--set bench/label_eval_set.txt] [--photos .cache/label-eval] [--models-dir DIR]
+//   label_eval [--methods M1,M2,...] [--min-confidence 55] [--fit] [--detail METHOD] [--verbose]
+//              [--runs DIR] [--set bench/label_eval_set.txt] [--photos .cache/label-photos]
+//              [--models-dir DIR]
 //
-// Each model labels every photo once, OpenCV on one thread. A photo's labels are its classes
-// with their best score. Against the list: a label is right when the class is one of the photo's
-// classes, ignored when it is one of its optional classes, and false otherwise; a class of the
-// photo that is not labelled is missed. Precision = right / (right + false), recall = right /
-// (right + missed). For each model and split (tune, check) it reports:
-//   - at the raw score threshold that maximises F1 on the tune split;
-//   - at MinConfidence C under a calibration fitted on the tune split (--fit prints it as the
-//     line to put in src/vision/labels/score_calibration.cc), and under the calibration built in.
-// Times are per photo: prepare (decode at reduced scale + network inputs) and run (forward passes,
-// merging), medians over the photos, as wall time and as this thread's CPU time (the latter
-// hardly depends on what else the machine is doing).
+// A method is a built-in label model (label_model.h) and what is done with its merged detections,
+// written MODEL[/STEP...]:
+//   default            the default processor end to end (LabelModelRunner::Run with the built-in
+//                      suppression, second opinion and calibration), nothing else changed
+//   precise            the same for the precise mode (label_model.h)
+//   x0.6               cross-class suppression: boxes of different classes with IoU > 0.6 are one
+//                      object (object_suppression.h); c0.8: or 80 % of the smaller box inside
+//   g                  ... only between confusable classes (horse/cow/sheep, car/truck/bus, ...)
+//   a0.005             drop boxes under 0.5 % of the image
+//   w0.6               in a second opinion, the first network's score weighs 0.6 (default 0.5)
+//   cum                calibrate cumulatively: Confidence = the share of right labels among those
+//                      scoring at least as much (score_calibration.h; else band by band)
+//   k0.1               in a second opinion, a box covering at least 10 % of the image is never
+//                      lowered (the photo's main subject: second_opinion.h)
+//   h3                 a herd is one kind: drop a confusable class found once in a photo where
+//                      another class of its group is found at least 3 times (scores >= 0.3)
+//   or                 a label's score from all its instances, 1 - Π(1 - s) (else: the best one);
+//                      or0.3: from its instances scoring at least 0.3 only (never below the best)
+//   A~B:lo-hi          a second opinion (second_opinion.h): network B runs only on photos where A
+//                      gives some class a best score in [lo, hi); there each such class scores
+//                      the mean of A's and B's best (0 where B has none). A~B alone is the
+//                      built-in second opinion, band and weight (builtin_spec.h)
+// e.g. nanodet-320, nanodet-320/x0.6/g, nanodet-320~centernet-384:0.3-0.6/x0.6.
+//
+// Each network runs once per photo, OpenCV on one thread; the steps are applied afterwards. For
+// each method it fits a calibration on the tune split (score_calibration.h) and reports, on tune
+// and on check, precision, recall, F1 and false labels per photo with no COCO object at
+// MinConfidence C, plus the raw score threshold with the best tune F1. CPU per photo is this
+// thread's CPU time (hardly changed by other processes): decoding and network inputs, then the
+// network passes, mean over the photos. --detail adds a per-class table and a confusion table
+// for one method (on check, and on tune); --fit prints calibration lines for
+// src/vision/labels/score_calibration.cc; --verbose every photo's labels. --runs DIR keeps each
+// network's merged detections and CPU times in DIR and reuses them on the next call with the same
+// photos (to try steps quickly; remove DIR after changing a network or its decoding).
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <opencv2/core.hpp>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "eval_util.h"
+#include "label_eval_scoring.h"
 #include "vision/decode/image.h"
+#include "vision/detectors/detector_coco_classes.h"
+#include "vision/labels/builtin_spec.h"
 #include "vision/labels/label_model.h"
+#include "vision/labels/object_suppression.h"
 #include "vision/labels/score_calibration.h"
+#include "vision/labels/second_opinion.h"
 #include "vision/properties/image_properties.h"
 
 namespace {
 
-using imagemill::bench::Median;
+using imagemill::bench::Counts;
 using imagemill::bench::ReadFile;
 using imagemill::bench::ThreadCpuMs;
-
-using imagemill::vision::FoundObject;
-using imagemill::vision::LabelModel;
+using imagemill::bench::LabelledPhoto;
+using imagemill::bench::PhotoLabels;
+using imagemill::bench::ScoredLabel;
+using imagemill::vision::Detection;
 using imagemill::vision::ScoreCalibration;
 
-struct Photo {
-  std::string name, split;
-  std::set<std::string> classes, optional;
+// One network spec's outcome on every photo.
+struct NetworkRun {
+  std::vector<std::vector<Detection>> merged;  // per photo, before suppression
+  std::vector<PhotoLabels> end_to_end;         // per photo, LabelModelRunner::Run's confidences
+  std::vector<double> prepare_cpu_ms, run_cpu_ms;
+  std::vector<double> inputs_cpu_ms;  // the part of prepare that makes the network inputs
 };
 
-struct Outcome {
-  std::map<std::string, double> best;         // class -> best raw score
-  double prepare_ms = 0, run_ms = 0;          // wall clock
-  double prepare_cpu_ms = 0, run_cpu_ms = 0;  // this thread's CPU time
+struct Method {
+  std::string name;
+  std::string first, second;  // network specs; second empty without a second opinion
+  double band_lo = 0, band_hi = 0;
+  imagemill::vision::SuppressionOptions suppression;
+  int herd = 0;               // 0: off
+  double first_weight = 0.5;  // the first network's weight in a second opinion
+  double keep_area = 0;       // in a second opinion, boxes this large are never lowered
+  bool noisy_or = false;
+  bool cumulative = false;  // the cumulative calibration
+  double or_floor = 0;      // instances below this do not count towards the noisy-or
+  bool end_to_end = false;  // "default": the production path
 };
 
-struct Counts {
-  int right = 0, wrong = 0, missed = 0, wrong_on_empty = 0;
-  double Precision() const { return right + wrong ? double(right) / (right + wrong) : 1; }
-  double Recall() const { return right + missed ? double(right) / (right + missed) : 1; }
-  double F1() const {
-    const double p = Precision(), r = Recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-};
-
-std::set<std::string> SplitList(const std::string& s) {
-  std::set<std::string> out;
-  if (s == "-") return out;
+std::vector<std::string> SplitOn(const std::string& s, char sep) {
+  std::vector<std::string> out;
   std::stringstream in(s);
   std::string item;
-  while (std::getline(in, item, ',')) {
-    std::replace(item.begin(), item.end(), '_', ' ');
-    out.insert(item);
+  while (std::getline(in, item, sep)) {
+    if (!item.empty()) out.push_back(item);
   }
   return out;
 }
 
-std::vector<Photo> ReadSet(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "label_eval: cannot read " << path << "\n";
-    std::exit(2);
+[[noreturn]] void Usage(const std::string& why) {
+  std::cerr << "label_eval: " << why
+            << "\nusage: label_eval [--methods M1,M2] [--min-confidence C] [--fit] [--detail M] "
+               "[--verbose] [--runs DIR] [--set FILE] [--photos DIR] [--models-dir DIR]\n";
+  std::exit(2);
+}
+
+Method ParseMethod(const std::string& text) {
+  Method m;
+  m.name = text;
+  std::vector<std::string> steps = SplitOn(text, '/');
+  if (steps.empty()) Usage("empty method");
+  if (steps[0] == "default" || steps[0] == "precise") {
+    m.first = steps[0];
+    m.end_to_end = true;
+    if (steps.size() > 1) Usage("'" + steps[0] + "' takes no steps");
+    return m;
   }
-  std::vector<Photo> photos;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::stringstream fields(line);
-    std::string name, split, package, file, classes, optional;
-    if (!(fields >> name >> split >> package >> file >> classes >> optional)) continue;
-    photos.push_back({name, split, SplitList(classes), SplitList(optional)});
+  const std::string& models = steps[0];
+  if (const size_t gt = models.find('~'); gt != std::string::npos) {
+    m.first = models.substr(0, gt);
+    const std::string rest = models.substr(gt + 1);
+    bool rest_done = false;
+    const size_t colon = rest.find(':'),
+                 dash = rest.find('-', colon == std::string::npos ? 0 : colon);
+    if (colon == std::string::npos) {
+      // The built-in band.
+      m.second = rest;
+      m.band_lo = imagemill::vision::kSecondOpinionBand.low;
+      m.band_hi = imagemill::vision::kSecondOpinionBand.high;
+      m.first_weight = imagemill::vision::kSecondOpinionFirstWeight;
+      rest_done = true;
+    } else if (dash == std::string::npos) {
+      Usage("want A~B:lo-hi in " + text);
+    }
+    if (!rest_done) {
+      m.second = rest.substr(0, colon);
+      m.band_lo = std::stod(rest.substr(colon + 1, dash - colon - 1));
+      m.band_hi = std::stod(rest.substr(dash + 1));
+      if (m.band_lo >= m.band_hi) Usage("the band's low end must be below its high end in " + text);
+    }
+  } else {
+    m.first = models;
   }
-  return photos;
+  for (size_t i = 1; i < steps.size(); ++i) {
+    const std::string& s = steps[i];
+    if (s == "cum") {
+      m.cumulative = true;
+    } else if (s == "or") {
+      m.noisy_or = true;
+    } else if (s.size() > 2 && s.rfind("or", 0) == 0) {
+      m.noisy_or = true;
+      m.or_floor = std::stod(s.substr(2));
+
+    } else if (s == "g") {
+      m.suppression.confusable_only = true;
+    } else if (s.size() > 1 && s[0] == 'x') {
+      m.suppression.iou = std::stof(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'c') {
+      m.suppression.cover = std::stof(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'w') {
+      m.first_weight = std::stod(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'k') {
+      m.keep_area = std::stod(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'h') {
+      m.herd = std::stoi(s.substr(1));
+    } else if (s.size() > 1 && s[0] == 'a') {
+      m.suppression.min_area = std::stof(s.substr(1));
+    } else {
+      Usage("unknown step '" + s + "' in " + text);
+    }
+  }
+  return m;
 }
 
 // The checkout this program belongs to: the working directory when it is one, else the parent of
@@ -110,41 +196,271 @@ std::string SourceDir() {
   return dir;
 }
 
-double Ms(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
+double Mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / static_cast<double>(v.size());
 }
 
-// `keep(score)` decides which labels a photo gets.
-template <typename Keep>
-Counts Score(const std::vector<Photo>& photos, const std::vector<Outcome>& outcomes,
-             const std::string& split, Keep keep) {
-  Counts c;
-  for (size_t i = 0; i < photos.size(); ++i) {
-    const Photo& p = photos[i];
-    if (p.split != split) continue;
-    std::set<std::string> labelled;
-    for (const auto& [cls, score] : outcomes[i].best) {
-      if (keep(score)) labelled.insert(cls);
+// DIR/<spec>.txt: one line per photo, "name prepare_ms inputs_ms run_ms n" then n lines
+// "class score x y w h".
+std::string RunsFile(const std::string& dir, const std::string& spec) {
+  return dir + "/" + spec + ".txt";
+}
+
+bool LoadRun(const std::string& path, const std::vector<LabelledPhoto>& photos, NetworkRun& out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  for (const LabelledPhoto& p : photos) {
+    std::string name;
+    double prepare = 0, inputs = 0, run = 0;
+    size_t n = 0;
+    if (!(in >> name >> prepare >> inputs >> run >> n) || name != p.name) return false;
+    std::vector<Detection> merged(n);
+    for (Detection& d : merged) {
+      in >> d.class_index >> d.score >> d.box.x >> d.box.y >> d.box.width >> d.box.height;
     }
-    for (const std::string& cls : labelled) {
-      if (p.classes.count(cls)) {
-        ++c.right;
-      } else if (!p.optional.count(cls)) {
-        ++c.wrong;
-        if (p.classes.empty()) ++c.wrong_on_empty;
+    out.prepare_cpu_ms.push_back(prepare);
+    out.inputs_cpu_ms.push_back(inputs);
+    out.run_cpu_ms.push_back(run);
+    out.merged.push_back(std::move(merged));
+  }
+  return static_cast<bool>(in);
+}
+
+void SaveRun(const std::string& path, const std::vector<LabelledPhoto>& photos,
+             const NetworkRun& r) {
+  std::ofstream out(path);
+  for (size_t i = 0; i < photos.size(); ++i) {
+    out << photos[i].name << " " << r.prepare_cpu_ms[i] << " " << r.inputs_cpu_ms[i] << " "
+        << r.run_cpu_ms[i] << " " << r.merged[i].size() << "\n";
+    for (const Detection& d : r.merged[i]) {
+      out << d.class_index << " " << d.score << " " << d.box.x << " " << d.box.y << " "
+          << d.box.width << " " << d.box.height << "\n";
+    }
+  }
+}
+
+// `bytes` decoded as LabelsProcessor decodes them for `model`; exits on an undecodable photo.
+cv::Mat DecodeForModel(const imagemill::vision::LabelModel& model, const std::string& bytes,
+                       const std::string& name) {
+  imagemill::vision::DecodeOptions decode;
+  decode.min_side = model.MinInputSide();
+  decode.min_long_side = imagemill::vision::kAnalysisLongSide;
+  auto image = imagemill::vision::DecodeImage(bytes, name, decode);
+  if (!image.ok()) {
+    std::cerr << "label_eval: " << image.status().ToString() << "\n";
+    std::exit(1);
+  }
+  return std::move(image->bgr);
+}
+
+NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
+                      const std::vector<LabelledPhoto>& photos,
+                      const std::vector<std::string>& bytes) {
+  imagemill::vision::LabelModelOptions o;
+  o.builtin = spec;
+  o.models_dir = models_dir;
+  auto model = imagemill::vision::LabelModel::Open(o);
+  if (!model.ok()) {
+    std::cerr << "label_eval: " << model.status().ToString() << "\n";
+    std::exit(1);
+  }
+  auto runner = (*model)->NewRunner();
+  if (!runner.ok()) {
+    std::cerr << "label_eval: " << runner.status().ToString() << "\n";
+    std::exit(1);
+  }
+  NetworkRun out;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const double c0 = ThreadCpuMs();
+    const cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
+    const double c_inputs = ThreadCpuMs();
+    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(bgr);
+    const double c1 = ThreadCpuMs();
+    out.inputs_cpu_ms.push_back(c1 - c_inputs);
+    auto merged = (*runner)->RunMerged(inputs);
+    if (!merged.ok()) {
+      std::cerr << "label_eval: " << merged.status().ToString() << "\n";
+      std::exit(1);
+    }
+    const double c2 = ThreadCpuMs();
+    out.prepare_cpu_ms.push_back(c1 - c0);
+    out.run_cpu_ms.push_back(c2 - c1);
+    out.merged.push_back(std::move(merged).value());
+  }
+  return out;
+}
+
+// The default processor's labels end to end (LabelModelRunner::Run: the built-in suppression,
+// second opinion and calibration), as scores 0..1 = Confidence / 100, with its CPU per photo.
+NetworkRun RunDefault(const std::string& builtin, const std::string& models_dir,
+                      const std::vector<LabelledPhoto>& photos,
+                      const std::vector<std::string>& bytes) {
+  imagemill::vision::LabelModelOptions o;
+  o.builtin = builtin;
+  o.models_dir = models_dir;
+  auto model = imagemill::vision::LabelModel::Open(o);
+  auto runner = model.ok() ? (*model)->NewRunner() : model.status();
+  if (!model.ok() || !runner.ok()) {
+    std::cerr << "label_eval: " << (model.ok() ? runner.status() : model.status()).ToString()
+              << "\n";
+    std::exit(1);
+  }
+  NetworkRun out;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const double c0 = ThreadCpuMs();
+    const cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
+    const std::vector<cv::Mat> inputs = (*model)->MakeInputs(bgr);
+    const double c1 = ThreadCpuMs();
+    auto found = (*runner)->Run(inputs);
+    const double c2 = ThreadCpuMs();
+    if (!found.ok()) {
+      std::cerr << "label_eval: " << found.status().ToString() << "\n";
+      std::exit(1);
+    }
+    out.prepare_cpu_ms.push_back(c1 - c0);
+    out.run_cpu_ms.push_back(c2 - c1);
+    out.inputs_cpu_ms.push_back(0);
+    out.merged.emplace_back();
+    PhotoLabels labels;
+    for (const auto& f : *found) {
+      ScoredLabel& l = labels[f.class_name];
+      if (f.confidence / 100 > l.score) {
+        l.score = f.confidence / 100;
+        if (f.box) l.x = f.box->x, l.y = f.box->y, l.w = f.box->width, l.h = f.box->height;
       }
     }
-    for (const std::string& cls : p.classes) c.missed += labelled.count(cls) == 0;
+    out.end_to_end.push_back(std::move(labels));
   }
-  return c;
+  return out;
 }
 
-std::string Describe(const Counts& c) {
-  char buf[160];
-  std::snprintf(buf, sizeof(buf),
-                "P %.2f R %.2f F1 %.2f (right %d, false %d [%d on empty photos], missed %d)",
-                c.Precision(), c.Recall(), c.F1(), c.right, c.wrong, c.wrong_on_empty, c.missed);
-  return buf;
+// Merged detections under a method's suppression and herd steps.
+std::vector<Detection> Steps(const std::vector<Detection>& merged, const Method& m) {
+  std::vector<Detection> kept = SuppressAcrossClasses(merged, m.suppression);
+  if (m.herd == 0) return kept;
+  std::map<int, int> count;
+  for (const Detection& d : kept) count[d.class_index] += d.score >= 0.3f;
+  std::vector<Detection> herded;
+  for (const Detection& d : kept) {
+    bool herd_elsewhere = false;
+    for (const auto& [cls, n] : count) {
+      herd_elsewhere |=
+          cls != d.class_index && n >= m.herd && imagemill::vision::Confusable(cls, d.class_index);
+    }
+    if (!(count[d.class_index] <= 1 && herd_elsewhere)) herded.push_back(d);
+  }
+  return herded;
+}
+
+// A photo's labels: each class with its best detection (or the noisy-or of its detections).
+PhotoLabels LabelsOf(const std::vector<Detection>& kept, const Method& m) {
+  PhotoLabels labels;
+  std::map<std::string, double> miss;  // Π(1 - s) per class
+  for (const Detection& d : kept) {
+    if (d.class_index < 0 || d.class_index >= imagemill::vision::kCocoClassCount) continue;
+    const std::string cls(imagemill::vision::CocoClassName(d.class_index));
+    ScoredLabel& l = labels[cls];
+    if (d.score > l.score || l.w == 0) {
+      if (d.score > l.score) l.score = d.score;
+      l.x = d.box.x, l.y = d.box.y, l.w = d.box.width, l.h = d.box.height;
+    }
+    auto [it, fresh] = miss.emplace(cls, 1.0);
+    if (d.score >= m.or_floor) it->second *= 1.0 - d.score;
+  }
+  if (m.noisy_or) {
+    for (auto& [cls, l] : labels) l.score = std::max(l.score, 1.0 - miss[cls]);
+  }
+  return labels;
+}
+
+struct MethodResult {
+  std::vector<PhotoLabels> labels;
+  std::vector<double> cpu_ms;  // per photo: prepare + network passes
+  double second_share = 0;     // share of photos that needed the second opinion
+};
+
+MethodResult Apply(const Method& m, const std::map<std::string, NetworkRun>& runs) {
+  const NetworkRun& a = runs.at(m.first);
+  MethodResult r;
+  int second = 0;
+  for (size_t i = 0; i < a.merged.size(); ++i) {
+    double cpu = a.prepare_cpu_ms[i] + a.run_cpu_ms[i];
+    if (m.end_to_end) {
+      r.labels.push_back(a.end_to_end[i]);
+      r.cpu_ms.push_back(cpu);
+      continue;
+    }
+    std::vector<Detection> kept = Steps(a.merged[i], m);
+    const imagemill::vision::UncertainBand band{static_cast<float>(m.band_lo),
+                                                static_cast<float>(m.band_hi)};
+    if (!m.second.empty() && NeedsSecondOpinion(kept, band)) {
+      ++second;
+      const NetworkRun& b = runs.at(m.second);
+      cpu += b.run_cpu_ms[i] + b.inputs_cpu_ms[i];  // from the same decoded image
+      ApplySecondOpinion(kept, Steps(b.merged[i], m), band, static_cast<float>(m.first_weight),
+                         static_cast<float>(m.keep_area));
+    }
+    PhotoLabels labels = LabelsOf(kept, m);
+    r.labels.push_back(std::move(labels));
+    r.cpu_ms.push_back(cpu);
+  }
+  r.second_share = a.merged.empty() ? 0 : double(second) / static_cast<double>(a.merged.size());
+  return r;
+}
+
+std::vector<std::pair<double, bool>> TuneSamples(const std::vector<LabelledPhoto>& photos,
+                                                 const std::vector<PhotoLabels>& labels) {
+  std::vector<std::pair<double, bool>> samples;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    if (photos[i].split != "tune") continue;
+    for (const auto& [cls, l] : labels[i]) {
+      if (!photos[i].optional.count(cls))
+        samples.emplace_back(l.score, photos[i].classes.count(cls) > 0);
+    }
+  }
+  return samples;
+}
+
+std::string CalibrationValues(const ScoreCalibration& c) {
+  std::string values;
+  for (double v : c.values) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "%s%.3f", values.empty() ? "" : ", ", v);
+    values += buf;
+  }
+  return values;
+}
+
+void PrintDetail(const std::string& name, const std::vector<LabelledPhoto>& photos,
+                 const MethodResult& r, const imagemill::bench::KeepLabel& keep) {
+  for (const char* split : {"check", "tune"}) {
+    std::printf("\n  per class, %s half (%s): right / false / missed, P, R\n", split, name.c_str());
+    std::set<std::string> classes;
+    for (size_t i = 0; i < photos.size(); ++i) {
+      if (photos[i].split != split) continue;
+      classes.insert(photos[i].classes.begin(), photos[i].classes.end());
+      for (const auto& [cls, l] : r.labels[i]) {
+        if (keep(cls, l)) classes.insert(cls);
+      }
+    }
+    for (const std::string& cls : classes) {
+      const Counts c = imagemill::bench::Score(photos, r.labels, split, keep, cls);
+      if (c.right + c.wrong + c.missed == 0) continue;
+      std::printf("    %-14s %3d / %3d / %3d   P %.2f R %.2f\n", cls.c_str(), c.right, c.wrong,
+                  c.missed, c.Precision(), c.Recall());
+    }
+    std::printf("  confusions, %s half: true class -> false label (count)\n   ", split);
+    auto confusions = imagemill::bench::Confusions(photos, r.labels, split, keep);
+    std::vector<std::pair<int, std::pair<std::string, std::string>>> sorted;
+    for (const auto& [pair, n] : confusions) sorted.push_back({n, pair});
+    std::sort(sorted.rbegin(), sorted.rend());
+    for (const auto& [n, pair] : sorted) {
+      std::printf(" %s -> %s (%d);", pair.first.c_str(), pair.second.c_str(), n);
+    }
+    std::printf("\n");
+  }
 }
 
 }  // namespace
@@ -152,50 +468,52 @@ std::string Describe(const Counts& c) {
 int main(int argc, char** argv) {
   const std::string source = SourceDir();
   std::string set_path = source + "/bench/label_eval_set.txt";
-  std::string photos_dir;
-  std::string models =
-      "nanodet-288,nanodet-320,nanodet-352,nanodet-384,nanodet-416,nanodet-448,nanodet-512,"
-      "nanodet-320+mirror,nanodet-416+mirror,nanodet-320+mirror+max,centernet-384,centernet-512,"
-      "nanodet-320+centernet-512,nanodet-416+centernet-512,nanodet-320+centernet-512+max";
-  std::string models_dir;
+  std::string photos_dir, models_dir, detail, runs_dir;
+  std::string methods =
+      "default,precise,nanodet-320,nanodet-320/x0.6,nanodet-320/x0.6/g,nanodet-320/x0.5/c0.9,"
+      "nanodet-320/x0.6/h3,nanodet-320/x0.6/or0.4,nanodet-320/x0.6/a0.005,nanodet-416/x0.6,"
+      "nanodet-320+mirror/x0.6,centernet-256/x0.6,centernet-384/x0.6,"
+      "nanodet-320~centernet-256:0.4-0.7/x0.6,nanodet-320~centernet-256:0.5-0.7/x0.6,"
+      "nanodet-320~centernet-256/x0.6,nanodet-320~centernet-384:0.5-0.7/x0.6,"
+      "nanodet-320~centernet-256/x0.6/k0.1,nanodet-320~centernet-256/x0.6/cum,"
+      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum";
   double min_confidence = 55;
   bool fit = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "label_eval: " << a << " needs a value\n";
-        std::exit(2);
-      }
+      if (i + 1 >= argc) Usage(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--set")
+    if (a == "--set") {
       set_path = next();
-    else if (a == "--photos")
+    } else if (a == "--photos") {
       photos_dir = next();
-    else if (a == "--models")
-      models = next();
-    else if (a == "--models-dir")
+    } else if (a == "--methods" || a == "--models") {
+      methods = next();
+    } else if (a == "--models-dir") {
       models_dir = next();
-    else if (a == "--min-confidence")
+    } else if (a == "--min-confidence") {
       min_confidence = std::stod(next());
-    else if (a == "--fit")
+    } else if (a == "--runs") {
+      runs_dir = next();
+    } else if (a == "--detail") {
+      detail = next();
+    } else if (a == "--fit") {
       fit = true;
-    else if (a == "--verbose")
+    } else if (a == "--verbose") {
       verbose = true;
-    else {
-      std::cerr << "usage: label_eval [--models A,B] [--min-confidence C] [--fit] [--verbose] "
-                   "[--set FILE] [--photos DIR] [--models-dir DIR]\n";
-      return 2;
+    } else {
+      Usage("unknown argument " + a);
     }
   }
   if (photos_dir.empty()) {
     const char* cache = std::getenv("IMAGEMILL_CACHE");
-    photos_dir = (cache && *cache ? std::string(cache) : source + "/.cache") + "/label-eval";
+    photos_dir = (cache && *cache ? std::string(cache) : source + "/.cache") + "/label-photos";
   }
-  const std::vector<Photo> photos = ReadSet(set_path);
+  const std::vector<LabelledPhoto> photos = imagemill::bench::ReadLabelledSet(set_path);
   std::vector<std::string> bytes;
-  for (const Photo& p : photos) {
+  for (const LabelledPhoto& p : photos) {
     bytes.push_back(ReadFile(photos_dir + "/" + p.name));
     if (bytes.back().empty()) {
       std::cerr << "label_eval: " << photos_dir << "/" << p.name
@@ -203,146 +521,138 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::vector<Method> list;
+  for (const std::string& m : SplitOn(methods, ',')) list.push_back(ParseMethod(m));
+  if (!detail.empty()) {
+    bool listed = false;
+    for (const Method& m : list) listed |= m.name == detail;
+    if (!listed) list.push_back(ParseMethod(detail));
+  }
   cv::setNumThreads(1);
-  std::printf("%zu photos (%s); MinConfidence %g; OpenCV on 1 thread\n\n", photos.size(),
-              set_path.c_str(), min_confidence);
+  int with_objects = 0;
+  for (const LabelledPhoto& p : photos) with_objects += !p.classes.empty();
+  std::printf("%zu photos (%d with COCO objects) from %s; MinConfidence %g; OpenCV on 1 thread\n",
+              photos.size(), with_objects, set_path.c_str(), min_confidence);
 
-  std::stringstream model_list(models);
-  std::string spec;
-  while (std::getline(model_list, spec, ',')) {
-    imagemill::vision::LabelModelOptions o;
-    o.builtin = spec;
-    o.models_dir = models_dir;
-    auto model = LabelModel::Open(o);
-    if (!model.ok()) {
-      std::cerr << "label_eval: " << model.status().ToString() << "\n";
-      return 1;
-    }
-    auto runner = (*model)->NewRunner();
-    if (!runner.ok()) {
-      std::cerr << "label_eval: " << runner.status().ToString() << "\n";
-      return 1;
-    }
-    std::vector<Outcome> outcomes(photos.size());
-    for (size_t i = 0; i < photos.size(); ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const double c0 = ThreadCpuMs();
-      imagemill::vision::DecodeOptions decode;
-      decode.min_side = (*model)->MinInputSide();
-      decode.min_long_side = imagemill::vision::kAnalysisLongSide;  // as LabelsProcessor decodes
-      auto image = imagemill::vision::DecodeImage(bytes[i], photos[i].name, decode);
-      if (!image.ok()) {
-        std::cerr << "label_eval: " << image.status().ToString() << "\n";
-        return 1;
+  std::map<std::string, NetworkRun> runs;
+  for (const Method& m : list) {
+    for (const std::string& spec : {m.first, m.second}) {
+      if (spec.empty() || runs.count(spec)) continue;
+      NetworkRun run;
+      if (spec == "default" || spec == "precise") {
+        run = RunDefault(spec == "default" ? imagemill::vision::kDefaultLabelModel
+                                           : imagemill::vision::kPreciseLabelModel,
+                         models_dir, photos, bytes);
+      } else if (runs_dir.empty() || !LoadRun(RunsFile(runs_dir, spec), photos, run)) {
+        run = RunNetwork(spec, models_dir, photos, bytes);
+        if (!runs_dir.empty()) SaveRun(RunsFile(runs_dir, spec), photos, run);
       }
-      const std::vector<cv::Mat> inputs = (*model)->MakeInputs(image->bgr);
-      const auto t1 = std::chrono::steady_clock::now();
-      const double c1 = ThreadCpuMs();
-      auto found = (*runner)->Run(inputs);
-      const auto t2 = std::chrono::steady_clock::now();
-      const double c2 = ThreadCpuMs();
-      if (!found.ok()) {
-        std::cerr << "label_eval: " << found.status().ToString() << "\n";
-        return 1;
-      }
-      outcomes[i].prepare_ms = Ms(t1 - t0);
-      outcomes[i].run_ms = Ms(t2 - t1);
-      outcomes[i].prepare_cpu_ms = c1 - c0;
-      outcomes[i].run_cpu_ms = c2 - c1;
-      for (const FoundObject& f : *found) {
-        double& best = outcomes[i].best[f.class_name];
-        best = std::max(best, f.score);
-      }
+      runs.emplace(spec, std::move(run));
+      std::fflush(stdout);
     }
+  }
 
-    // The raw threshold with the best F1 on the tune split, and a calibration fitted there.
+  std::vector<std::string> summary;
+  for (const Method& m : list) {
+    const MethodResult r = Apply(m, runs);
+    const ScoreCalibration fitted =
+        m.cumulative ? imagemill::vision::FitCumulativeCalibration(TuneSamples(photos, r.labels))
+                     : imagemill::vision::FitCalibration(TuneSamples(photos, r.labels));
+    const double threshold_score =
+        m.end_to_end ? min_confidence / 100 : fitted.ScoreFor(min_confidence);
+    imagemill::bench::KeepLabel at_c = [&](const std::string&, const ScoredLabel& l) {
+      return l.score >= threshold_score;
+    };
     double best_t = 0.5, best_f1 = -1;
-    for (int k = 10; k <= 90; ++k) {
+    for (int k = 10; k <= 95; ++k) {
       const double t = k / 100.0;
-      const double f1 = Score(photos, outcomes, "tune", [&](double s) { return s >= t; }).F1();
-      if (f1 >= best_f1) {
-        best_f1 = f1;
-        best_t = t;
-      }
+      const double f1 = imagemill::bench::Score(
+                            photos, r.labels, "tune",
+                            [&](const std::string&, const ScoredLabel& l) { return l.score >= t; })
+                            .F1();
+      if (f1 >= best_f1) best_f1 = f1, best_t = t;
     }
-    std::vector<std::pair<double, bool>> samples;
-    for (size_t i = 0; i < photos.size(); ++i) {
-      if (photos[i].split != "tune") continue;
-      for (const auto& [cls, score] : outcomes[i].best) {
-        if (!photos[i].optional.count(cls))
-          samples.emplace_back(score, photos[i].classes.count(cls) > 0);
-      }
+    std::printf(
+        "\n== %s: CPU per photo %.1f ms (mean; median decode + inputs %.1f)%s\n", m.name.c_str(),
+        Mean(r.cpu_ms),
+        [&] {
+          std::vector<double> v = runs.at(m.first).prepare_cpu_ms;
+          std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+          return v[v.size() / 2];
+        }(),
+        m.second.empty()
+            ? ""
+            : (" , second opinion on " +
+               std::to_string(static_cast<int>(std::lround(100 * r.second_share))) + " % of photos")
+                  .c_str());
+    if (!m.end_to_end) {
+      std::printf("  calibration fitted on tune: {%s}; MinConfidence %g = score %.3f\n",
+                  CalibrationValues(fitted).c_str(), min_confidence, threshold_score);
     }
-    const ScoreCalibration fitted = imagemill::vision::FitCalibration(samples);
-    std::string bands;
-    for (int lo = 1; lo < 10; ++lo) {
-      int right = 0, all = 0;
-      for (const auto& [score, ok] : samples) {
-        if (score >= lo / 10.0 && (score < (lo + 1) / 10.0 || lo == 9)) {
-          ++all;
-          right += ok;
-        }
-      }
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), " %.1f: %d/%d", lo / 10.0, right, all);
-      bands += buf;
+    Counts at[2];
+    for (int s = 0; s < 2; ++s) {
+      const char* split = s == 0 ? "tune" : "check";
+      at[s] = imagemill::bench::Score(photos, r.labels, split, at_c);
+      std::printf("  %-5s @%g: %s\n", split, min_confidence,
+                  imagemill::bench::Describe(at[s]).c_str());
     }
-    const ScoreCalibration built_in = imagemill::vision::CalibrationFor((*model)->name());
-
-    std::vector<double> prepare, run, prepare_cpu, run_cpu;
-    for (const Outcome& o : outcomes) {
-      prepare.push_back(o.prepare_ms);
-      run.push_back(o.run_ms);
-      prepare_cpu.push_back(o.prepare_cpu_ms);
-      run_cpu.push_back(o.run_cpu_ms);
+    // What a Confidence means to a user: the labels at 80 and 90 (under the fitted calibration,
+    // or the built-in one for `default`), on check.
+    for (const double at_conf : {80.0, 90.0}) {
+      const double t = m.end_to_end ? at_conf / 100 : fitted.ScoreFor(at_conf);
+      const Counts c = imagemill::bench::Score(
+          photos, r.labels, "check",
+          [&](const std::string&, const ScoredLabel& l) { return l.score >= t; });
+      std::printf("  check @%g: %s\n", at_conf, imagemill::bench::Describe(c).c_str());
     }
-    std::printf("== %s: per photo, medians: prepare %.1f ms (CPU %.1f), run %.1f ms (CPU %.1f)\n",
-                (*model)->name().c_str(), Median(prepare), Median(prepare_cpu), Median(run),
-                Median(run_cpu));
-    std::printf("  tune labels right/all by score band:%s\n", bands.c_str());
-    std::string values;
-    for (double v : fitted.values) {
-      char buf[16];
-      std::snprintf(buf, sizeof(buf), "%s%.3f", values.empty() ? "" : ", ", v);
-      values += buf;
+    const Counts best = imagemill::bench::Score(
+        photos, r.labels, "check",
+        [&](const std::string&, const ScoredLabel& l) { return l.score >= best_t; });
+    std::printf("  check at the best tune score threshold %.2f: %s\n", best_t,
+                imagemill::bench::Describe(best).c_str());
+    if (fit && !m.end_to_end) {
+      std::printf("  calibration line (for %s): {\"%s\", {{%s}}},\n", m.name.c_str(),
+                  (m.first + (m.second.empty() ? "" : "~" + m.second)).c_str(),
+                  CalibrationValues(fitted).c_str());
     }
-    std::printf("  fitted calibration: {%s} (MinConfidence %g = raw score %.3f)\n", values.c_str(),
-                min_confidence, fitted.ScoreFor(min_confidence));
-    for (const char* split : {"tune", "check"}) {
-      std::printf(
-          "  %-5s raw >= %.2f (best tune F1): %s\n", split, best_t,
-          Describe(Score(photos, outcomes, split, [&](double s) { return s >= best_t; })).c_str());
-      std::printf("  %-5s MinConfidence %g, fitted:    %s\n", split, min_confidence,
-                  Describe(Score(photos, outcomes, split, [&](double s) {
-                    return fitted.Confidence(s) >= min_confidence;
-                  })).c_str());
-      std::printf("  %-5s MinConfidence %g, built in:  %s\n", split, min_confidence,
-                  Describe(Score(photos, outcomes, split, [&](double s) {
-                    return built_in.Confidence(s) >= min_confidence;
-                  })).c_str());
-    }
-    if (fit) {
-      std::printf("  calibration line: {\"%s\", {{%s}}},\n", (*model)->name().c_str(),
-                  values.c_str());
-    }
+    char row[400];
+    std::snprintf(row, sizeof(row),
+                  "| `%s` | %.0f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.2f | %.2f / %.2f / "
+                  "%.2f (score ≥ %.2f) |",
+                  m.name.c_str(), Mean(r.cpu_ms), at[0].Precision(), at[0].Recall(), at[0].F1(),
+                  at[1].Precision(), at[1].Recall(), at[1].F1(), at[1].FalsePerEmptyPhoto(),
+                  best.Precision(), best.Recall(), best.F1(), best_t);
+    summary.push_back(row);
+    if (m.name == detail) PrintDetail(m.name, photos, r, at_c);
     if (verbose) {
       for (size_t i = 0; i < photos.size(); ++i) {
-        std::printf("    %-5s %-20s", photos[i].split.c_str(), photos[i].name.c_str());
-        for (const auto& [cls, score] : outcomes[i].best) {
-          if (score < 0.2) continue;
+        std::printf("    %-5s %-40s", photos[i].split.c_str(), photos[i].name.c_str());
+        for (const auto& [cls, l] : r.labels[i]) {
+          if (l.score < 0.2) continue;
           const char* mark = photos[i].classes.count(cls)    ? "+"
                              : photos[i].optional.count(cls) ? "~"
                                                              : "!";
-          std::printf(" %s%s:%.2f", mark, cls.c_str(), score);
+          std::string shown = cls;
+          std::replace(shown.begin(), shown.end(), ' ', '_');
+          std::printf(" %s%s:%.2f", mark, shown.c_str(), l.score);
         }
         for (const std::string& cls : photos[i].classes) {
-          if (!outcomes[i].best.count(cls)) std::printf(" -%s", cls.c_str());
+          if (!r.labels[i].count(cls)) {
+            std::string shown = cls;
+            std::replace(shown.begin(), shown.end(), ' ', '_');
+            std::printf(" -%s", shown.c_str());
+          }
         }
         std::printf("\n");
       }
     }
-    std::printf("\n");
     std::fflush(stdout);
   }
+  std::printf(
+      "\n| method | CPU ms per photo | tune @%g: P / R / F1 | check @%g: P / R / F1 | check: false "
+      "labels per photo with no COCO object | check at the best tune score threshold: P / R / F1 "
+      "|\n|---|---|---|---|---|---|\n",
+      min_confidence, min_confidence);
+  for (const std::string& row : summary) std::printf("%s\n", row.c_str());
   return 0;
 }

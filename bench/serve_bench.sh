@@ -37,7 +37,7 @@ trap cleanup EXIT
 # The photos of the labelled set that DetectLabels takes as bytes (at most 5 MB each).
 mkdir -p "$work/photos"
 grep -v '^#' "$top/bench/label_eval_set.txt" | awk 'NF {print $1}' | while read -r name; do
-  f="$cache/label-eval/$name"
+  f="$cache/label-photos/$name"
   [[ -f "$f" && $(stat -c %s "$f") -le 5242880 ]] && cp "$f" "$work/photos/"
 done
 ls "$work/photos" | sed "s|^|$work/photos/|" >"$work/photos.txt"

@@ -8,6 +8,8 @@
 - A re-run with the same settings reuses every answer; a changed MinConfidence or filter is a
   changed processor, so the images are labelled again under the new settings.
 - `imagemill detect-labels` prints one answer and draws it with --annotate.
+- The precise mode (`--label-model nanodet-320~centernet-256`) gives one label per object on the
+  darknet photos, the dog in dog.jpg above the seed's MinConfidence 80 and the giraffe above 90.
 - Missing models and contradictory flags are start-up errors (exit 2) that say what to do.
 """
 import json
@@ -64,13 +66,14 @@ def main():
     expect(summary["status"] == "SUCCEEDED", "the run succeeds")
     expect(counts["succeeded"] == len(jpgs) and counts["skipped"] == 1,
            f"{len(jpgs)} photos labelled, the text file skipped")
-    stored = json.loads(run("get", "dog.jpg", *base, check=0).stdout)
-    expect(stored["processor"] == "labels/nanodet-320", "stored under the default processor's name")
+    stored = json.loads(run("get", "person.jpg", *base, check=0).stdout)
+    expect(stored["processor"] == "labels/nanodet-320.v3",
+           "stored under the default processor's name")
     answer = stored["response"]
     expect(set(answer) == {"Labels", "LabelModelVersion", "ImageProperties"},
            "a full DetectLabels answer: " + ", ".join(sorted(answer)))
-    expect({"Dog", "Bicycle"} <= names(answer) and names(answer) & {"Car", "Truck"},
-           "dog.jpg: Dog, Bicycle and Car or Truck: " + ", ".join(sorted(names(answer))))
+    expect({"Dog", "Horse"} <= names(answer) and "Cow" not in names(answer),
+           "person.jpg: Dog and Horse, and the horse not also a Cow: " + ", ".join(sorted(names(answer))))
     dog = next(label for label in answer["Labels"] if label["Name"] == "Dog")
     expect(set(dog) == {"Name", "Confidence", "Instances", "Parents", "Aliases", "Categories"},
            "each label has every member")
@@ -80,22 +83,25 @@ def main():
     box = dog["Instances"][0]["BoundingBox"]
     expect(0 <= box["Left"] < 0.5 and box["Top"] + box["Height"] <= 1.0001 and box["Width"] > 0.1,
            f"the dog's box is a ratio of the image, on its left: {box}")
+    pickup = names(json.loads(run("get", "dog.jpg", *base, check=0).stdout)["response"])
+    expect(len(pickup & {"Car", "Truck"}) == 1,
+           "dog.jpg: the pickup is one label, Car or Truck: " + ", ".join(sorted(pickup)))
     expect(all(label["Confidence"] >= 55 for label in answer["Labels"]), "MinConfidence 55 by default")
     expect("Quality" in answer["ImageProperties"], "image properties")
     listing = run("results", *base, "--execution", "first", check=0).stdout
-    expect("Giraffe" in listing and "Zebra" in listing, "imagemill results shows the labels")
+    expect("Giraffe" in listing and "Kite" in listing, "imagemill results shows the labels")
 
     # 2. Queries by label and by parent label.
     hits = json.loads(run("query", "--label", "Dog", "--json", *base, check=0).stdout)
     ids = {h["id"] for h in hits}
-    expect({"dog.jpg", "person.jpg"} <= ids and not ids & {"giraffe.jpg", "kite.jpg"},
-           "query --label Dog finds the dog pictures: " + ", ".join(sorted(ids)))
+    expect({"dog.jpg", "person.jpg"} <= ids and not ids & {"giraffe.jpg", "kite.jpg", "eagle.jpg"},
+           "query --label Dog finds the dog pictures, not the eagle: " + ", ".join(sorted(ids)))
     confidences = [h["confidence"] for h in hits]
     expect(confidences == sorted(confidences, reverse=True) and min(confidences) >= 55,
            "most confident first, none under MinConfidence")
     animals = {h["id"] for h in json.loads(run("query", "--label", "animal", "--json", *base,
                                                 check=0).stdout)}
-    expect({"dog.jpg", "horses.jpg", "giraffe.jpg", "eagle.jpg"} <= animals,
+    expect({"dog.jpg", "person.jpg", "horses.jpg", "giraffe.jpg", "eagle.jpg"} <= animals,
            "query --label animal finds them through the Animal parent")
 
     # 3. Incremental: same settings reuse everything; changed settings label again.
@@ -114,7 +120,8 @@ def main():
            "with --replace every photo is labelled again")
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT processor, response FROM results").fetchall()
-    expect(all(r[0] == "labels/nanodet-320/c80" for r in rows), "stored under labels/nanodet-320/c80")
+    expect(all(r[0] == "labels/nanodet-320.v3/c80" for r in rows),
+           "stored under labels/nanodet-320.v3/c80")
     expect(all(label["Confidence"] >= 80 for r in rows for label in json.loads(r[1])["Labels"]),
            "and every stored label is at least 80")
     settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
@@ -133,14 +140,46 @@ def main():
             os.path.join(work, "eagle-labels.jpg"), check=0)
     expect("Bird" in names(json.loads(p.stdout)), "detect-labels: eagle.jpg holds a Bird")
     with open(os.path.join(work, "eagle-labels.jpg"), "rb") as f:
-        expect(f.read(3) == b"\xff\xd8\xff", "--annotate wrote a JPEG")
+        jpeg = f.read()
+    expect(jpeg[:4] == b"\xff\xd8\xff\xe0" and jpeg[6:11] == b"JFIF\0",
+           "--annotate wrote a JFIF JPEG")
+    sof = jpeg.find(b"\xff\xc0")
+    expect(sof > 0 and b"\xff\xc2" not in jpeg[:sof], "a baseline one, which every viewer opens")
+    height, width = int.from_bytes(jpeg[sof + 5:sof + 7], "big"), int.from_bytes(jpeg[sof + 7:sof + 9], "big")
+    expect((width, height) == (800, 530),
+           f"the 773x512 photo enlarged to 800 px, so that its captions stay readable: {width}x{height}")
+    p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--annotate",
+            os.path.join(work, "eagle-labels.gif"), check=2)
+    expect(".jpg" in p.stderr and not p.stdout, "--annotate with another ending: exit 2 before any work")
+
+    # 5. The precise mode: one label per object, and confidences a seed user can filter at 80 and 90.
+    precise = ["--label-model", "nanodet-320~centernet-256"]
+
+    def precise_labels(photo, *extra):
+        answer = json.loads(run("detect-labels", os.path.join(photos, photo), *precise, *extra,
+                                check=0).stdout)
+        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v3",
+               f"{photo}: answered by the precise mode")
+        return answer["Labels"]
+
+    dog_labels = {label["Name"]: label["Confidence"] for label in precise_labels("dog.jpg")}
+    expect(dog_labels.get("Dog", 0) >= 80 and len(set(dog_labels) & {"Car", "Truck"}) == 1,
+           f"precise, dog.jpg: the dog clears the seed's MinConfidence 80, the pickup is one label: {dog_labels}")
+    horses = precise_labels("horses.jpg")
+    expect(horses and horses[0]["Name"] == "Horse" and "Cow" not in {label["Name"] for label in horses},
+           "precise, horses.jpg: Horse first, no Cow: " + ", ".join(label["Name"] for label in horses))
+    person = {label["Name"] for label in precise_labels("person.jpg")}
+    expect({"Person", "Dog", "Horse"} <= person and "Cow" not in person,
+           "precise, person.jpg: Person, Dog and Horse, the horse not also a Cow: " + ", ".join(sorted(person)))
+    clear = {label["Name"] for label in precise_labels("giraffe.jpg", "--min-confidence", "90")}
+    expect(clear == {"Giraffe"}, "precise, --min-confidence 90 keeps the clear label: " + ", ".join(sorted(clear)))
     p = run("detect-labels", os.path.join(photos, "eagle.jpg"), "--features", "IMAGE_PROPERTIES",
             check=0)
     expect(set(json.loads(p.stdout)) == {"ImageProperties"}, "--features IMAGE_PROPERTIES only")
     p = run("detect-labels", os.path.join(photos, "README.txt"), check=1)
     expect("README.txt" in p.stderr, "a non-image: exit 1 naming it")
 
-    # 5. Start-up errors.
+    # 6. Start-up errors.
     missing = dict(ENV, IMAGEMILL_MODELS=os.path.join(work, "no-models"))
     p = run("run", photos, *base, "--execution-name", "nomodels", check=2, env=missing)
     expect("scripts/fetch-models.sh" in p.stderr, "missing models: exit 2 saying to fetch them: "

@@ -10,6 +10,7 @@
 #include "vision/detectors/detector_nanodet.h"
 #include "vision/detectors/detector_yolo.h"
 #include "vision/detectors/model_dir.h"
+#include "vision/labels/builtin_spec.h"
 
 namespace imagemill::vision {
 namespace {
@@ -18,74 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr float kMergeIou = 0.5f;
 constexpr const char* kKinds = "yolov5, yolov8, nanodet, classifier";
-
-struct BuiltinSpec {
-  std::vector<std::string> detectors;  // "nanodet-416", "centernet-512"
-  bool mirror = false;
-  MergeMode merge = MergeMode::kMean;
-  std::string name;
-};
-
-Result<BuiltinSpec> ParseBuiltin(const std::string& spec) {
-  BuiltinSpec out;
-  const std::string usage =
-      "; a label model is nanodet[-SIZE] and/or centernet[-SIZE] joined by "
-      "'+', optionally with +mirror and +max (e.g. nanodet-320+mirror)";
-  size_t start = 0;
-  while (start <= spec.size()) {
-    size_t plus = spec.find('+', start);
-    if (plus == std::string::npos) plus = spec.size();
-    const std::string token = spec.substr(start, plus - start);
-    start = plus + 1;
-    if (token == "mirror") {
-      out.mirror = true;
-      continue;
-    }
-    if (token == "max" || token == "mean") {
-      out.merge = token == "max" ? MergeMode::kMax : MergeMode::kMean;
-      continue;
-    }
-    std::string family = token;
-    int size = 0;
-    if (const size_t dash = token.find('-'); dash != std::string::npos) {
-      family = token.substr(0, dash);
-      const std::string digits = token.substr(dash + 1);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
-          digits.size() > 4) {
-        return Status::InvalidArgument("label model '" + spec + "': bad size in '" + token + "'" +
-                                       usage);
-      }
-      size = std::stoi(digits);
-    }
-    if (family != "nanodet" && family != "centernet") {
-      return Status::InvalidArgument("label model '" + spec + "': unknown part '" + token + "'" +
-                                     usage);
-    }
-    if (size == 0) size = family == "nanodet" ? 416 : 512;
-    if (size % 32 != 0 || size < 64 || size > 1024) {
-      return Status::InvalidArgument("label model '" + spec + "': the input size of '" + token +
-                                     "' must be a multiple of 32 from 64 to 1024 (try 320 or 416)");
-    }
-    const std::string canonical = family + "-" + std::to_string(size);
-    for (const std::string& d : out.detectors) {
-      if (d == canonical) {
-        return Status::InvalidArgument("label model '" + spec + "' names " + canonical + " twice");
-      }
-    }
-    out.detectors.push_back(canonical);
-  }
-  if (out.detectors.empty()) {
-    return Status::InvalidArgument("label model '" + spec + "' names no network" + usage);
-  }
-  for (const std::string& d : out.detectors) out.name += (out.name.empty() ? "" : "+") + d;
-  if (out.mirror) out.name += "+mirror";
-  if (out.merge == MergeMode::kMax) out.name += "+max";
-  return out;
-}
-
-int SizeOf(const std::string& detector_spec) {
-  return std::stoi(detector_spec.substr(detector_spec.find('-') + 1));
-}
 
 // FNV-1a over the bytes of `files`; NotFound naming a missing one.
 Result<uint32_t> HashFiles(const std::vector<fs::path>& files) {
@@ -129,7 +62,7 @@ LabelModel::~LabelModel() = default;
 
 Result<std::string> LabelModel::NameFor(const LabelModelOptions& options) {
   if (options.model_file.empty()) {
-    Result<BuiltinSpec> spec = ParseBuiltin(options.builtin);
+    Result<BuiltinSpec> spec = ParseBuiltinSpec(options.builtin);
     if (!spec.ok()) return spec.status();
     return spec->name;
   }
@@ -156,16 +89,23 @@ Result<std::unique_ptr<LabelModel>> LabelModel::Open(const LabelModelOptions& op
   m->options_ = options;
   m->name_ = *name;
   if (options.model_file.empty()) {
-    BuiltinSpec spec = ParseBuiltin(options.builtin).value();
+    BuiltinSpec spec = ParseBuiltinSpec(options.builtin).value();
     Result<fs::path> dir = FindModelDir(options.models_dir);
     if (!dir.ok()) return dir.status();
     m->models_dir_ = *dir;
     m->detector_specs_ = spec.detectors;
     m->merge_ = spec.merge;
+    m->calibration_ = CalibrationFor(spec.base);
+    m->suppression_ = kBuiltinSuppression;
     for (size_t d = 0; d < spec.detectors.size(); ++d) {
       m->passes_.push_back({d, false});
       if (spec.mirror) m->passes_.push_back({d, true});
-      m->min_side_ = std::max(m->min_side_, SizeOf(spec.detectors[d]));
+      m->min_side_ = std::max(m->min_side_, InputSizeOf(spec.detectors[d]));
+    }
+    if (!spec.second.empty()) {
+      m->second_ = m->detector_specs_.size();
+      m->detector_specs_.push_back(spec.second);
+      m->min_side_ = std::max(m->min_side_, InputSizeOf(spec.second));
     }
     for (int c = 0; c < kCocoClassCount; ++c) m->class_names_.emplace_back(CocoClassName(c));
   } else {
@@ -182,7 +122,6 @@ Result<std::unique_ptr<LabelModel>> LabelModel::Open(const LabelModelOptions& op
     m->passes_.push_back({0, false});
     m->min_side_ = options.input_size;
   }
-  m->calibration_ = CalibrationFor(m->name_);
   Result<std::vector<std::unique_ptr<Detector>>> prototypes = m->MakeDetectors();
   if (!prototypes.ok()) return prototypes.status();
   m->prototypes_ = std::move(prototypes).value();
@@ -202,7 +141,7 @@ Result<std::vector<std::unique_ptr<Detector>>> LabelModel::MakeDetectors() const
     o.score_threshold = kCandidateScore;
     Result<std::unique_ptr<Detector>> d = Status::Internal("unreachable");
     if (options_.model_file.empty()) {
-      o.input_size = SizeOf(spec);
+      o.input_size = InputSizeOf(spec);
       const bool nanodet = spec.starts_with("nanodet");
       o.model = models_dir_ / (nanodet ? "nanodet.json" : "centernet.json");
       if (!fs::exists(o.model)) {
@@ -237,6 +176,7 @@ std::vector<cv::Mat> LabelModel::MakeInputs(const cv::Mat& bgr) const {
     if (p.mirrored && mirrored.empty()) cv::flip(bgr, mirrored, 1);
     inputs.push_back(prototypes_[p.detector]->MakeInput(p.mirrored ? mirrored : bgr));
   }
+  if (second_) inputs.push_back(prototypes_[*second_]->MakeInput(bgr));
   return inputs;
 }
 
@@ -247,9 +187,9 @@ Result<std::unique_ptr<LabelModelRunner>> LabelModel::NewRunner() const {
       new LabelModelRunner(*this, std::move(detectors).value()));
 }
 
-Result<std::vector<FoundObject>> LabelModelRunner::Run(const std::vector<cv::Mat>& inputs) {
+Result<std::vector<Detection>> LabelModelRunner::RunMerged(const std::vector<cv::Mat>& inputs) {
   const auto& passes = model_.passes_;
-  if (inputs.size() != passes.size()) {
+  if (inputs.size() != passes.size() + (model_.second_ ? 1 : 0)) {
     return Status::Internal(model_.name_ + ": given " + std::to_string(inputs.size()) +
                             " inputs for " + std::to_string(passes.size()) + " passes");
   }
@@ -264,14 +204,34 @@ Result<std::vector<FoundObject>> LabelModelRunner::Run(const std::vector<cv::Mat
       }
     }
   }
+  return MergePasses(found, kMergeIou, model_.merge_);
+}
+
+Result<std::vector<FoundObject>> LabelModelRunner::Run(const std::vector<cv::Mat>& inputs) {
+  Result<std::vector<Detection>> merged = RunMerged(inputs);
+  if (!merged.ok()) return merged.status();
+  std::vector<Detection> kept =
+      SuppressAcrossClasses(std::move(merged).value(), model_.suppression_);
+  if (model_.second_ && NeedsSecondOpinion(kept, kSecondOpinionBand)) {
+    Result<std::vector<Detection>> second = detectors_[*model_.second_]->DetectInput(inputs.back());
+    if (!second.ok()) return second.status();
+    ApplySecondOpinion(kept, SuppressAcrossClasses(std::move(second).value(), model_.suppression_),
+                       kSecondOpinionBand, kSecondOpinionFirstWeight);
+  }
+  return model_.Named(kept);
+}
+
+std::vector<FoundObject> LabelModel::Finish(std::vector<Detection> merged) const {
+  return Named(SuppressAcrossClasses(std::move(merged), suppression_));
+}
+
+std::vector<FoundObject> LabelModel::Named(const std::vector<Detection>& detections) const {
   std::vector<FoundObject> out;
-  for (const Detection& d : MergePasses(found, kMergeIou, model_.merge_)) {
-    if (d.class_index < 0 || static_cast<size_t>(d.class_index) >= model_.class_names_.size()) {
-      continue;
-    }
+  for (const Detection& d : detections) {
+    if (d.class_index < 0 || static_cast<size_t>(d.class_index) >= class_names_.size()) continue;
     FoundObject f;
-    f.class_name = model_.class_names_[d.class_index];
-    f.confidence = model_.calibration_.Confidence(d.score);
+    f.class_name = class_names_[d.class_index];
+    f.confidence = calibration_.Confidence(d.score);
     f.score = d.score;
     if (d.box.width > 0 && d.box.height > 0) f.box = d.box;
     out.push_back(std::move(f));
