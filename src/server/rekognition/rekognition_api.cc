@@ -18,6 +18,20 @@ AwsError Unavailable(const std::string& operation, const Status& s) {
   return AwsError::Internal(operation + " is not available on this server: " + s.message());
 }
 
+// The calling pool thread's worker of `processor` in `slots[worker]`, made at its first call.
+// REQUIRES: only pool thread `worker` touches slots[worker].
+AwsResult<ProcessorWorker*> ThreadWorker(const Processor& processor,
+                                         std::vector<std::unique_ptr<ProcessorWorker>>& slots,
+                                         int worker, const std::string& operation) {
+  std::unique_ptr<ProcessorWorker>& slot = slots[worker];
+  if (!slot) {
+    Result<std::unique_ptr<ProcessorWorker>> made = processor.NewWorker();
+    if (!made.ok()) return Unavailable(operation, made.status());
+    slot = std::move(made).value();
+  }
+  return slot.get();
+}
+
 }  // namespace
 
 ServiceInfo RekognitionApi::Service() {
@@ -106,12 +120,9 @@ AwsResult<Json> RekognitionApi::Labels(const Json& request, const vision::LabelS
 AwsResult<Json> RekognitionApi::Faces(const Json& request, int worker) {
   AwsResult<const vision::FacesProcessor*> processor = OpenFaces();
   if (!processor.ok()) return processor.error();
-  std::unique_ptr<ProcessorWorker>& runner = face_workers_[worker];  // this thread's alone
-  if (!runner) {
-    Result<std::unique_ptr<ProcessorWorker>> made = (*processor)->NewWorker();
-    if (!made.ok()) return Unavailable("DetectFaces", made.status());
-    runner = std::move(made).value();
-  }
+  AwsResult<ProcessorWorker*> runner =
+      ThreadWorker(**processor, face_workers_, worker, "DetectFaces");
+  if (!runner.ok()) return runner.error();
   std::string name;
   AwsResult<std::string> bytes = images_.Read(request["Image"], &name);
   if (!bytes.ok()) return bytes.error();
@@ -121,7 +132,7 @@ AwsResult<Json> RekognitionApi::Faces(const Json& request, int worker) {
   Result<std::unique_ptr<PreparedItem>> prepared =
       (*processor)->Prepare(item, std::move(bytes).value());
   if (!prepared.ok()) return ImageError(prepared.status());
-  Result<Answer> answer = runner->Process(item, **prepared);
+  Result<Answer> answer = (*runner)->Process(item, **prepared);
   if (!answer.ok()) return ImageError(answer.status());
   metrics_.CountImages(1, std::chrono::steady_clock::now());
   return std::move(answer->response);
@@ -131,16 +142,13 @@ AwsResult<Json> RekognitionApi::Text(const Json& request, const vision::TextSett
                                      int worker) {
   AwsResult<const vision::TextProcessor*> processor = OpenText();
   if (!processor.ok()) return processor.error();
-  std::unique_ptr<ProcessorWorker>& runner = text_workers_[worker];  // this thread's alone
-  if (!runner) {
-    Result<std::unique_ptr<ProcessorWorker>> made = (*processor)->NewWorker();
-    if (!made.ok()) return Unavailable("DetectText", made.status());
-    runner = std::move(made).value();
-  }
+  AwsResult<ProcessorWorker*> runner =
+      ThreadWorker(**processor, text_workers_, worker, "DetectText");
+  if (!runner.ok()) return runner.error();
   std::string name;
   AwsResult<std::string> bytes = images_.Read(request["Image"], &name);
   if (!bytes.ok()) return bytes.error();
-  Result<Answer> answer = (*processor)->DetectText(*bytes, name, settings, *runner);
+  Result<Answer> answer = (*processor)->DetectText(*bytes, name, settings, **runner);
   if (!answer.ok()) return ImageError(answer.status());
   metrics_.CountImages(1, std::chrono::steady_clock::now());
   return std::move(answer->response);
