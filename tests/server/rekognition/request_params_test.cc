@@ -64,6 +64,7 @@ TEST(RequestParamsTest, DetectTextRefusesBadFiltersNamingTheMember) {
   for (int i = 0; i < 11; ++i) {
     eleven.push_back({{"BoundingBox", {{"Left", 0}, {"Top", 0}, {"Width", 1}, {"Height", 1}}}});
   }
+  settings = vision::TextSettings();
   e = ReadDetectTextSettings({{"Image", kImage}, {"Filters", {{"RegionsOfInterest", eleven}}}},
                              &settings);
   ASSERT_TRUE(e);
