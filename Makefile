@@ -58,12 +58,13 @@ face-eval: build
 	@cmake --build $(BUILD) --target face_eval
 	@$(BUILD)/face_eval --set bench/face_eval_set.txt --photos $${IMAGEMILL_CACHE:-.cache}/face-eval
 
-# Words read right, false words and cost per image of the text processor (docs/text.md).
+# Words read right, false words and cost per image of the text processor, and how often and at
+# what cost the "Text" label of --extra-labels text fires (docs/text.md).
 text-eval: build
 	@scripts/install-deps.sh --bench
 	@scripts/fetch-label-eval.sh bench/text_eval_set.txt text-eval
 	@cmake --build $(BUILD) --target text_eval
-	@$(BUILD)/text_eval --all-words
+	@$(BUILD)/text_eval --all-words --label-cost
 
 bench-smoke: build
 	@scripts/install-deps.sh --bench

@@ -8,6 +8,7 @@
 //             [--box-threshold 0.5] [--unclip-ratio 1.5] [--line-height 48]
 //             [--min-word-confidence 45] [--all-words] [--verbose] [--write DIR]
 //             [--set bench/text_eval_set.txt] [--photos .cache/text-eval] [--models-dir DIR]
+//             [--label-cost]
 //
 // Every image goes through the processor `run --processor text` uses (Prepare, then a worker's
 // Process), one image at a time, OpenCV on one thread. A word read is compared with the image's
@@ -17,6 +18,11 @@
 // image is kept unless --all-words (two of the book pages have about 170). Cost is the process's
 // CPU time per image (decoding, detection and reading; Tesseract may use threads of its own),
 // and its wall time, medians over each kind.
+//
+// It also counts the images the "Text" label of DetectLabels (`--extra-labels text`,
+// vision/text/text_labels.h) fires on, at MinConfidence 55 (Rekognition's default) and 80 (the
+// seed's), per kind; with --label-cost it runs the default labels processor over every image
+// without and with the text label source and prints the CPU each costs per image.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -34,6 +40,9 @@
 
 #include "text_pages.h"
 #include "vision/decode/image.h"
+#include "vision/labels/detect_labels_answer.h"
+#include "vision/labels/labels_processor.h"
+#include "vision/text/text_labels.h"
 #include "vision/text/text_processor.h"
 
 namespace {
@@ -50,6 +59,7 @@ struct Sample {
 
 struct Counts {
   int images = 0, words = 0, right = 0, wrong = 0, images_with_false = 0;
+  int text_label_55 = 0, text_label_80 = 0;  // images the "Text" label fires on
   std::vector<double> cpu_ms, wall_ms;
   double Recall() const { return words ? static_cast<double>(right) / words : 1; }
   double Precision() const {
@@ -140,6 +150,46 @@ std::vector<Sample> ReadSet(const fs::path& list, const fs::path& photos) {
 }
 
 }  // namespace
+
+// The CPU per image of the default labels processor (Prepare and Process), without and with the
+// "Text" label source, medians over `samples`; prints them. 0, or 2 when a model does not load.
+int LabelCost(const std::vector<Sample>& samples, const TextProcessorOptions& text) {
+  auto source = imagemill::vision::TextLabelSource::Open(text);
+  if (!source.ok()) {
+    std::cerr << "text_eval: " << source.status().message() << "\n";
+    return 2;
+  }
+  std::printf("\nWhat the \"Text\" label costs in DetectLabels (default label model, CPU ms an "
+              "image, median):\n\n| label sources | all | photos without text |\n|---|---|---|\n");
+  for (bool with_text : {false, true}) {
+    imagemill::vision::LabelsProcessorOptions o;
+    if (with_text) o.sources.push_back(*source);
+    auto processor = imagemill::vision::LabelsProcessor::Open(o);
+    auto worker = processor.ok() ? (*processor)->NewWorker() : processor.status();
+    if (!worker.ok()) {
+      std::cerr << "text_eval: " << worker.status().message() << "\n";
+      return 2;
+    }
+    std::vector<double> all, photos;
+    for (const Sample& s : samples) {
+      ObjectInfo item;
+      item.key = s.name;
+      item.size = s.bytes.size();
+      const double cpu0 = CpuMs();
+      auto prepared = (*processor)->Prepare(item, s.bytes);
+      auto processed = prepared.ok() ? (*worker)->Process(item, **prepared) : prepared.status();
+      if (!processed.ok()) {
+        std::cerr << "text_eval: " << processed.status().ToString() << "\n";
+        return 1;
+      }
+      all.push_back(CpuMs() - cpu0);
+      if (s.words.empty()) photos.push_back(all.back());
+    }
+    std::printf("| %s | %.0f | %.0f |\n", with_text ? "labels + text" : "labels",
+                Median(all), Median(photos));
+  }
+  return 0;
+}
 
 int main(int argc, char** argv) {
   const char* cache_env = std::getenv("IMAGEMILL_CACHE");
@@ -240,6 +290,11 @@ int main(int argc, char** argv) {
       }
     }
     Counts& c = by_kind[s.kind];
+    imagemill::vision::LabelSettings label_settings;
+    const auto text_objects = imagemill::vision::TextLabelObjects(answer);
+    c.text_label_55 += imagemill::vision::LabelsJson(text_objects, label_settings).empty() ? 0 : 1;
+    label_settings.min_confidence = 80;
+    c.text_label_80 += imagemill::vision::LabelsJson(text_objects, label_settings).empty() ? 0 : 1;
     ++c.images;
     c.words += static_cast<int>(s.words.size());
     c.right += right;
@@ -283,6 +338,16 @@ int main(int argc, char** argv) {
   std::printf("| all | %d | %d | %d | %s | %d | %d | %.0f | %.0f |\n", total.images, total.words,
               total.right, total.RecallPrecision().c_str(), total.wrong, total.images_with_false,
               Median(total.cpu_ms), Median(total.wall_ms));
+
+  std::printf("\nThe \"Text\" label (--extra-labels text): images labelled Text\n\n");
+  std::printf("| kind | images | at MinConfidence 55 | at MinConfidence 80 |\n|---|---|---|---|\n");
+  for (const auto& [kind, c] : by_kind) {
+    std::printf("| %s | %d | %d | %d |\n", kind.c_str(), c.images, c.text_label_55,
+                c.text_label_80);
+  }
+  if (Flag(argc, argv, "--label-cost")) {
+    if (int failed = LabelCost(samples, options)) return failed;
+  }
 
   std::printf("\nThe \"Text\" label from the detector alone (an image's best region's score):\n\n");
   std::printf(

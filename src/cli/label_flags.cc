@@ -68,7 +68,8 @@ void LabelFlags::Add(CLI::App& cmd) {
   options_.push_back(
       cmd.add_option("--extra-labels", extra_labels,
                      "Also label with these detectors: face (a 'Face' label from the face "
-                     "detector, parents Head and Person); off by default (docs/faces.md)")
+                     "detector, parents Head and Person; docs/faces.md), text (a 'Text' label "
+                     "where words are read, at DetectText's cost; docs/text.md); off by default")
           ->delimiter(',')
           ->check(CLI::IsMember(service::ExtraLabelNames())));
 }

@@ -1,5 +1,5 @@
-// Flags that choose the label model and shape the DetectLabels answer, shared by `run` and
-// `detect-labels`:
+// Flags that choose the label model and shape the DetectLabels answer, shared by `run`,
+// `detect-labels` and `serve`:
 //
 //   --label-model nanodet-320        a built-in model (vision/labels/label_model.h)
 //   --models-dir DIR                 where the built-in models are (vision/detectors/model_dir.h)
@@ -8,7 +8,7 @@
 //                                    Settings.GeneralLabels filters, Settings.ImageProperties
 //   --min-confidence C --max-labels N --features GENERAL_LABELS,IMAGE_PROPERTIES
 //                                    the same, as flags; they override --settings
-//   --extra-labels face              detectors whose findings join the labels ("Face")
+//   --extra-labels face,text         detectors whose findings join the labels ("Face", "Text")
 #pragma once
 
 #include <CLI/CLI.hpp>

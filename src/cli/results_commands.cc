@@ -25,6 +25,13 @@ struct ResultsFlags {
 };
 
 int Get(const ResultsFlags& f) {
+  if (f.seed_item && f.kind != "labels") {
+    std::cerr << "imagemill get: --seed-item prints the seed's DynamoDB item {id, labels}, made "
+                 "from a labels answer; a "
+              << f.kind << " answer has no such item: drop --seed-item to print the " << f.kind
+              << " answer, or ask for --kind labels\n";
+    return kExitUsage;
+  }
   std::unique_ptr<Database> db = OpenDb(f.db, OpenMode::kExisting, "get");
   if (!db) return kExitRunFailed;
   std::vector<StoredResult> found;
@@ -187,7 +194,8 @@ void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   flags->kind = "labels";
   get->add_option("--kind", flags->kind, "labels, faces, text, inventory, ...")->capture_default_str();
   get->add_flag("--seed-item", flags->seed_item,
-                "Print the seed's DynamoDB item instead: {\"id\": ..., \"labels\": [...]}");
+                "Print the seed's DynamoDB item instead: {\"id\": ..., \"labels\": [...]} "
+                "(labels answers only)");
   AddDbFlag(*get, flags->db);
   get->callback([flags, &ctx] { ctx.exit_code = Get(*flags); });
 

@@ -80,11 +80,22 @@ int Serve(ServeFlags& f) {
     std::cerr << "imagemill serve: " << s.message() << "\n";
     return kExitUsage;
   }
-  // Executions label with the same model and settings as DetectLabels answers.
+  // Executions label with the same model, settings and label sources as DetectLabels answers.
   f.seed.processor.name = "labels";
   f.seed.processor.model = c.model.model;
   f.seed.processor.labels = c.model.settings;
+  f.seed.processor.extra_labels = f.labels.extra_labels;
+  if (c.detect_labels) {
+    Result<std::vector<std::shared_ptr<const vision::LabelSource>>> sources =
+        service::LabelSources(f.seed.processor, /*open=*/true);
+    if (!sources.ok()) {
+      std::cerr << "imagemill serve: " << sources.status().message() << "\n";
+      return kExitUsage;
+    }
+    c.model.sources = std::move(sources).value();
+  }
   cv::setNumThreads(1);  // one network per worker, each on its own thread
+  c.detect.models_dir = f.labels.ModelsDir();
   StoreOptions store = f.engine.store;
   store.max_object_bytes = c.detect.max_s3_bytes;
   c.detect.open_bucket = [store](const std::string& bucket) {
@@ -221,7 +232,8 @@ void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
                   "DetectLabels requests that may wait; more get ThrottlingException")
       ->capture_default_str();
   cmd->add_flag("!--no-detect-labels", f->config.detect_labels,
-                "Do not load the label model for DetectLabels (executions still load it)");
+                "Do not load the label model for DetectLabels (executions still load it; "
+                "DetectFaces and DetectText load theirs at their first request)");
   cmd->add_option("--result-writer", f->seed.result_writer,
                   "Where executions write manifest.json and their result files (the seed's "
                   "output bucket: s3://bucket/imageLabelJobs; default: none)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "util/clock.h"
@@ -381,12 +382,18 @@ std::vector<StoredResult> MemoryDatabase::FindResults(std::string_view id) {
 std::vector<LabelHit> MemoryDatabase::QueryLabel(const LabelQuery& q) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<LabelHit> hits;
+  std::map<std::pair<std::string, std::string>, size_t> by_image;  // (source, id) -> its hit
   for (const auto& [key, row] : results_) {
     if (!q.source.empty() && std::get<0>(key) != q.source) continue;
     for (const IndexEntry& e : row.index) {
-      if (SameName(e.name, q.label) && e.confidence >= q.min_confidence) {
-        hits.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), e.name,
-                        e.confidence});
+      if (!SameName(e.name, q.label) || e.confidence < q.min_confidence) continue;
+      LabelHit hit{std::get<0>(key), std::get<1>(key), std::get<2>(key), e.name, e.confidence};
+      // One hit per image: its most confident answer's.
+      auto [it, added] = by_image.try_emplace({hit.source, hit.id}, hits.size());
+      if (added) {
+        hits.push_back(std::move(hit));
+      } else if (hit.confidence > hits[it->second].confidence) {
+        hits[it->second] = std::move(hit);
       }
     }
   }

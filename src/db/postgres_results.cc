@@ -64,12 +64,15 @@ std::vector<LabelHit> PostgresDatabase::QueryLabel(const LabelQuery& q) {
   std::unique_lock<std::mutex> lock;
   return Reads(lock).Once("query the label index", [&](pqxx::nontransaction& tx) {
     std::vector<LabelHit> out;
-    // An index range scan on labels_by_label: (lower(label), confidence DESC, id).
+    // An index range scan on labels_by_label: (lower(label), confidence DESC, id); one row per
+    // image, its most confident answer's (a labels and a faces answer may both carry Face).
     for (const pqxx::row& r : tx.exec_params(
-             "SELECT s.uri, l.id, l.kind, l.label, l.confidence FROM labels l "
+             "SELECT uri, id, kind, label, confidence FROM (SELECT DISTINCT ON (l.source, l.id) "
+             "s.uri, l.id, l.kind, l.label, l.confidence FROM labels l "
              "JOIN sources s ON s.id = l.source WHERE lower(l.label) = lower($1) "
              "AND l.confidence >= $2 AND ($3 = '' OR s.uri = $3) "
-             "ORDER BY lower(l.label), l.confidence DESC, l.id LIMIT $4 OFFSET $5",
+             "ORDER BY l.source, l.id, l.confidence DESC, l.kind) best "
+             "ORDER BY confidence DESC, id LIMIT $4 OFFSET $5",
              q.label, q.min_confidence, q.source, std::max(0, q.limit), std::max(0, q.offset))) {
       out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
                      r[3].as<std::string>(), r[4].as<double>()});

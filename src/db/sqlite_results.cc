@@ -67,9 +67,12 @@ std::vector<StoredResult> SqliteDatabase::FindResults(std::string_view id) {
 std::vector<LabelHit> SqliteDatabase::QueryLabel(const LabelQuery& q) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement st = conn_.Prepare(
-      "SELECT s.uri, l.id, l.kind, l.label, l.confidence FROM labels l INDEXED BY labels_by_label "
-      "JOIN sources s ON s.id = l.source WHERE l.label = ? AND l.confidence >= ? AND "
-      "(? = '' OR s.uri = ?) ORDER BY l.confidence DESC, l.id LIMIT ? OFFSET ?");
+      // One row per image: with several answers carrying the label (a labels and a faces
+      // answer both indexed under Face), SQLite's bare columns come from the most confident.
+      "SELECT s.uri, l.id, l.kind, l.label, max(l.confidence) AS c FROM labels l "
+      "INDEXED BY labels_by_label JOIN sources s ON s.id = l.source WHERE l.label = ? AND "
+      "l.confidence >= ? AND (? = '' OR s.uri = ?) GROUP BY l.source, l.id "
+      "ORDER BY c DESC, l.id LIMIT ? OFFSET ?");
   st.Bind(1, q.label).Bind(2, q.min_confidence).Bind(3, q.source).Bind(4, q.source);
   st.Bind(5, static_cast<int64_t>(q.limit)).Bind(6, static_cast<int64_t>(q.offset));
   std::vector<LabelHit> out;

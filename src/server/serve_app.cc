@@ -63,14 +63,13 @@ Result<std::unique_ptr<ServeApp>> ServeApp::Start(ServeConfig config, ServeBacke
       RegisterEventsApi(*app->events_, *app->router_);
     }
   }
-  if (c.detect_labels) {
-    auto rekognition = backends.labels
-                           ? RekognitionApi::Open(backends.labels, c.detect, app->metrics_)
-                           : RekognitionApi::Open(c.model, c.detect, app->metrics_);
-    if (!rekognition.ok()) return rekognition.status();
-    app->rekognition_ = std::move(rekognition).value();
-    app->rekognition_->Register(*app->router_);
-  }
+  RekognitionOptions detect = c.detect;
+  detect.labels = c.detect_labels;
+  auto rekognition = backends.labels ? RekognitionApi::Open(backends.labels, detect, app->metrics_)
+                                     : RekognitionApi::Open(c.model, detect, app->metrics_);
+  if (!rekognition.ok()) return rekognition.status();
+  app->rekognition_ = std::move(rekognition).value();
+  app->rekognition_->Register(*app->router_);
 
   Metrics& m = app->metrics_;
   WorkPool* requests = app->request_pool_.get();

@@ -41,7 +41,8 @@ struct ServeConfig {
   int request_threads = 4;  // the pool of operations that may wait
   int64_t max_queued_requests = 1024;
   std::string table_name = "serverless-data-processing-table";
-  bool detect_labels = true;  // open the label model for DetectLabels
+  bool detect_labels = true;  // open the label model for DetectLabels (DetectFaces and
+                              // DetectText open their models at their first request)
   vision::LabelsProcessorOptions model;
   RekognitionOptions detect;
 };

@@ -3,6 +3,7 @@
 #include "vision/faces/face_labels.h"
 #include "vision/faces/faces_processor.h"
 #include "vision/properties/image_properties_processor.h"
+#include "vision/text/text_labels.h"
 #include "vision/text/text_processor.h"
 #include "workflow/noop_processor.h"
 
@@ -15,36 +16,56 @@ Status UnknownProcessor(const std::string& name) {
   return Status::InvalidArgument("unknown processor '" + name + "' (known: " + known + ")");
 }
 
-// The label sources --extra-labels names; with `open` false they are not loaded (their names
-// are all a processor name needs).
+vision::TextProcessorOptions TextOptions(const ProcessorSettings& s) {
+  vision::TextProcessorOptions o;
+  o.max_pixels = s.max_pixels;
+  o.detector.models_dir = s.model.models_dir;
+  o.settings = s.text;
+  return o;
+}
+
+// The label source --extra-labels names; with `open` false it is not loaded (its name is all a
+// processor name needs).
+Result<std::shared_ptr<const vision::LabelSource>> ExtraLabelSource(const std::string& extra,
+                                                                    const ProcessorSettings& s,
+                                                                    bool open) {
+  if (extra == "face") {
+    if (!open) {
+      return std::shared_ptr<const vision::LabelSource>(
+          std::make_shared<const vision::FaceLabelSource>(vision::FaceDetectorOptions{}));
+    }
+    Result<std::shared_ptr<const vision::FaceLabelSource>> face =
+        vision::FaceLabelSource::Open(s.model.models_dir);
+    if (!face.ok()) return face.status();
+    return std::shared_ptr<const vision::LabelSource>(std::move(face).value());
+  }
+  if (extra == "text") {
+    if (!open) {
+      return std::shared_ptr<const vision::LabelSource>(
+          std::make_shared<const vision::TextLabelSource>(nullptr));
+    }
+    vision::TextProcessorOptions o;  // no Filters: every line read counts
+    o.max_pixels = s.max_pixels;
+    o.detector.models_dir = s.model.models_dir;
+    Result<std::shared_ptr<const vision::TextLabelSource>> text = vision::TextLabelSource::Open(o);
+    if (!text.ok()) return text.status();
+    return std::shared_ptr<const vision::LabelSource>(std::move(text).value());
+  }
+  std::string known;
+  for (const std::string& n : ExtraLabelNames()) known += (known.empty() ? "" : ", ") + n;
+  return Status::InvalidArgument("unknown --extra-labels '" + extra + "' (known: " + known + ")");
+}
+
 Result<vision::LabelsProcessorOptions> LabelsOptions(const ProcessorSettings& s, bool open) {
   vision::LabelsProcessorOptions o;
   o.max_pixels = s.max_pixels;
   o.model = s.model;
   o.settings = s.labels;
   o.shared_networks = s.shared_networks;
-  for (const std::string& extra : s.extra_labels) {
-    if (extra != "face") {
-      return Status::InvalidArgument("unknown --extra-labels '" + extra + "' (known: face)");
-    }
-    if (!open) {
-      o.sources.push_back(
-          std::make_shared<const vision::FaceLabelSource>(vision::FaceDetectorOptions{}));
-      continue;
-    }
-    Result<std::shared_ptr<const vision::FaceLabelSource>> face =
-        vision::FaceLabelSource::Open(s.model.models_dir);
-    if (!face.ok()) return face.status();
-    o.sources.push_back(std::move(face).value());
-  }
-  return o;
-}
-
-vision::TextProcessorOptions TextOptions(const ProcessorSettings& s) {
-  vision::TextProcessorOptions o;
-  o.max_pixels = s.max_pixels;
-  o.detector.models_dir = s.model.models_dir;
-  o.settings = s.text;
+  Result<std::vector<std::shared_ptr<const vision::LabelSource>>> sources =
+      LabelSources(s, open);
+  if (!sources.ok()) return sources.status();
+  o.sources = std::move(sources).value();
   return o;
 }
 
@@ -54,7 +75,18 @@ std::vector<std::string> ProcessorNames() {
   return {"labels", "faces", "text", "image-properties", "none"};
 }
 
-std::vector<std::string> ExtraLabelNames() { return {"face"}; }
+std::vector<std::string> ExtraLabelNames() { return {"face", "text"}; }
+
+Result<std::vector<std::shared_ptr<const vision::LabelSource>>> LabelSources(
+    const ProcessorSettings& s, bool open) {
+  std::vector<std::shared_ptr<const vision::LabelSource>> sources;
+  for (const std::string& extra : s.extra_labels) {
+    Result<std::shared_ptr<const vision::LabelSource>> source = ExtraLabelSource(extra, s, open);
+    if (!source.ok()) return source.status();
+    sources.push_back(std::move(source).value());
+  }
+  return sources;
+}
 
 std::string DefaultProcessorName() { return "labels"; }
 

@@ -53,8 +53,13 @@ Result<std::string> ProcessorKind(const ProcessorSettings& settings);
 Result<std::unique_ptr<Processor>> MakeProcessor(const ProcessorSettings& settings);
 std::vector<std::string> ProcessorNames();
 std::string DefaultProcessorName();
-// The names --extra-labels accepts ("face").
+// The names --extra-labels accepts ("face", "text").
 std::vector<std::string> ExtraLabelNames();
+// The label sources settings.extra_labels names, opened (`open`: their models load, a missing
+// one is NotFound saying what to do) or for their names only. InvalidArgument, listing the known
+// names, for an unknown one.
+Result<std::vector<std::shared_ptr<const vision::LabelSource>>> LabelSources(
+    const ProcessorSettings& settings, bool open);
 
 // One image's answer from `processor` on `worker` (Prepare then Process): what `detect-labels`,
 // `detect-faces` and the server's DetectLabels and DetectFaces give for an image's bytes.

@@ -6,6 +6,9 @@ checked against botocore's service models:
   Query, Scan (paging, segments, filters, projections), writes refused, another table not found;
 - Rekognition DetectLabels with Image.Bytes and Image.S3Object (from s3rver), the same answer as
   `imagemill detect-labels`, and its errors;
+- DetectFaces and DetectText with boto3 and `aws rekognition detect-faces` / `detect-text`
+  (Image.Bytes and Image.S3Object): the answers of `imagemill detect-faces` / `detect-text`,
+  Attributes and Filters validated as Rekognition validates them;
 - SigV4: wrong key, wrong secret, a clock 20 minutes off, no signature: refused with AWS's 403s;
 - the JSON protocol's errors (malformed JSON, unknown target), /metrics and /healthz.
 """
@@ -13,6 +16,7 @@ import base64
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +30,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_support import (ACCESS_KEY, IMAGEMILL, REGION, SECRET_KEY, CHECKS,  # noqa: E402
+from serve_support import (ACCESS_KEY, CACHE, IMAGEMILL, REGION, SECRET_KEY, SOURCE_DIR, CHECKS,  # noqa: E402
                            ModelChecker, S3rver, Server, aws_cli, boto_client, client_env,
                            credentials_file, expect, sample_photos)
 
@@ -77,22 +81,101 @@ def main():
                           "first", "--quiet"], capture_output=True, text=True)
     expect(run.returncode == 0, "a run fills the results table: " + run.stderr[-300:])
 
+    for listing, folder, name in (("tests/vision/faces/face_photos.txt", "face-test",
+                                   "sk-astronaut.png"),
+                                  ("tests/integration/text_photos.txt", "text-test", "sk-text.png")):
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "fetch-label-eval.sh"),
+                        os.path.join(SOURCE_DIR, listing), folder], check=True, capture_output=True)
+        shutil.copy(os.path.join(CACHE, folder, name), os.path.join(work, name))
+
     s3 = S3rver(work)
     creds = credentials_file(work)
     try:
         s3.aws("s3", "mb", "s3://pics")
         s3.aws("s3", "cp", "--quiet", os.path.join(photos, "dog.jpg"), "s3://pics/sample/dog.jpg")
+        for name in ("sk-astronaut.png", "sk-text.png"):
+            s3.aws("s3", "cp", "--quiet", os.path.join(work, name), "s3://pics/sample/" + name)
         # The server reads S3 with s3rver's key (the environment); clients sign with the file's.
         server = Server(work, db, ["--credentials", creds, "--endpoint-url", s3.endpoint,
                                    "--detect-workers", "2"], env=s3.env)
         try:
             checks(server, photos, db)
+            faces_and_text_checks(server, work)
         finally:
             code = server.stop()
             expect(code == 0, "SIGTERM stops the server cleanly")
     finally:
         s3.stop()
     print(f"serve api: all {CHECKS['passed']} checks passed")
+
+
+def cli_answer(*args):
+    return json.loads(subprocess.run([IMAGEMILL, *args], capture_output=True, text=True,
+                                     check=True).stdout)
+
+
+def faces_and_text_checks(server, work):
+    endpoint = server.endpoint
+    checker = ModelChecker()
+    rek = boto_client("rekognition", endpoint, checker)
+    face_photo, text_photo = (os.path.join(work, n) for n in ("sk-astronaut.png", "sk-text.png"))
+
+    # DetectFaces: the CLI's answer, by boto3 and by awscli, from bytes and from S3.
+    faces = rek.detect_faces(Image={"Bytes": open(face_photo, "rb").read()}, Attributes=["ALL"])
+    faces.pop("ResponseMetadata")
+    cli = cli_answer("detect-faces", face_photo)
+    expect(json.loads(json.dumps(faces)) == cli and len(cli["FaceDetails"]) == 1,
+           "DetectFaces with Image.Bytes answers as `imagemill detect-faces` (one face)")
+    code, out, _ = aws_cli(endpoint, "rekognition", "detect-faces", "--image",
+                           '{"S3Object": {"Bucket": "pics", "Name": "sample/sk-astronaut.png"}}',
+                           "--attributes", "DEFAULT")
+    expect(json.loads(out) == cli, "aws rekognition detect-faces reads the image from S3")
+    code, out, _ = aws_cli(endpoint, "rekognition", "detect-faces", "--image-bytes",
+                           "fileb://" + face_photo)
+    expect(json.loads(out) == cli, "aws rekognition detect-faces --image-bytes")
+    code, _, err = aws_cli(endpoint, "rekognition", "detect-faces", "--image-bytes",
+                           "fileb://" + face_photo, "--attributes", "HAIRCUT", check=False)
+    expect(code != 0 and ("InvalidParameterException" in err or "Invalid value" in err),
+           "an attribute Rekognition does not know is refused: " + err.strip()[-160:])
+    status, doc = raw_post(endpoint, "RekognitionService.DetectFaces", json.dumps(
+        {"Image": {"Bytes": base64.b64encode(open(face_photo, "rb").read()).decode()},
+         "Attributes": ["ALL", "HAIRCUT"]}), "rekognition", "1.1")
+    expect(status == 400 and doc["__type"] == "InvalidParameterException" and
+           "'attributes'" in doc["message"], "and by the server itself: " + doc.get("message", ""))
+    expect(error_code(lambda: rek.detect_faces(Image={"Bytes": b"no image"})) ==
+           "InvalidImageFormatException", "DetectFaces of bytes that are no image")
+    expect(error_code(lambda: rek.detect_faces(Image={"S3Object": {"Bucket": "pics",
+                                                                   "Name": "nope.png"}})) ==
+           "InvalidS3ObjectException", "DetectFaces of a missing S3 object")
+
+    # DetectText: the CLI's answer, with and without Filters.
+    text = rek.detect_text(Image={"Bytes": open(text_photo, "rb").read()})
+    text.pop("ResponseMetadata")
+    cli = cli_answer("detect-text", text_photo)
+    words = [d["DetectedText"] for d in cli["TextDetections"] if d["Type"] == "WORD"]
+    expect(json.loads(json.dumps(text)) == cli and "detestable" in words,
+           "DetectText with Image.Bytes answers as `imagemill detect-text`: " + " ".join(words))
+    filters = {"WordFilter": {"MinConfidence": 90},
+               "RegionsOfInterest": [{"BoundingBox": {"Left": 0, "Top": 0, "Width": 1,
+                                                      "Height": 0.5}}]}
+    code, out, _ = aws_cli(endpoint, "rekognition", "detect-text", "--image",
+                           '{"S3Object": {"Bucket": "pics", "Name": "sample/sk-text.png"}}',
+                           "--filters", json.dumps(filters))
+    cli = cli_answer("detect-text", text_photo, "--settings", json.dumps({"Filters": filters}))
+    expect(json.loads(out) == cli, "aws rekognition detect-text --filters from S3 answers as "
+           "`imagemill detect-text --settings`")
+    expect(len(cli["TextDetections"]) < len(text["TextDetections"]),
+           "the filters leave words out")
+    expect(error_code(lambda: rek.detect_text(Image={"Bytes": open(text_photo, "rb").read()},
+                                              Filters={"WordFilter": {"MinConfidence": 101}})) ==
+           "InvalidParameterException", "DetectText with MinConfidence 101")
+    status, doc = raw_post(endpoint, "RekognitionService.DetectText",
+                           json.dumps({"Filters": {}}), "rekognition", "1.1")
+    expect(status == 400 and doc["__type"] == "InvalidParameterException",
+           "DetectText without an Image")
+    expect(not checker.problems and checker.checked >= 3,
+           f"{checker.checked} DetectFaces/DetectText answers match botocore's output shapes: "
+           f"{checker.problems}")
 
 
 def checks(server, photos, db):

@@ -9,6 +9,11 @@
   text answers no detections; a text file is skipped), beside the image's labels: `results
   --kind text` shows the lines, `get --kind text` the answer, a `get` of the wrong kind says which
   kind there is, and `query --label Text` finds the images with text and not the others.
+- `run --extra-labels text` (and `detect-labels --extra-labels text`) answers DetectLabels with a
+  "Text" label (category "Text and Documents", an instance per line) where words are read, and
+  none on the photos; `query --label Text` then lists each image once, though both its labels
+  and its text answer carry Text; `get --seed-item --kind text` is refused (the seed's item is
+  made from a labels answer).
 """
 import json
 import os
@@ -111,6 +116,32 @@ def main():
     ids = {h["id"] for h in hits}
     expect(ids == {"sk-text.png", "sk-page.png"} and all(h["kind"] == "text" for h in hits),
            "query --label text finds the pages and not the photos: " + ", ".join(sorted(ids)))
+
+    # 3. The "Text" label, beside the text answers.
+    one = json.loads(run("detect-labels", os.path.join(photos, "sk-text.png"), "--extra-labels",
+                         "text", check=0).stdout)
+    text_label = [l for l in one["Labels"] if l["Name"] == "Text"]
+    expect(len(text_label) == 1 and text_label[0]["Categories"] == [{"Name": "Text and Documents"}]
+           and text_label[0]["Parents"] == [] and len(text_label[0]["Instances"]) >= 1,
+           "detect-labels --extra-labels text: a Text label, Rekognition's category, boxed lines")
+    p = run("run", photos, *db, "--extra-labels", "text", "--execution-name", "labelled", "--json",
+            check=0)
+    expect(json.loads(p.stdout)["itemCounts"]["succeeded"] == 4, "a labels run with Text")
+    labelled = json.loads(run("get", "sk-text.png", *db, check=0).stdout)
+    expect(labelled["processor"].endswith("+text") and
+           "Text" in [l["Name"] for l in labelled["response"]["Labels"]],
+           "stored with the Text label by " + labelled["processor"])
+    coffee = json.loads(run("get", "sk-coffee.png", *db, check=0).stdout)
+    expect("Text" not in [l["Name"] for l in coffee["response"]["Labels"]],
+           "no Text label on a photo without text")
+    hits = json.loads(run("query", "--label", "Text", "--json", *db, check=0).stdout)
+    ids = [h["id"] for h in hits]
+    expect(sorted(ids) == ["sk-page.png", "sk-text.png"],
+           "query --label Text lists each image once, with a labels and a text answer: " +
+           ", ".join(f"{h['id']} ({h['kind']})" for h in hits))
+    p = run("get", "sk-page.png", "--kind", "text", "--seed-item", *db, check=2)
+    expect("--seed-item" in p.stderr and "labels" in p.stderr and p.stdout == "",
+           "get --seed-item --kind text is refused: " + p.stderr.strip())
     shutil.rmtree(work)
     print("text e2e: all checks passed")
 

@@ -589,6 +589,34 @@ TEST_P(DatabaseConformance, BrowsingPagesThroughEveryAnswerOnceFromWhereThePrevi
   EXPECT_EQ(facets[0], (std::pair<std::string, int64_t>{"Dog", 2}));
 }
 
+TEST_P(DatabaseConformance, AQueryListsAnImageOnceWhateverAnswersCarryTheLabel) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  s.List({{"group.jpg"}, {"solo.jpg"}});
+  std::vector<BatchRecord> b = s.Claim("w", 2);
+  s.Complete("w", b[0], {Succeeded(b[0].items[0], "Face", 80)});
+  s.Complete("w", b[1], {Succeeded(b[1].items[0], "Face", 70)});
+  ExecutionFixture faces(*db, "faces");
+  faces.List({{"group.jpg"}});
+  BatchRecord f = faces.Claim("w", 1).at(0);
+  faces.Complete("w", f, {Succeeded(f.items[0], "Face", 95)}, true,
+                 AnswerTarget{"/photos", "faces", "faces/blazeface-256"});
+
+  LabelQuery q;
+  q.label = "Face";
+  std::vector<LabelHit> hits = db->QueryLabel(q);
+  ASSERT_EQ(hits.size(), 2u) << "group.jpg has a labels and a faces answer: listed once";
+  EXPECT_EQ(hits[0].id, "group.jpg");
+  EXPECT_EQ(hits[0].kind, "faces") << "the most confident answer speaks for the image";
+  EXPECT_DOUBLE_EQ(hits[0].confidence, 95);
+  EXPECT_EQ(hits[1].id, "solo.jpg");
+  q.limit = 1;
+  q.offset = 1;
+  hits = db->QueryLabel(q);
+  ASSERT_EQ(hits.size(), 1u) << "limit and offset count images";
+  EXPECT_EQ(hits[0].id, "solo.jpg");
+}
+
 TEST_P(DatabaseConformance, AReplacedAnswerDropsItsOldIndexEntries) {
   std::unique_ptr<Database> db = GetParam()();
   ExecutionFixture s(*db);

@@ -32,6 +32,9 @@ class LabelSource {
   virtual ~LabelSource() = default;
   // A short stable id, part of the processor's name ("face").
   virtual std::string Name() const = 0;
+  // The longer side the decoded image must keep for this source (a JPEG is decoded at reduced
+  // scale no further); 0: whatever the label model needs is enough.
+  virtual int MinLongSide() const { return 0; }
   // What the runner needs from the image (`bgr`: CV_8UC3, as displayed, possibly reduced).
   virtual std::any Prepare(const cv::Mat& bgr) const = 0;
   // One worker's state (a network). May fail like a model that does not load.

@@ -1,5 +1,6 @@
 #include "vision/labels/labels_processor.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -162,6 +163,11 @@ Result<std::unique_ptr<PreparedItem>> LabelsProcessor::PrepareWith(
   decode.min_side = settings.general_labels ? model_->MinInputSide() : 0;
   decode.min_long_side = settings.image_properties ? kAnalysisLongSide : 0;
   if (settings.general_labels && decode.min_side == 0) decode.min_long_side = 0;  // full size
+  if (settings.general_labels && (decode.min_side != 0 || decode.min_long_side != 0)) {
+    for (const auto& source : options_.sources) {
+      decode.min_long_side = std::max(decode.min_long_side, source->MinLongSide());
+    }
+  }
   Result<Image> image = DecodeImage(bytes, item.key, decode);
   if (!image.ok()) return image.status();
   bytes = std::string();  // the encoded bytes are no longer needed while the item waits

@@ -117,22 +117,27 @@ Result<std::unique_ptr<PreparedItem>> TextProcessor::Prepare(const ObjectInfo& i
 
 Result<std::unique_ptr<PreparedItem>> TextProcessor::PrepareBytes(std::string_view bytes,
                                                                   const std::string& name) const {
-  const int read_side = 2 * detector_->options().max_side;
   DecodeOptions decode;
   decode.max_pixels = options_.max_pixels;
-  decode.min_long_side = read_side;
+  decode.min_long_side = ReadSide();
   Result<Image> image = DecodeImage(bytes, name, decode);
   if (!image.ok()) return image.status();
-  TextDetectorInput input = detector_->MakeInput(image->bgr);
+  return PrepareImage(image->bgr);
+}
+
+int TextProcessor::ReadSide() const { return 2 * detector_->options().max_side; }
+
+std::unique_ptr<PreparedItem> TextProcessor::PrepareImage(const cv::Mat& bgr) const {
+  const int read_side = ReadSide();
+  TextDetectorInput input = detector_->MakeInput(bgr);
   cv::Mat gray;
-  cv::cvtColor(image->bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   const int long_side = std::max(gray.cols, gray.rows);
   if (long_side > read_side) {
     const double scale = static_cast<double>(read_side) / long_side;
     cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
   }
-  return std::unique_ptr<PreparedItem>(
-      std::make_unique<PreparedText>(std::move(input), std::move(gray)));
+  return std::make_unique<PreparedText>(std::move(input), std::move(gray));
 }
 
 Result<std::unique_ptr<ProcessorWorker>> TextProcessor::NewWorker() const {

@@ -75,6 +75,12 @@ class TextProcessor : public Processor {
   Result<Answer> DetectText(std::string_view bytes, const std::string& name,
                             const TextSettings& settings, ProcessorWorker& worker) const;
 
+  // The item Process reads, made from an image already decoded (`bgr`: CV_8UC3, as displayed;
+  // its longer side should be at least ReadSide(), else small text is not read). Thread-safe.
+  std::unique_ptr<PreparedItem> PrepareImage(const cv::Mat& bgr) const;
+  // The longer side the image is read at (twice the detector's): decoders may reduce to it.
+  int ReadSide() const;
+
   // "pp-ocrv4-det+tesseract-5.3.0": the answers' TextModelVersion.
   const std::string& model_version() const { return model_version_; }
   const TextProcessorOptions& options() const { return options_; }

@@ -1,0 +1,49 @@
+// libFuzzer target for the members of a Rekognition image request (DetectLabels, DetectFaces,
+// DetectText) that `imagemill serve` reads before any work: the Image (server/rekognition/
+// request_image.h: base64 bytes, an S3 object's name) and each operation's parameters
+// (request_params.h). The body is untrusted JSON. Built and run by `make fuzz`.
+//
+// Checks, besides the sanitizers: every refusal is a 400 with a message; bytes read are never
+// empty nor over the limit; settings accepted are within the service model's ranges.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/rekognition/request_image.h"
+#include "server/rekognition/request_params.h"
+
+namespace {
+
+using namespace imagemill::server;  // NOLINT
+
+void CheckRefusal(const std::optional<AwsError>& e) {
+  if (e && (e->status != 400 || e->message.empty())) __builtin_trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const Json request = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (request.is_discarded() || !request.is_object()) return 0;
+  CheckRefusal(ReadDetectFacesAttributes(request));
+  imagemill::vision::TextSettings text;
+  std::optional<AwsError> e = ReadDetectTextSettings(request, &text);
+  CheckRefusal(e);
+  if (!e && !text.Validate().ok()) __builtin_trap();
+  imagemill::vision::LabelSettings labels;
+  e = ReadDetectLabelsSettings(request, &labels);
+  CheckRefusal(e);
+  if (!e && !labels.Validate().ok()) __builtin_trap();
+  if (MissingImage(request)) return 0;
+  static RequestImages* images = [] {
+    RequestImageOptions o;
+    o.max_bytes = 1 << 10;  // no open_bucket: S3 objects are refused after their name is read
+    return new RequestImages(o);
+  }();
+  std::string name;
+  AwsResult<std::string> read = images->Read(request["Image"], &name);
+  if (read.ok() && (read->empty() || read->size() > (1 << 10))) __builtin_trap();
+  if (!read.ok() && read.error().message.empty()) __builtin_trap();
+  return 0;
+}
