@@ -35,6 +35,9 @@ InterruptScope::InterruptScope() {
 }
 
 InterruptScope::~InterruptScope() {
+  // Once interrupted, a second Ctrl-C while the command reports still quits at once with 130 and
+  // says so; otherwise Ctrl-C is the default again.
+  if (g_interrupted.load()) return;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 }

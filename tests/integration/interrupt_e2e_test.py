@@ -81,16 +81,24 @@ def main():
         parts = c.execute("SELECT sum(succeeded) FROM batch_outcomes").fetchone()[0]
     expect(parts == 120, "each image has exactly one outcome: nothing ran twice")
 
-    # A second Ctrl-C leaves at once.
+    # A second Ctrl-C leaves at once: sent as soon as the first one is answered, while the image in
+    # hand is still being worked on. Batches of 10, so that the first results are stored long
+    # before the run would end, however fast the machine.
     db2 = os.path.join(work, "twice.db")
     proc = subprocess.Popen([IMAGEMILL, "run", photos, "--db", db2, "--workers", "1", "--quiet",
-                             *PROCESSOR], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--max-items-per-batch", "10", *PROCESSOR], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     expect(wait_for(lambda: stored(db2) >= 1, 120), "the second run started")
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.05)
+    first = ""
+    while "stopping" not in first:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        first += line
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    expect(proc.returncode == 130 and "stopped at once" in err, "a second Ctrl-C leaves at once")
+    expect(proc.returncode == 130 and "stopped at once" in err,
+           f"a second Ctrl-C leaves at once (exit {proc.returncode}): {first + err}")
 
     # 2. kill -9 during a long batch: parts committed on the way are kept.
     db3 = os.path.join(work, "kill.db")
