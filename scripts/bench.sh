@@ -73,7 +73,7 @@ log() { echo "bench: $*" >&2; }
 
 # --- build and data ------------------------------------------------------------------------------
 if [[ ! -f "$build/build.ninja" && ! -f "$build/Makefile" ]]; then
-  cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$build" -j"$nproc" --target imagemill benchmarks >&2
 scripts/fetch-samples.sh >&2

@@ -11,12 +11,16 @@ jobs=$(nproc)
 
 scripts/fetch-samples.sh
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The unit tests run as shards, a few processes each running a share of them, not a process per
+# test (IMAGEMILL_TEST_SHARDS in CMakeLists.txt); a failing shard prints its failed tests.
+shards=$((jobs * 2))
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIMAGEMILL_TEST_SHARDS=$shards >/dev/null
 # The benchmarks too: the benchmark suite's smoke test runs them.
 cmake --build "$build" -j"$jobs" --target all benchmarks
 (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 1500)
 
-cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON >/dev/null
+cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIMAGEMILL_SANITIZE=ON \
+  -DIMAGEMILL_TEST_SHARDS=$shards >/dev/null
 cmake --build "$asan" -j"$jobs" --target imagemill_tests imagemill
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" ctest --output-on-failure -j"$jobs" -LE e2e --timeout 1500)
 tsan=${3:-build-tsan}

@@ -10,25 +10,8 @@ import subprocess
 import sys
 import time
 
-IMAGEMILL = os.environ["IMAGEMILL"]
+from e2e_support import CACHE, ENV, IMAGEMILL, SOURCE, expect, run  # noqa: E402,F401
 TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
-SOURCE = os.environ["IMAGEMILL_SOURCE_DIR"]
-CACHE = os.environ.get("IMAGEMILL_CACHE", os.path.join(SOURCE, ".cache"))
-ENV = dict(os.environ, IMAGEMILL_CACHE=CACHE)
-
-
-def run(*args, check=None, env=ENV):
-    p = subprocess.run([IMAGEMILL, *args], capture_output=True, text=True, env=env)
-    if check is not None and p.returncode != check:
-        sys.exit(f"imagemill {' '.join(args)} exited {p.returncode}, wanted {check}\n"
-                 f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-    return p
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what, flush=True)
 
 
 def generate(folder, count, min_side, max_side):
