@@ -547,6 +547,12 @@ def main():
         w((dec[-1]["text"] or "").rstrip())
         w("```")
         w("")
+    # What each feature costs per image, written whole by bench/feature_cost.sh.
+    features = os.path.join(options.results, "features.md")
+    if os.path.exists(features):
+        with open(features) as f:
+            w(f.read().rstrip())
+            w("")
 
     # ---- 5 ----
     w("## 5. Memory")

@@ -12,7 +12,10 @@
 #      simple and tuned, on the same photos and model, and whether it finds the same labels;
 #   3. engine overhead: the no-op processor over 100,000 and 1,000,000 listed items, from a
 #      generated bucket and from a local folder: items per second and peak memory;
-#   4. decoding, ms per megapixel, full and reduced scale;
+#   4. decoding, ms per megapixel, full and reduced scale, and CPU ms per image in each format
+#      (JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP, GIF); and what each Rekognition feature costs per
+#      image on the same photos: labels, labels with Face or Text, DetectFaces, DetectText
+#      (bench/feature_cost.sh);
 #   5. memory per worker and peak memory of a full run; and a perf profile of where the time goes;
 #   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
 #      claim latency under 8 processes, the queue table after a million items, and the photos
@@ -29,7 +32,8 @@
 # it writes its report under BUILD/bench-smoke/ and never touches docs/. CI runs it
 # (tests/integration/bench_smoke_test.sh). No timing is asserted anywhere.
 #
-# Settings (environment): BENCH_RUNS (rounds, default 3), BENCH_PHOTOS (1000), BENCH_SECONDS
+# Settings (environment): BENCH_RUNS (rounds, default 3), BENCH_PHOTOS (1000), BENCH_FEATURE_PHOTOS
+# (photos of the cost per feature, 20), BENCH_SECONDS
 # (ceiling seconds per layout, 10), BENCH_LAYOUTS ("1x1 1x2 2x1 2x2"), BENCH_ENGINE_ITEMS
 # ("100000 1000000"), BENCH_MODEL and BENCH_SIZE (nanodet 416; when imagemill's default processor
 # runs a model, its model and size are used instead), BENCH_OUT (where the report goes).
@@ -55,6 +59,7 @@ if [[ $smoke -eq 1 ]]; then
   runs=${BENCH_RUNS:-1}; photos_n=${BENCH_PHOTOS:-12}; min_mp=0.3; max_mp=1.5
   seconds=${BENCH_SECONDS:-0.5}; layouts=${BENCH_LAYOUTS:-"1x1 2x1"}
   engine_items=${BENCH_ENGINE_ITEMS:-2000}; mem_workers="1 2"; decode_args="--repeats 1 --quick"
+  feature_photos=${BENCH_FEATURE_PHOTOS:-2}
   subset=""  # the profile and memory runs use every photo
   res="$build/bench-smoke"; out=${BENCH_OUT:-$res}
   rm -rf "$res"
@@ -62,6 +67,7 @@ else
   runs=${BENCH_RUNS:-3}; photos_n=${BENCH_PHOTOS:-1000}; min_mp=1; max_mp=12
   seconds=${BENCH_SECONDS:-10}; layouts=${BENCH_LAYOUTS:-"1x1 1x2 2x1 2x2"}
   engine_items=${BENCH_ENGINE_ITEMS:-"100000 1000000"}; mem_workers="1 2 4"; decode_args="--repeats 7"
+  feature_photos=${BENCH_FEATURE_PHOTOS:-20}
   subset="p0"  # photos p00..p09: a fifth of them
   res="$cache/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"; out=${BENCH_OUT:-$top/docs}
 fi
@@ -274,6 +280,11 @@ done
 log "decoding"
 # shellcheck disable=SC2086
 measure decode 1 "$build/decode_bench" $decode_args
+
+# 4b. What each feature costs per image, on the first photos of the same set.
+log "cost per feature: $feature_photos photos, $runs rounds"
+bench/feature_cost.sh "$build" "$photos" "$feature_photos" "$runs" "$res/features.jsonl" \
+  >"$res/features.md"
 
 # 5. Memory per worker and peak memory.
 for w in $mem_workers; do
