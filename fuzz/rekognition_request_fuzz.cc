@@ -1,7 +1,8 @@
 // libFuzzer target for the members of a Rekognition image request (DetectLabels, DetectFaces,
 // DetectText) that `imagemill serve` reads before any work: the Image (server/rekognition/
-// request_image.h: base64 bytes, an S3 object's name) and each operation's parameters
-// (request_params.h). The body is untrusted JSON. Built and run by `make fuzz`.
+// request_image.h: base64 bytes, an S3 object's bucket and name, s3_object_name.h) and each
+// operation's parameters (request_params.h). The body is untrusted JSON. Built and run by
+// `make fuzz`.
 //
 // Checks, besides the sanitizers: every refusal is a 400 with a message; bytes read are never
 // empty nor over the limit; settings accepted are within the service model's ranges.
