@@ -628,6 +628,12 @@ def main():
         with open(serve) as f:
             out += ["", f.read().rstrip(), ""]
 
+    # query --label's section, written whole by bench/query_label_bench.py.
+    query = os.path.join(options.results, "query.md")
+    if os.path.exists(query):
+        with open(query) as f:
+            out += ["", f.read().rstrip(), ""]
+
     os.makedirs(options.out, exist_ok=True)
     with open(os.path.join(options.out, "benchmarks.md"), "w") as f:
         f.write("\n".join(out))

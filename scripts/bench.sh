@@ -23,7 +23,9 @@
 #      (bench/fleet_bench.py);
 #   7. the console: the gallery's first page of 100 cached thumbnails over 100,000 answers;
 #   8. imagemill serve: its DetectLabels against `imagemill run`, GetItem, idle connections, memory
-#      with 4 executions at once (bench/serve_bench.sh).
+#      with 4 executions at once (bench/serve_bench.sh);
+#   9. `query --label` over 100,000 and 1,000,000 images, SQLite and PostgreSQL
+#      (bench/query_label_bench.py).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -357,6 +359,15 @@ if [[ $smoke -eq 0 ]]; then
   cmake --build "$build" -j"$nproc" --target serve_bench >&2
   bench/serve_bench.sh "$build" "$runs" >"$res/serve.md"
 fi
+
+# 9. query --label over 100,000 and 1,000,000 images, SQLite and PostgreSQL, in the forms its SQL
+# has had (bench/query_label_bench.py starts its own PostgreSQL server).
+query_sizes="100000 1000000"
+[[ $smoke -eq 1 ]] && query_sizes=2000
+log "query --label over $query_sizes images"
+# shellcheck disable=SC2086
+$py bench/query_label_bench.py "$build" --sizes $query_sizes --repeats "$runs" --postgres \
+  >"$res/query.md"
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"

@@ -23,6 +23,8 @@ for heading in "## Summary" "## 1. End to end" "## 2. Same labels" "## Where the
   grep -qF "$heading" "$out/benchmarks.md" ||
     { echo "bench_smoke_test: the report has no '$heading'" >&2; exit 1; }
 done
+grep -qF "## query --label: one row per image" "$out/benchmarks.md" ||
+  { echo "bench_smoke_test: the report has no query --label section" >&2; exit 1; }
 # Every format decoded, every feature measured.
 for fmt in JPEG PNG WebP HEIC AVIF TIFF BMP GIF; do
   grep -qE "^$fmt .*\| +[0-9.]+ \(" "$out/benchmarks.md" ||
