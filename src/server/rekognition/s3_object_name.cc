@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "util/percent_decode.h"
+
 namespace imagemill::server {
 namespace {
 
@@ -44,29 +46,6 @@ std::string S3BucketProblem(std::string_view bucket) {
     return "S3 bucket names are not IP addresses";
   }
   return "";
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// `key` with every %XX escape decoded, as a server that decodes a path once would read it.
-std::string PercentDecoded(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (size_t i = 0; i < key.size(); ++i) {
-    if (key[i] == '%' && i + 2 < key.size() && HexValue(key[i + 1]) >= 0 &&
-        HexValue(key[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(key[i + 1]) * 16 + HexValue(key[i + 2]));
-      i += 2;
-    } else {
-      out += key[i];
-    }
-  }
-  return out;
 }
 
 // Why `key` could leave its bucket, or "" when it cannot.
@@ -113,7 +92,7 @@ std::optional<AwsError> CheckS3Object(const std::string& bucket, const std::stri
   }
   std::string why = KeyProblem(name);
   if (why.empty()) {
-    const std::string decoded = PercentDecoded(name);
+    const std::string decoded = PercentDecode(name);
     if (decoded != name && !decoded.empty()) {
       why = KeyProblem(decoded);
       if (!why.empty()) why += ", once its %-escapes are decoded";
