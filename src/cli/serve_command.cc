@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <opencv2/core.hpp>
 #include <thread>
@@ -105,7 +106,12 @@ int Serve(ServeFlags& f) {
     };
   } else {
     // REQUIRES (RequestImages): `bucket` passed CheckS3Object, so it names a folder inside.
-    c.detect.open_bucket = [root = f.buckets](const std::string& bucket) {
+    c.detect.open_bucket =
+        [root = f.buckets](const std::string& bucket) -> Result<std::unique_ptr<ObjectStore>> {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(root + "/" + bucket, ec)) {
+        return Status::NotFound("no bucket '" + bucket + "' on this server (a folder of --buckets)");
+      }
       return OpenObjectStore(root + "/" + bucket, StoreOptions{});
     };
   }

@@ -100,10 +100,13 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
     if (bytes.status().code() == Code::kThrottled) {
       return AwsError{400, "ThrottlingException", bytes.status().message()};
     }
+    // A missing object is named as the client named it (a folder store's message would show
+    // the server's paths).
     return AwsError{400, "InvalidS3ObjectException",
                     "Unable to get object metadata from S3. Check object key, region and/or "
                     "access permissions: " +
-                        bytes.status().message()};
+                        (bytes.status().code() == Code::kNotFound ? *name + ": no such object"
+                                                                  : bytes.status().message())};
   }
   if (bytes->size() > options_.max_s3_bytes) {
     return TooLarge("Image size is too large: " + *name + " is larger than " +

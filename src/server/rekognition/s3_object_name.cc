@@ -31,37 +31,37 @@ bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 
 // Why S3 would refuse `bucket` as a bucket name, or "" when it would not.
 std::string S3BucketProblem(std::string_view bucket) {
-  if (bucket.size() > 63) return "S3 bucket names have at most 63 characters";
+  if (bucket.size() > 63) return "an S3 bucket name has at most 63 characters";
   for (char c : bucket) {
     if (!IsLowerAlnum(c) && c != '.' && c != '-') {
-      return "S3 bucket names have lower-case letters, digits, '.' and '-' only";
+      return "an S3 bucket name has lower-case letters, digits, '.' and '-' only";
     }
   }
   if (!IsLowerAlnum(bucket.front()) || !IsLowerAlnum(bucket.back())) {
-    return "S3 bucket names start and end with a letter or digit";
+    return "an S3 bucket name starts and ends with a letter or digit";
   }
-  if (bucket.find("..") != std::string_view::npos) return "S3 bucket names have no \"..\"";
+  if (bucket.find("..") != std::string_view::npos) return "an S3 bucket name has no \"..\"";
   if (std::all_of(bucket.begin(), bucket.end(),
                   [](char c) { return c == '.' || (c >= '0' && c <= '9'); })) {
-    return "S3 bucket names are not IP addresses";
+    return "an S3 bucket name is not an IP address";
   }
   return "";
 }
 
 // Why `key` could leave its bucket, or "" when it cannot.
 std::string KeyProblem(std::string_view key) {
-  if (key.find('\0') != std::string_view::npos) return "a key has no NUL character";
+  if (key.find('\0') != std::string_view::npos) return "a key may not hold a NUL character";
   if (key.front() == '/' || key.front() == '\\') {
-    return "a key does not start with '/' (name the object from its bucket's top)";
+    return "a key may not start with '/' (name the object from its bucket's top)";
   }
   size_t start = 0;
   while (start <= key.size()) {
     size_t end = key.find_first_of("/\\", start);
     if (end == std::string_view::npos) end = key.size();
     const std::string_view seg = key.substr(start, end - start);
-    if (seg.empty()) return "a key has no empty segment (\"//\")";
+    if (seg.empty()) return "a key may not have an empty segment (\"//\")";
     if (seg == "." || seg == "..") {
-      return "a key has no \".\" or \"..\" segment (it would leave its folder or bucket)";
+      return "a key may not have a \".\" or \"..\" segment (it would leave its folder or bucket)";
     }
     start = end + 1;
   }
