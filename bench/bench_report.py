@@ -547,6 +547,12 @@ def main():
         w((dec[-1]["text"] or "").rstrip())
         w("```")
         w("")
+    # What each feature costs per image, written whole by bench/feature_cost.sh.
+    features = os.path.join(options.results, "features.md")
+    if os.path.exists(features):
+        with open(features) as f:
+            w(f.read().rstrip())
+            w("")
 
     # ---- 5 ----
     w("## 5. Memory")
@@ -620,6 +626,12 @@ def main():
     serve = os.path.join(options.results, "serve.md")
     if os.path.exists(serve):
         with open(serve) as f:
+            out += ["", f.read().rstrip(), ""]
+
+    # query --label's section, written whole by bench/query_label_bench.py.
+    query = os.path.join(options.results, "query.md")
+    if os.path.exists(query):
+        with open(query) as f:
             out += ["", f.read().rstrip(), ""]
 
     os.makedirs(options.out, exist_ok=True)

@@ -14,6 +14,14 @@
 // IMREAD_REDUCED_COLOR_2, which for PNG and WebP decodes fully and then shrinks: the reason those
 // formats are always decoded at full size. --quick measures one small size only (the benchmark
 // suite's smoke test).
+//
+// A second table gives the CPU time (user + sys of the process, so that a decoder's own threads
+// count) of decoding one 3-megapixel photo (2048x1536; 640x480 with --quick) in each format
+// imagemill reads: JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP and GIF, full size, as the engine
+// decodes an image for DetectFaces and DetectText. HEIC, AVIF and GIF are written with the tests'
+// encoders (tests/support/encoders.h), the others with OpenCV.
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +34,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "support/encoders.h"
 #include "vision/decode/image.h"
 
 namespace {
@@ -35,6 +44,65 @@ using imagemill::bench::Mosaic;
 using imagemill::bench::TimeMs;
 using imagemill::bench::Timing;
 using imagemill::vision::DecodeImage;
+
+double ProcessCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+// The median and minimum of `repeats` runs of fn after one warm-up, in CPU milliseconds of the
+// whole process.
+Timing CpuMs(int repeats, const std::function<void()>& fn) {
+  fn();
+  std::vector<double> ms;
+  for (int i = 0; i < repeats; ++i) {
+    const double t0 = ProcessCpuMs();
+    fn();
+    ms.push_back(ProcessCpuMs() - t0);
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms.front()};
+}
+
+// The CPU cost of decoding one photo in each format imagemill reads.
+void PerFormat(const std::vector<cv::Mat>& photos, bool quick, int repeats) {
+  const int w = quick ? 640 : 2048, h = quick ? 480 : 1536;
+  const cv::Mat mosaic = Mosaic(photos, w, h);
+  auto cv_encode = [&](const char* ext, std::vector<int> params) {
+    std::vector<uchar> buf;
+    cv::imencode(ext, mosaic, buf, params);
+    return std::string(buf.begin(), buf.end());
+  };
+  const struct {
+    const char* name;
+    const char* how;
+    std::function<std::string()> encode;
+  } formats[] = {
+      {"JPEG", "quality 90", [&] { return cv_encode(".jpg", {cv::IMWRITE_JPEG_QUALITY, 90}); }},
+      {"PNG", "OpenCV's level", [&] { return cv_encode(".png", {}); }},
+      {"WebP", "lossy, quality 90", [&] { return cv_encode(".webp", {cv::IMWRITE_WEBP_QUALITY, 90}); }},
+      {"HEIC", "HEVC, quality 90",
+       [&] { return imagemill::testing::EncodeHeif(mosaic, /*avif=*/false, 90); }},
+      {"AVIF", "AV1, quality 90",
+       [&] { return imagemill::testing::EncodeHeif(mosaic, /*avif=*/true, 90); }},
+      {"TIFF", "OpenCV's (LZW)", [&] { return cv_encode(".tiff", {}); }},
+      {"BMP", "24-bit", [&] { return cv_encode(".bmp", {}); }},
+      {"GIF", "6x6x6 palette", [&] { return imagemill::testing::EncodeGif(mosaic); }},
+  };
+  std::printf("\nOne %dx%d photo (%.1f MP) decoded at full size, CPU ms per image (user + sys of\n"
+              "the process), median (min) of %d runs:\n\n",
+              w, h, w * double(h) / 1e6, repeats);
+  std::printf("%-5s %-18s %9s | %s\n", "fmt", "encoded as", "bytes", "CPU ms per image");
+  for (const auto& f : formats) {
+    const std::string bytes = f.encode();
+    const Timing cpu = CpuMs(repeats, [&] {
+      if (!DecodeImage(bytes, "bench").ok()) std::abort();
+    });
+    std::printf("%-5s %-18s %9zu | %7.2f (%7.2f)\n", f.name, f.how, bytes.size(), cpu.median,
+                cpu.min);
+  }
+}
 
 }  // namespace
 
@@ -109,5 +177,6 @@ int main(int argc, char** argv) {
   std::printf(
       "\nreduced: min_side 416; JPEG takes the smallest of 1/2, 1/4, 1/8 that keeps the shorter\n"
       "side >= 416 px, other formats decode at full size.\n");
+  PerFormat(photos, quick, repeats);
   return 0;
 }

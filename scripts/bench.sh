@@ -12,7 +12,10 @@
 #      simple and tuned, on the same photos and model, and whether it finds the same labels;
 #   3. engine overhead: the no-op processor over 100,000 and 1,000,000 listed items, from a
 #      generated bucket and from a local folder: items per second and peak memory;
-#   4. decoding, ms per megapixel, full and reduced scale;
+#   4. decoding, ms per megapixel, full and reduced scale, and CPU ms per image in each format
+#      (JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP, GIF); and what each Rekognition feature costs per
+#      image on the same photos: labels, labels with Face or Text, DetectFaces, DetectText
+#      (bench/feature_cost.sh);
 #   5. memory per worker and peak memory of a full run; and a perf profile of where the time goes;
 #   6. many machines: no-op items/s with 1, 2 and 4 processes sharing PostgreSQL beside SQLite,
 #      claim latency under 8 processes, the queue table after a million items, and the photos
@@ -20,7 +23,9 @@
 #      (bench/fleet_bench.py);
 #   7. the console: the gallery's first page of 100 cached thumbnails over 100,000 answers;
 #   8. imagemill serve: its DetectLabels against `imagemill run`, GetItem, idle connections, memory
-#      with 4 executions at once (bench/serve_bench.sh).
+#      with 4 executions at once (bench/serve_bench.sh);
+#   9. `query --label` over 100,000 and 1,000,000 images, SQLite and PostgreSQL
+#      (bench/query_label_bench.py).
 # Throughput figures are taken in rounds: each round runs every contender once, one after the
 # other, so that they share the machine's state; ratios are computed within a round and the report
 # gives medians over rounds, with the load average at the start of every measurement.
@@ -29,7 +34,8 @@
 # it writes its report under BUILD/bench-smoke/ and never touches docs/. CI runs it
 # (tests/integration/bench_smoke_test.sh). No timing is asserted anywhere.
 #
-# Settings (environment): BENCH_RUNS (rounds, default 3), BENCH_PHOTOS (1000), BENCH_SECONDS
+# Settings (environment): BENCH_RUNS (rounds, default 3), BENCH_PHOTOS (1000), BENCH_FEATURE_PHOTOS
+# (photos of the cost per feature, 20), BENCH_SECONDS
 # (ceiling seconds per layout, 10), BENCH_LAYOUTS ("1x1 1x2 2x1 2x2"), BENCH_ENGINE_ITEMS
 # ("100000 1000000"), BENCH_MODEL and BENCH_SIZE (nanodet 416; when imagemill's default processor
 # runs a model, its model and size are used instead), BENCH_OUT (where the report goes).
@@ -55,6 +61,7 @@ if [[ $smoke -eq 1 ]]; then
   runs=${BENCH_RUNS:-1}; photos_n=${BENCH_PHOTOS:-12}; min_mp=0.3; max_mp=1.5
   seconds=${BENCH_SECONDS:-0.5}; layouts=${BENCH_LAYOUTS:-"1x1 2x1"}
   engine_items=${BENCH_ENGINE_ITEMS:-2000}; mem_workers="1 2"; decode_args="--repeats 1 --quick"
+  feature_photos=${BENCH_FEATURE_PHOTOS:-2}
   subset=""  # the profile and memory runs use every photo
   res="$build/bench-smoke"; out=${BENCH_OUT:-$res}
   rm -rf "$res"
@@ -62,6 +69,7 @@ else
   runs=${BENCH_RUNS:-3}; photos_n=${BENCH_PHOTOS:-1000}; min_mp=1; max_mp=12
   seconds=${BENCH_SECONDS:-10}; layouts=${BENCH_LAYOUTS:-"1x1 1x2 2x1 2x2"}
   engine_items=${BENCH_ENGINE_ITEMS:-"100000 1000000"}; mem_workers="1 2 4"; decode_args="--repeats 7"
+  feature_photos=${BENCH_FEATURE_PHOTOS:-20}
   subset="p0"  # photos p00..p09: a fifth of them
   res="$cache/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"; out=${BENCH_OUT:-$top/docs}
 fi
@@ -275,6 +283,11 @@ log "decoding"
 # shellcheck disable=SC2086
 measure decode 1 "$build/decode_bench" $decode_args
 
+# 4b. What each feature costs per image, on the first photos of the same set.
+log "cost per feature: $feature_photos photos, $runs rounds"
+bench/feature_cost.sh "$build" "$photos" "$feature_photos" "$runs" "$res/features.jsonl" \
+  >"$res/features.md"
+
 # 5. Memory per worker and peak memory.
 for w in $mem_workers; do
   log "memory: $w workers"
@@ -346,6 +359,15 @@ if [[ $smoke -eq 0 ]]; then
   cmake --build "$build" -j"$nproc" --target serve_bench >&2
   bench/serve_bench.sh "$build" "$runs" >"$res/serve.md"
 fi
+
+# 9. query --label over 100,000 and 1,000,000 images, SQLite and PostgreSQL, in the forms its SQL
+# has had (bench/query_label_bench.py starts its own PostgreSQL server).
+query_sizes="100000 1000000"
+[[ $smoke -eq 1 ]] && query_sizes=2000
+log "query --label over $query_sizes images"
+# shellcheck disable=SC2086
+$py bench/query_label_bench.py "$build" --sizes $query_sizes --repeats "$runs" --postgres \
+  >"$res/query.md"
 
 # --- report --------------------------------------------------------------------------------------
 $py bench/bench_report.py "$res" --out "$out" --top "$top"

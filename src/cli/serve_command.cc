@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <opencv2/core.hpp>
 #include <thread>
@@ -38,6 +39,7 @@ struct ServeFlags {
   int idle_timeout_ms = 60'000;
   int body_timeout_ms = 60'000;
   std::string state_dir;  // "": ${XDG_CACHE_HOME:-~/.cache}/imagemill
+  std::string buckets;    // "": Image.S3Object reads the S3 endpoint
 };
 
 // Where the console keeps its image renditions when --state-dir is not given.
@@ -98,9 +100,21 @@ int Serve(ServeFlags& f) {
   c.detect.models_dir = f.labels.ModelsDir();
   StoreOptions store = f.engine.store;
   store.max_object_bytes = c.detect.max_s3_bytes;
-  c.detect.open_bucket = [store](const std::string& bucket) {
-    return OpenObjectStore("s3://" + bucket, store);
-  };
+  if (f.buckets.empty()) {
+    c.detect.open_bucket = [store](const std::string& bucket) {
+      return OpenObjectStore("s3://" + bucket, store);
+    };
+  } else {
+    // REQUIRES (RequestImages): `bucket` passed CheckS3Object, so it names a folder inside.
+    c.detect.open_bucket =
+        [root = f.buckets](const std::string& bucket) -> Result<std::unique_ptr<ObjectStore>> {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(root + "/" + bucket, ec)) {
+        return Status::NotFound("no bucket '" + bucket + "' on this server (a folder of --buckets)");
+      }
+      return OpenObjectStore(root + "/" + bucket, StoreOptions{});
+    };
+  }
 
   // The result files name the map run as DescribeExecution and ListMapRuns do.
   f.engine.arns = StateMachineArns(c.arn.region, c.arn.account,
@@ -263,6 +277,10 @@ void RegisterServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--state-dir", f->state_dir,
                   "Where the console keeps the image renditions it makes (default: "
                   "${XDG_CACHE_HOME:-~/.cache}/imagemill)");
+  cmd->add_option("--buckets", f->buckets,
+                  "A folder whose subfolders are the buckets Rekognition's Image.S3Object reads "
+                  "(DIR/BUCKET/NAME), instead of the S3 endpoint")
+      ->check(CLI::ExistingDirectory);
   AddStoreFlags(*cmd, f->engine.store);
   f->labels.Add(*cmd);
   cmd->callback([f, &ctx] { ctx.exit_code = Serve(*f); });

@@ -67,12 +67,16 @@ std::vector<StoredResult> SqliteDatabase::FindResults(std::string_view id) {
 std::vector<LabelHit> SqliteDatabase::QueryLabel(const LabelQuery& q) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement st = conn_.Prepare(
-      // One row per image: with several answers carrying the label (a labels and a faces
-      // answer both indexed under Face), SQLite's bare columns come from the most confident.
-      "SELECT s.uri, l.id, l.kind, l.label, max(l.confidence) AS c FROM labels l "
+      // One row per image, its most confident answer's (a labels and a faces answer may both
+      // carry Face; ties go to the first kind): a range scan on labels_by_label that skips a row
+      // when another answer of the same image beats it (a primary-key lookup), so it stops at
+      // LIMIT instead of grouping every match (docs/benchmarks.md, "query --label").
+      "SELECT s.uri, l.id, l.kind, l.label, l.confidence FROM labels l "
       "INDEXED BY labels_by_label JOIN sources s ON s.id = l.source WHERE l.label = ? AND "
-      "l.confidence >= ? AND (? = '' OR s.uri = ?) GROUP BY l.source, l.id "
-      "ORDER BY c DESC, l.id LIMIT ? OFFSET ?");
+      "l.confidence >= ? AND (? = '' OR s.uri = ?) AND NOT EXISTS (SELECT 1 FROM labels o "
+      "WHERE o.source = l.source AND o.id = l.id AND o.label = l.label AND o.kind <> l.kind AND "
+      "(o.confidence > l.confidence OR (o.confidence = l.confidence AND o.kind < l.kind))) "
+      "ORDER BY l.confidence DESC, l.id LIMIT ? OFFSET ?");
   st.Bind(1, q.label).Bind(2, q.min_confidence).Bind(3, q.source).Bind(4, q.source);
   st.Bind(5, static_cast<int64_t>(q.limit)).Bind(6, static_cast<int64_t>(q.offset));
   std::vector<LabelHit> out;

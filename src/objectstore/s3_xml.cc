@@ -1,8 +1,10 @@
 #include "objectstore/s3_xml.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
+#include "util/percent_decode.h"
 #include "util/utf8.h"
 
 namespace imagemill {
@@ -217,13 +219,6 @@ std::string_view LocalName(std::string_view name) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 const XmlElement* XmlElement::Child(std::string_view child) const {
@@ -241,20 +236,9 @@ std::string XmlElement::ChildText(std::string_view child) const {
 Result<XmlElement> ParseXml(std::string_view xml) { return XmlParser(xml).Document(); }
 
 std::string UrlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  std::string plus_as_space(s);
+  std::replace(plus_as_space.begin(), plus_as_space.end(), '+', ' ');
+  return PercentDecode(plus_as_space);
 }
 
 Result<ListBucketResult> ParseListBucketResult(std::string_view xml) {

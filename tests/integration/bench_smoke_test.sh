@@ -19,10 +19,19 @@ for kind in ceiling-layouts ceiling pipeline imagemill-run python-simple python-
     { echo "bench_smoke_test: no $kind measurement" >&2; exit 1; }
 done
 for heading in "## Summary" "## 1. End to end" "## 2. Same labels" "## Where the time goes" \
-  "## 3. Engine overhead" "## 4. Decoding" "## 5. Memory" "## Commands"; do
+  "## 3. Engine overhead" "## 4. Decoding" "## Cost per feature" "## 5. Memory" "## Commands"; do
   grep -qF "$heading" "$out/benchmarks.md" ||
     { echo "bench_smoke_test: the report has no '$heading'" >&2; exit 1; }
 done
+grep -qF "## query --label: one row per image" "$out/benchmarks.md" ||
+  { echo "bench_smoke_test: the report has no query --label section" >&2; exit 1; }
+# Every format decoded, every feature measured.
+for fmt in JPEG PNG WebP HEIC AVIF TIFF BMP GIF; do
+  grep -qE "^$fmt .*\| +[0-9.]+ \(" "$out/benchmarks.md" ||
+    { echo "bench_smoke_test: no decoding cost for $fmt" >&2; exit 1; }
+done
+[[ $(grep -c '"feature"' "$out/features.jsonl") -eq 6 ]] ||
+  { echo "bench_smoke_test: features.jsonl has not the 6 features" >&2; exit 1; }
 # Both implementations answered for every photo.
 /usr/bin/python3 - "$out/compare-tuned.json" <<'PY'
 import json, sys

@@ -106,7 +106,36 @@ def main():
             expect(code == 0, "SIGTERM stops the server cleanly")
     finally:
         s3.stop()
+    buckets_folder_checks(work, db, creds)
     print(f"serve api: all {CHECKS['passed']} checks passed")
+
+
+def buckets_folder_checks(work, db, creds):
+    """serve --buckets DIR: Image.S3Object reads DIR/BUCKET/NAME, and nothing outside DIR."""
+    root = os.path.join(work, "buckets")
+    os.makedirs(os.path.join(root, "pics", "sample"))
+    shutil.copy(os.path.join(work, "sk-astronaut.png"), os.path.join(root, "pics", "sample"))
+    shutil.copy(os.path.join(work, "sk-astronaut.png"), os.path.join(work, "secret.png"))
+    server = Server(work, db, ["--credentials", creds, "--buckets", root, "--no-detect-labels",
+                               "--detect-workers", "1"], env=dict(os.environ))
+    try:
+        endpoint = server.endpoint
+        image = '{"S3Object": {"Bucket": "pics", "Name": "sample/sk-astronaut.png"}}'
+        code, out, _ = aws_cli(endpoint, "rekognition", "detect-faces", "--image", image)
+        want = cli_answer("detect-faces", os.path.join(work, "sk-astronaut.png"))
+        expect(json.loads(out) == want and len(want["FaceDetails"]) == 1,
+               "serve --buckets: detect-faces reads BUCKET/NAME from the folder")
+        for bucket, name, want in [("..", "secret.png", "InvalidParameterException"),
+                                   ("pics", "../../secret.png", "InvalidS3ObjectException"),
+                                   ("pics", "%2e%2e/%2e%2e/secret.png", "InvalidS3ObjectException"),
+                                   ("pics", "/etc/passwd", "InvalidS3ObjectException"),
+                                   ("buckets", "secret.png", "InvalidS3ObjectException")]:
+            status, doc = raw_post(endpoint, "RekognitionService.DetectFaces", json.dumps(
+                {"Image": {"S3Object": {"Bucket": bucket, "Name": name}}}), "rekognition", "1.1")
+            expect(status == 400 and doc.get("__type") == want,
+                   f"serve --buckets refuses {bucket}/{name}: {want}: {doc.get('message', '')}")
+    finally:
+        expect(server.stop() == 0, "SIGTERM stops the --buckets server cleanly")
 
 
 def cli_answer(*args):

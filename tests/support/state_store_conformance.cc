@@ -617,6 +617,26 @@ TEST_P(DatabaseConformance, AQueryListsAnImageOnceWhateverAnswersCarryTheLabel) 
   EXPECT_EQ(hits[0].id, "solo.jpg");
 }
 
+TEST_P(DatabaseConformance, AnImageWhoseAnswersTieIsListedOnceByItsFirstKind) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  s.List({{"tie.jpg"}});
+  BatchRecord b = s.Claim("w", 1).at(0);
+  s.Complete("w", b, {Succeeded(b.items[0], "Face", 90)});
+  ExecutionFixture faces(*db, "faces");
+  faces.List({{"tie.jpg"}});
+  BatchRecord f = faces.Claim("w", 1).at(0);
+  faces.Complete("w", f, {Succeeded(f.items[0], "Face", 90)}, true,
+                 AnswerTarget{"/photos", "faces", "faces/blazeface-256"});
+
+  LabelQuery q;
+  q.label = "face";
+  std::vector<LabelHit> hits = db->QueryLabel(q);
+  ASSERT_EQ(hits.size(), 1u) << "two answers at the same confidence: the image once";
+  EXPECT_EQ(hits[0].kind, "faces") << "ties go to the first kind by name";
+  EXPECT_DOUBLE_EQ(hits[0].confidence, 90);
+}
+
 TEST_P(DatabaseConformance, AReplacedAnswerDropsItsOldIndexEntries) {
   std::unique_ptr<Database> db = GetParam()();
   ExecutionFixture s(*db);

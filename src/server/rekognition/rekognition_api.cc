@@ -32,6 +32,13 @@ AwsResult<ProcessorWorker*> ThreadWorker(const Processor& processor,
   return slot.get();
 }
 
+// An opened faces or text processor as the Processor it is, or the error that kept it closed.
+template <typename P>
+AwsResult<const Processor*> AsProcessor(const AwsResult<const P*>& opened) {
+  if (!opened.ok()) return opened.error();
+  return static_cast<const Processor*>(*opened);
+}
+
 }  // namespace
 
 ServiceInfo RekognitionApi::Service() {
@@ -126,41 +133,45 @@ AwsResult<Json> RekognitionApi::Labels(const Json& request, const vision::LabelS
   return std::move(answer).value();
 }
 
-AwsResult<Json> RekognitionApi::Faces(const Json& request, int worker) {
-  AwsResult<const vision::FacesProcessor*> processor = OpenFaces();
+AwsResult<Json> RekognitionApi::Detect(const Json& request, int worker,
+                                       const std::string& operation,
+                                       AwsResult<const Processor*> processor,
+                                       std::vector<std::unique_ptr<ProcessorWorker>>& slots,
+                                       const DetectFn& detect) {
   if (!processor.ok()) return processor.error();
-  AwsResult<ProcessorWorker*> runner =
-      ThreadWorker(**processor, face_workers_, worker, "DetectFaces");
+  AwsResult<ProcessorWorker*> runner = ThreadWorker(**processor, slots, worker, operation);
   if (!runner.ok()) return runner.error();
   std::string name;
   AwsResult<std::string> bytes = images_.Read(request["Image"], &name);
   if (!bytes.ok()) return bytes.error();
-  ObjectInfo item;
-  item.key = name;
-  item.size = bytes->size();
-  Result<std::unique_ptr<PreparedItem>> prepared =
-      (*processor)->Prepare(item, std::move(bytes).value());
-  if (!prepared.ok()) return ImageError(prepared.status());
-  Result<Answer> answer = (*runner)->Process(item, **prepared);
+  Result<Answer> answer = detect(std::move(bytes).value(), name, **runner);
   if (!answer.ok()) return ImageError(answer.status());
   metrics_.CountImages(1, std::chrono::steady_clock::now());
   return std::move(answer->response);
 }
 
+AwsResult<Json> RekognitionApi::Faces(const Json& request, int worker) {
+  AwsResult<const vision::FacesProcessor*> faces = OpenFaces();
+  return Detect(request, worker, "DetectFaces", AsProcessor(faces), face_workers_,
+                [&](std::string bytes, const std::string& name,
+                    ProcessorWorker& runner) -> Result<Answer> {
+                  ObjectInfo item;
+                  item.key = name;
+                  item.size = bytes.size();
+                  Result<std::unique_ptr<PreparedItem>> prepared =
+                      (*faces)->Prepare(item, std::move(bytes));
+                  if (!prepared.ok()) return prepared.status();
+                  return runner.Process(item, **prepared);
+                });
+}
+
 AwsResult<Json> RekognitionApi::Text(const Json& request, const vision::TextSettings& settings,
                                      int worker) {
-  AwsResult<const vision::TextProcessor*> processor = OpenText();
-  if (!processor.ok()) return processor.error();
-  AwsResult<ProcessorWorker*> runner =
-      ThreadWorker(**processor, text_workers_, worker, "DetectText");
-  if (!runner.ok()) return runner.error();
-  std::string name;
-  AwsResult<std::string> bytes = images_.Read(request["Image"], &name);
-  if (!bytes.ok()) return bytes.error();
-  Result<Answer> answer = (*processor)->DetectText(*bytes, name, settings, **runner);
-  if (!answer.ok()) return ImageError(answer.status());
-  metrics_.CountImages(1, std::chrono::steady_clock::now());
-  return std::move(answer->response);
+  AwsResult<const vision::TextProcessor*> text = OpenText();
+  return Detect(request, worker, "DetectText", AsProcessor(text), text_workers_,
+                [&](std::string bytes, const std::string& name, ProcessorWorker& runner) {
+                  return (*text)->DetectText(bytes, name, settings, runner);
+                });
 }
 
 void RekognitionApi::Submit(const std::string& operation, OperationDone done,

@@ -81,6 +81,17 @@ class RekognitionApi {
   void Submit(const std::string& operation, OperationDone done,
               std::function<AwsResult<Json>(int worker)> answer);
   AwsResult<Json> Labels(const Json& request, const vision::LabelSettings& settings, int worker);
+  // What one DetectFaces or DetectText request does with the image's bytes and name on the pool
+  // thread's worker of its processor.
+  using DetectFn = std::function<Result<Answer>(std::string bytes, const std::string& name,
+                                                ProcessorWorker& runner)>;
+  // The steps DetectFaces and DetectText share: `processor` (opened or the error saying why
+  // not), pool thread `worker`'s worker of it in slots[worker] (made at its first request), the
+  // request's image, then `detect`; the answer counted in the metrics.
+  AwsResult<Json> Detect(const Json& request, int worker, const std::string& operation,
+                         AwsResult<const Processor*> processor,
+                         std::vector<std::unique_ptr<ProcessorWorker>>& slots,
+                         const DetectFn& detect);
   AwsResult<Json> Faces(const Json& request, int worker);
   AwsResult<Json> Text(const Json& request, const vision::TextSettings& settings, int worker);
   // The faces (text) processor, opened at the first call; the error says what is missing.

@@ -1,5 +1,6 @@
 #include "server/rekognition/request_image.h"
 
+#include "server/rekognition/s3_object_name.h"
 #include "util/base64.h"
 
 namespace imagemill::server {
@@ -59,7 +60,7 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
   }
   const Json& s3 = image["S3Object"];
   if (!s3.is_object() || !s3.contains("Bucket") || !s3["Bucket"].is_string() ||
-      !s3.contains("Name") || !s3["Name"].is_string() || s3["Name"].get<std::string>().empty()) {
+      !s3.contains("Name") || !s3["Name"].is_string()) {
     return InvalidParameter("Image.S3Object needs Bucket and Name, both strings.");
   }
   if (s3.contains("Version")) {
@@ -67,6 +68,7 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
   }
   const std::string bucket = s3["Bucket"], key = s3["Name"];
   *name = "s3://" + bucket + "/" + key;
+  if (std::optional<AwsError> e = CheckS3Object(bucket, key)) return *e;
   if (!options_.open_bucket) {
     return AwsError{400, "InvalidS3ObjectException",
                     "This server reads no S3 objects: start it with an S3 endpoint "
@@ -88,7 +90,8 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
     std::lock_guard<std::mutex> lock(mu_);
     buckets_.emplace(bucket, store);
   }
-  Result<std::string> bytes = store->Get(key);
+  // One byte beyond the limit tells a larger object without reading all of it.
+  Result<std::string> bytes = store->Get(key, ByteRange{0, options_.max_s3_bytes + 1});
   if (!bytes.ok()) {
     if (bytes.status().code() == Code::kTooLarge) {
       return TooLarge("Image size is too large: S3 objects may be at most 15 MB: " +
@@ -97,14 +100,18 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
     if (bytes.status().code() == Code::kThrottled) {
       return AwsError{400, "ThrottlingException", bytes.status().message()};
     }
+    // A missing object is named as the client named it (a folder store's message would show
+    // the server's paths).
     return AwsError{400, "InvalidS3ObjectException",
                     "Unable to get object metadata from S3. Check object key, region and/or "
                     "access permissions: " +
-                        bytes.status().message()};
+                        (bytes.status().code() == Code::kNotFound ? *name + ": no such object"
+                                                                  : bytes.status().message())};
   }
   if (bytes->size() > options_.max_s3_bytes) {
-    return TooLarge("Image size is too large: " + *name + " is " + std::to_string(bytes->size()) +
-                    " bytes; S3 objects may be at most 15 MB.");
+    return TooLarge("Image size is too large: " + *name + " is larger than " +
+                    std::to_string(options_.max_s3_bytes) +
+                    " bytes; S3 objects may be at most 15 MB (make it smaller).");
   }
   return std::move(bytes).value();
 }

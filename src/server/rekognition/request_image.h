@@ -2,8 +2,10 @@
 // bytes, and Rekognition's errors for an image that cannot be read or answered.
 //
 //   Image.Bytes      base64, at most max_bytes decoded (ImageTooLargeException beyond)
-//   Image.S3Object   {Bucket, Name}: read from the configured S3 endpoint, at most max_s3_bytes
-//                    (InvalidS3ObjectException when it cannot be read; no Version)
+//   Image.S3Object   {Bucket, Name}: checked by s3_object_name.h (a name that could leave its
+//                    bucket is refused before any store is opened), then read from the store
+//                    open_bucket gives, at most max_s3_bytes (ImageTooLargeException beyond,
+//                    InvalidS3ObjectException when it cannot be read; no Version)
 //
 // Thread-safe: buckets are opened once and shared.
 #pragma once
@@ -23,8 +25,8 @@ namespace imagemill::server {
 struct RequestImageOptions {
   uint64_t max_bytes = 5 << 20;      // Image.Bytes, decoded
   uint64_t max_s3_bytes = 15 << 20;  // Image.S3Object
-  // Opens the bucket an S3Object names ("s3://<bucket>" with the server's S3 settings); empty:
-  // S3 objects are refused.
+  // Opens the bucket an S3Object names (a bucket of the server's S3 endpoint, or a folder of its
+  // --buckets folder), given a name CheckS3Object accepted; empty: S3 objects are refused.
   std::function<Result<std::unique_ptr<ObjectStore>>(const std::string& bucket)> open_bucket;
 };
 
