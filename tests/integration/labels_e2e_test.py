@@ -67,7 +67,7 @@ def main():
     expect(counts["succeeded"] == len(jpgs) and counts["skipped"] == 1,
            f"{len(jpgs)} photos labelled, the text file skipped")
     stored = json.loads(run("get", "person.jpg", *base, check=0).stdout)
-    expect(stored["processor"] == "labels/nanodet-320.v3",
+    expect(stored["processor"] == "labels/nanodet-320.v4",
            "stored under the default processor's name")
     answer = stored["response"]
     expect(set(answer) == {"Labels", "LabelModelVersion", "ImageProperties"},
@@ -120,8 +120,8 @@ def main():
            "with --replace every photo is labelled again")
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT processor, response FROM results").fetchall()
-    expect(all(r[0] == "labels/nanodet-320.v3/c80" for r in rows),
-           "stored under labels/nanodet-320.v3/c80")
+    expect(all(r[0] == "labels/nanodet-320.v4/c80" for r in rows),
+           "stored under labels/nanodet-320.v4/c80")
     expect(all(label["Confidence"] >= 80 for r in rows for label in json.loads(r[1])["Labels"]),
            "and every stored label is at least 80")
     settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
@@ -158,7 +158,7 @@ def main():
     def precise_labels(photo, *extra):
         answer = json.loads(run("detect-labels", os.path.join(photos, photo), *precise, *extra,
                                 check=0).stdout)
-        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v3",
+        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v4",
                f"{photo}: answered by the precise mode")
         return answer["Labels"]
 
