@@ -161,7 +161,9 @@ TEST_F(LabelsProcessorTest, DefaultScoresALabelFromAllItsInstancesSoTheHerdIsHor
   EXPECT_GT(first["Confidence"].get<double>(), first["Instances"][0]["Confidence"].get<double>())
       << "the label is surer than its best box alone";
   for (const auto& l : horses["Labels"]) {
-    if (l["Name"] == "Cow") EXPECT_LT(l["Confidence"].get<double>(), 80) << Describe(horses);
+    if (l["Name"] == "Cow") {
+      EXPECT_LT(l["Confidence"].get<double>(), 80) << Describe(horses);
+    }
   }
   LabelsProcessorOptions o;
   o.model.models_dir = *models_;
