@@ -3,7 +3,7 @@
 
 - `imagemill run` on the darknet sample photos stores full DetectLabels answers (labels with
   instances, parents, aliases, categories, the model version, image properties); a text file is
-  skipped.
+  skipped; horses.jpg is Horse first.
 - `imagemill query --label Dog` finds the dog pictures; a parent label (Animal) finds them too.
 - A re-run with the same settings reuses every answer; a changed MinConfidence or filter is a
   changed processor, so the images are labelled again under the new settings.
@@ -86,6 +86,10 @@ def main():
     pickup = names(json.loads(run("get", "dog.jpg", *base, check=0).stdout)["response"])
     expect(len(pickup & {"Car", "Truck"}) == 1,
            "dog.jpg: the pickup is one label, Car or Truck: " + ", ".join(sorted(pickup)))
+    herd = json.loads(run("get", "horses.jpg", *base, check=0).stdout)["response"]["Labels"]
+    expect(herd and herd[0]["Name"] == "Horse",
+           "horses.jpg: Horse first, the herd's boxes outweighing one cow-like box: " +
+           ", ".join(f"{label['Name']} {label['Confidence']:.1f}" for label in herd))
     expect(all(label["Confidence"] >= 55 for label in answer["Labels"]), "MinConfidence 55 by default")
     expect("Quality" in answer["ImageProperties"], "image properties")
     listing = run("results", *base, "--execution", "first", check=0).stdout
