@@ -29,9 +29,9 @@ TEST(BuiltinSpecTest, NamesAreCanonicalAndCarryTheRevision) {
 }
 
 TEST(BuiltinSpecTest, BadNamesSayWhatANameMayBe) {
-  for (const char* bad : {"yolo", "nanodet-300", "nanodet-32x", "nanodet+nanodet-416", "",
-                          "nanodet-320~", "nanodet-320~yolo", "nanodet-320.v1", "nanodet-320.v2", "nanodet-320.v3",
-                          "+mirror"}) {
+  for (const char* bad :
+       {"yolo", "nanodet-300", "nanodet-32x", "nanodet+nanodet-416", "", "nanodet-320~",
+        "nanodet-320~yolo", "nanodet-320.v1", "nanodet-320.v2", "nanodet-320.v3", "+mirror"}) {
     SCOPED_TRACE(bad);
     Result<BuiltinSpec> s = ParseBuiltinSpec(bad);
     ASSERT_FALSE(s.ok());

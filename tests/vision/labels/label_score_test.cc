@@ -23,7 +23,9 @@ TEST(LabelScoreTest, AHerdOfModestBoxesOutweighsOneBetterBoxOfAnotherClass) {
 
 TEST(LabelScoreTest, InstancesUnderTheFloorDoNotCountAndTheBestAlwaysDoes) {
   const std::vector<Detection> faint = {
-      {C("person"), 0.35f, {}}, {C("person"), 0.3f, {}}, {C("person"), 0.3f, {}},
+      {C("person"), 0.35f, {}},
+      {C("person"), 0.3f, {}},
+      {C("person"), 0.3f, {}},
       {C("kite"), 0.8f, {}},
   };
   const std::map<int, float> s = LabelScores(faint, 0.4f);
