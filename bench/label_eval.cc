@@ -28,7 +28,10 @@
 //                      gives some class a best score in [lo, hi); there each such class scores
 //                      the mean of A's and B's best (0 where B has none). A~B alone is the
 //                      built-in second opinion, band and weight (builtin_spec.h)
-// e.g. nanodet-320, nanodet-320/x0.6/g, nanodet-320~centernet-384:0.3-0.6/x0.6.
+// A network may be NETWORK@flip: that network on the mirror image alone (as a second opinion, a
+// mirror pass only when unsure).
+// e.g. nanodet-320, nanodet-320/x0.6/g, nanodet-320~centernet-384:0.3-0.6/x0.6,
+// nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum.
 //
 // Each network runs once per photo, OpenCV on one thread; the steps are applied afterwards. For
 // each method it fits a calibration on the tune split (score_calibration.h) and reports, on tune
@@ -493,7 +496,9 @@ int main(int argc, char** argv) {
       "nanodet-320~centernet-256:0.4-0.7/x0.6,nanodet-320~centernet-256:0.5-0.7/x0.6,"
       "nanodet-320~centernet-256/x0.6,nanodet-320~centernet-384:0.5-0.7/x0.6,"
       "nanodet-320~centernet-256/x0.6/k0.1,nanodet-320~centernet-256/x0.6/cum,"
-      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum";
+      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum,"
+      "nanodet-320/x0.6/or0.4/cum,nanodet-320/x0.6/a0.005/cum,"
+      "nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum";
   double min_confidence = 55;
   bool fit = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
