@@ -28,7 +28,10 @@
 //                      gives some class a best score in [lo, hi); there each such class scores
 //                      the mean of A's and B's best (0 where B has none). A~B alone is the
 //                      built-in second opinion, band and weight (builtin_spec.h)
-// e.g. nanodet-320, nanodet-320/x0.6/g, nanodet-320~centernet-384:0.3-0.6/x0.6.
+// A network may be NETWORK@flip: that network on the mirror image alone (as a second opinion, a
+// mirror pass only when unsure).
+// e.g. nanodet-320, nanodet-320/x0.6/g, nanodet-320~centernet-384:0.3-0.6/x0.6,
+// nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum.
 //
 // Each network runs once per photo, OpenCV on one thread; the steps are applied afterwards. For
 // each method it fits a calibration on the tune split (score_calibration.h) and reports, on tune
@@ -61,7 +64,9 @@
 #include "vision/detectors/detector_coco_classes.h"
 #include "vision/labels/builtin_spec.h"
 #include "vision/labels/label_model.h"
+#include "vision/labels/label_score.h"
 #include "vision/labels/object_suppression.h"
+#include "vision/labels/pass_merging.h"
 #include "vision/labels/score_calibration.h"
 #include "vision/labels/second_opinion.h"
 #include "vision/properties/image_properties.h"
@@ -255,11 +260,15 @@ cv::Mat DecodeForModel(const imagemill::vision::LabelModel& model, const std::st
   return std::move(image->bgr);
 }
 
+// `spec` is a built-in label model, or NETWORK@flip: that network on the mirror image only, its
+// boxes mirrored back (the mirror pass alone, to try it as a second opinion).
 NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
                       const std::vector<LabelledPhoto>& photos,
                       const std::vector<std::string>& bytes) {
+  const size_t at = spec.find("@flip");
+  const bool flip = at != std::string::npos;
   imagemill::vision::LabelModelOptions o;
-  o.builtin = spec;
+  o.builtin = spec.substr(0, at);
   o.models_dir = models_dir;
   auto model = imagemill::vision::LabelModel::Open(o);
   if (!model.ok()) {
@@ -274,8 +283,9 @@ NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
   NetworkRun out;
   for (size_t i = 0; i < photos.size(); ++i) {
     const double c0 = ThreadCpuMs();
-    const cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
+    cv::Mat bgr = DecodeForModel(**model, bytes[i], photos[i].name);
     const double c_inputs = ThreadCpuMs();
+    if (flip) cv::flip(bgr, bgr, 1);
     const std::vector<cv::Mat> inputs = (*model)->MakeInputs(bgr);
     const double c1 = ThreadCpuMs();
     out.inputs_cpu_ms.push_back(c1 - c_inputs);
@@ -287,6 +297,11 @@ NetworkRun RunNetwork(const std::string& spec, const std::string& models_dir,
     const double c2 = ThreadCpuMs();
     out.prepare_cpu_ms.push_back(c1 - c0);
     out.run_cpu_ms.push_back(c2 - c1);
+    if (flip) {
+      for (Detection& d : *merged) {
+        if (d.box.width > 0) d.box = imagemill::vision::MirrorBox(d.box);
+      }
+    }
     out.merged.push_back(std::move(merged).value());
   }
   return out;
@@ -326,9 +341,11 @@ NetworkRun RunDefault(const std::string& builtin, const std::string& models_dir,
     PhotoLabels labels;
     for (const auto& f : *found) {
       ScoredLabel& l = labels[f.class_name];
-      if (f.confidence / 100 > l.score) {
-        l.score = f.confidence / 100;
-        if (f.box) l.x = f.box->x, l.y = f.box->y, l.w = f.box->width, l.h = f.box->height;
+      const bool best_box = l.w == 0 || f.confidence > l.box_confidence;
+      l.score = std::max(l.score, f.label_confidence.value_or(f.confidence) / 100);
+      if (f.box && best_box) {
+        l.box_confidence = f.confidence;
+        l.x = f.box->x, l.y = f.box->y, l.w = f.box->width, l.h = f.box->height;
       }
     }
     out.end_to_end.push_back(std::move(labels));
@@ -354,10 +371,10 @@ std::vector<Detection> Steps(const std::vector<Detection>& merged, const Method&
   return herded;
 }
 
-// A photo's labels: each class with its best detection (or the noisy-or of its detections).
+// A photo's labels: each class with its best detection's score, or with `or` its score from all
+// its instances (label_score.h); the box is the best detection's.
 PhotoLabels LabelsOf(const std::vector<Detection>& kept, const Method& m) {
   PhotoLabels labels;
-  std::map<std::string, double> miss;  // Π(1 - s) per class
   for (const Detection& d : kept) {
     if (d.class_index < 0 || d.class_index >= imagemill::vision::kCocoClassCount) continue;
     const std::string cls(imagemill::vision::CocoClassName(d.class_index));
@@ -366,11 +383,14 @@ PhotoLabels LabelsOf(const std::vector<Detection>& kept, const Method& m) {
       if (d.score > l.score) l.score = d.score;
       l.x = d.box.x, l.y = d.box.y, l.w = d.box.width, l.h = d.box.height;
     }
-    auto [it, fresh] = miss.emplace(cls, 1.0);
-    if (d.score >= m.or_floor) it->second *= 1.0 - d.score;
   }
   if (m.noisy_or) {
-    for (auto& [cls, l] : labels) l.score = std::max(l.score, 1.0 - miss[cls]);
+    for (const auto& [c, score] :
+         imagemill::vision::LabelScores(kept, static_cast<float>(m.or_floor))) {
+      if (c < 0 || c >= imagemill::vision::kCocoClassCount) continue;
+      ScoredLabel& l = labels[std::string(imagemill::vision::CocoClassName(c))];
+      l.score = std::max(l.score, static_cast<double>(score));
+    }
   }
   return labels;
 }
@@ -476,7 +496,9 @@ int main(int argc, char** argv) {
       "nanodet-320~centernet-256:0.4-0.7/x0.6,nanodet-320~centernet-256:0.5-0.7/x0.6,"
       "nanodet-320~centernet-256/x0.6,nanodet-320~centernet-384:0.5-0.7/x0.6,"
       "nanodet-320~centernet-256/x0.6/k0.1,nanodet-320~centernet-256/x0.6/cum,"
-      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum";
+      "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum,"
+      "nanodet-320/x0.6/or0.4/cum,nanodet-320/x0.6/a0.005/cum,"
+      "nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum";
   double min_confidence = 55;
   bool fit = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
@@ -597,13 +619,15 @@ int main(int argc, char** argv) {
                   imagemill::bench::Describe(at[s]).c_str());
     }
     // What a Confidence means to a user: the labels at 80 and 90 (under the fitted calibration,
-    // or the built-in one for `default`), on check.
-    for (const double at_conf : {80.0, 90.0}) {
-      const double t = m.end_to_end ? at_conf / 100 : fitted.ScoreFor(at_conf);
-      const Counts c = imagemill::bench::Score(
-          photos, r.labels, "check",
-          [&](const std::string&, const ScoredLabel& l) { return l.score >= t; });
-      std::printf("  check @%g: %s\n", at_conf, imagemill::bench::Describe(c).c_str());
+    // or the built-in one for `default`), on tune and on check.
+    for (const char* split : {"tune", "check"}) {
+      for (const double at_conf : {80.0, 90.0}) {
+        const double t = m.end_to_end ? at_conf / 100 : fitted.ScoreFor(at_conf);
+        const Counts c = imagemill::bench::Score(
+            photos, r.labels, split,
+            [&](const std::string&, const ScoredLabel& l) { return l.score >= t; });
+        std::printf("  %-5s @%g: %s\n", split, at_conf, imagemill::bench::Describe(c).c_str());
+      }
     }
     const Counts best = imagemill::bench::Score(
         photos, r.labels, "check",

@@ -30,6 +30,7 @@ struct LabelledPhoto {
 struct ScoredLabel {
   double score = 0;
   float x = 0, y = 0, w = 0, h = 0;  // ratios of the image; w = 0 without a box
+  double box_confidence = 0;         // that box's own Confidence, where it differs from score
 };
 using PhotoLabels = std::map<std::string, ScoredLabel>;  // by COCO class name
 

@@ -3,7 +3,7 @@
 
 - `imagemill run` on the darknet sample photos stores full DetectLabels answers (labels with
   instances, parents, aliases, categories, the model version, image properties); a text file is
-  skipped.
+  skipped; horses.jpg is Horse first.
 - `imagemill query --label Dog` finds the dog pictures; a parent label (Animal) finds them too.
 - A re-run with the same settings reuses every answer; a changed MinConfidence or filter is a
   changed processor, so the images are labelled again under the new settings.
@@ -50,7 +50,7 @@ def main():
     expect(counts["succeeded"] == len(jpgs) and counts["skipped"] == 1,
            f"{len(jpgs)} photos labelled, the text file skipped")
     stored = json.loads(run("get", "person.jpg", *base, check=0).stdout)
-    expect(stored["processor"] == "labels/nanodet-320.v3",
+    expect(stored["processor"] == "labels/nanodet-320.v4",
            "stored under the default processor's name")
     answer = stored["response"]
     expect(set(answer) == {"Labels", "LabelModelVersion", "ImageProperties"},
@@ -69,6 +69,10 @@ def main():
     pickup = names(json.loads(run("get", "dog.jpg", *base, check=0).stdout)["response"])
     expect(len(pickup & {"Car", "Truck"}) == 1,
            "dog.jpg: the pickup is one label, Car or Truck: " + ", ".join(sorted(pickup)))
+    herd = json.loads(run("get", "horses.jpg", *base, check=0).stdout)["response"]["Labels"]
+    expect(herd and herd[0]["Name"] == "Horse",
+           "horses.jpg: Horse first, the herd's boxes outweighing one cow-like box: " +
+           ", ".join(f"{label['Name']} {label['Confidence']:.1f}" for label in herd))
     expect(all(label["Confidence"] >= 55 for label in answer["Labels"]), "MinConfidence 55 by default")
     expect("Quality" in answer["ImageProperties"], "image properties")
     listing = run("results", *base, "--execution", "first", check=0).stdout
@@ -103,8 +107,8 @@ def main():
            "with --replace every photo is labelled again")
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT processor, response FROM results").fetchall()
-    expect(all(r[0] == "labels/nanodet-320.v3/c80" for r in rows),
-           "stored under labels/nanodet-320.v3/c80")
+    expect(all(r[0] == "labels/nanodet-320.v4/c80" for r in rows),
+           "stored under labels/nanodet-320.v4/c80")
     expect(all(label["Confidence"] >= 80 for r in rows for label in json.loads(r[1])["Labels"]),
            "and every stored label is at least 80")
     settings = json.dumps({"MaxLabels": 2, "Features": ["GENERAL_LABELS"], "Settings": {
@@ -141,7 +145,7 @@ def main():
     def precise_labels(photo, *extra):
         answer = json.loads(run("detect-labels", os.path.join(photos, photo), *precise, *extra,
                                 check=0).stdout)
-        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v3",
+        expect(answer["LabelModelVersion"] == "nanodet-320~centernet-256.v4",
                f"{photo}: answered by the precise mode")
         return answer["Labels"]
 

@@ -29,16 +29,17 @@ struct Grouped {
 nlohmann::json LabelsJson(const std::vector<FoundObject>& found, const LabelSettings& settings) {
   std::map<std::string, Grouped> by_name;
   for (const FoundObject& f : found) {
-    if (f.confidence < settings.min_confidence) continue;
     LabelTaxon taxon = f.taxon ? *f.taxon : TaxonForClass(f.class_name);
     Grouped& g = by_name[taxon.name];
     if (g.taxon.name.empty()) g.taxon = std::move(taxon);
-    g.confidence = std::max(g.confidence, f.confidence);
+    g.confidence = std::max(g.confidence, f.label_confidence.value_or(f.confidence));
     if (f.box) g.instances.push_back(&f);
   }
   std::vector<Grouped*> labels;
   for (auto& [name, g] : by_name) {
-    if (settings.filters.Keeps(g.taxon)) labels.push_back(&g);
+    if (g.confidence >= settings.min_confidence && settings.filters.Keeps(g.taxon)) {
+      labels.push_back(&g);
+    }
   }
   std::stable_sort(labels.begin(), labels.end(), [](const Grouped* a, const Grouped* b) {
     return a->confidence > b->confidence;
@@ -52,6 +53,7 @@ nlohmann::json LabelsJson(const std::vector<FoundObject>& found, const LabelSett
         [](const FoundObject* a, const FoundObject* b) { return a->confidence > b->confidence; });
     nlohmann::json instances = nlohmann::json::array();
     for (const FoundObject* f : g->instances) {
+      if (f->confidence < settings.min_confidence && !instances.empty()) break;
       const float left = std::clamp(f->box->x, 0.0f, 1.0f);
       const float top = std::clamp(f->box->y, 0.0f, 1.0f);
       const float right = std::clamp(f->box->x + f->box->width, 0.0f, 1.0f);

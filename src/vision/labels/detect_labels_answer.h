@@ -6,8 +6,10 @@
 //     "Categories": [{"Name"}]}], "LabelModelVersion", "ImageProperties": {...}}
 //
 // One label per class with all its instances, named and placed in the taxonomy by taxonomy.h.
-// A label's Confidence is its best instance's; instances below MinConfidence are left out, and so
-// is a label with none left (or, for a class found without boxes, below MinConfidence itself).
+// A label's Confidence is the highest of its objects' label_confidence, or without one, its best
+// instance's; a label below MinConfidence is left out. A kept label lists its instances at or
+// above MinConfidence, and at least its best one (so a label made confident by several modest
+// boxes still shows where it is).
 // Labels come best first; the filters of settings.filters apply, then MaxLabels. Ancestors appear
 // in Parents only, not again as labels of their own (Rekognition lists them as labels too; here
 // MaxLabels 1 answers the most specific thing found, and the results table indexes parents).
@@ -32,6 +34,9 @@ struct FoundObject {
   double confidence = 0;          // 0..100, calibrated (score_calibration.h)
   double score = 0;               // the model's own score, 0..1, before calibration
   std::optional<cv::Rect2f> box;  // ratios of the image as displayed; none for a classifier
+  // The Confidence of the label this object is an instance of, from all the image's objects of
+  // its class (label_score.h), 0..100; unset: the label's Confidence is its best instance's.
+  std::optional<double> label_confidence;
   // Where the label sits in Rekognition's taxonomy when the class is not one taxonomy.h knows
   // (a label from another detector, e.g. "Face": parents Head, Person). Unset: TaxonForClass.
   std::optional<LabelTaxon> taxon;

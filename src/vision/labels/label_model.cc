@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <opencv2/core.hpp>
 
 #include "vision/detectors/detector_centernet.h"
@@ -11,6 +12,7 @@
 #include "vision/detectors/detector_yolo.h"
 #include "vision/detectors/model_dir.h"
 #include "vision/labels/builtin_spec.h"
+#include "vision/labels/label_score.h"
 
 namespace imagemill::vision {
 namespace {
@@ -226,12 +228,17 @@ std::vector<FoundObject> LabelModel::Finish(std::vector<Detection> merged) const
 }
 
 std::vector<FoundObject> LabelModel::Named(const std::vector<Detection>& detections) const {
+  std::map<int, float> label_scores;
+  if (calibration_.label_from) label_scores = LabelScores(detections, *calibration_.label_from);
   std::vector<FoundObject> out;
   for (const Detection& d : detections) {
     if (d.class_index < 0 || static_cast<size_t>(d.class_index) >= class_names_.size()) continue;
     FoundObject f;
     f.class_name = class_names_[d.class_index];
     f.confidence = calibration_.Confidence(d.score);
+    if (calibration_.label_from) {
+      f.label_confidence = calibration_.Confidence(label_scores.at(d.class_index));
+    }
     f.score = d.score;
     if (d.box.width > 0 && d.box.height > 0) f.box = d.box;
     out.push_back(std::move(f));

@@ -6,7 +6,8 @@
 //
 // A built-in model's detections are merged across its passes (pass_merging.h), reduced to one
 // label per object (object_suppression.h), given a second opinion where it has one and is unsure
-// (second_opinion.h), and calibrated (score_calibration.h). A user's model's detections are taken
+// (second_opinion.h), scored per label from all its instances where its calibration was fitted
+// so (label_score.h), and calibrated (score_calibration.h). A user's model's detections are taken
 // as they are, with Confidence = 100 * score.
 //
 // A LabelModel is immutable and thread-safe: MakeInputs runs on any thread (decoding stage);
@@ -29,7 +30,8 @@
 
 namespace imagemill::vision {
 
-// The default built-in model (docs/labels.md): NanoDet at 320, calibrated as before revision 2.
+// The default built-in model (docs/labels.md): NanoDet at 320, a label scored from all its
+// instances, calibrated so that a Confidence is the precision of filtering at it.
 inline constexpr const char* kDefaultLabelModel = "nanodet-320";
 // The precise mode (--label-model nanodet-320~centernet-256): a second network where NanoDet is
 // unsure, and a cumulative calibration; fewer wrong labels at about 1.5 times the default's cost,
@@ -56,8 +58,8 @@ class LabelModel {
   // inputs. NotFound (with what to do) when a file is missing; InvalidArgument for a bad spec.
   static Result<std::unique_ptr<LabelModel>> Open(const LabelModelOptions& options);
 
-  // The model's name for a set of options, without loading anything: "nanodet-416.v3",
-  // "nanodet-320~centernet-256.v3" (builtin_spec.h), or for a user's model
+  // The model's name for a set of options, without loading anything: "nanodet-416.v4",
+  // "nanodet-320~centernet-256.v4" (builtin_spec.h), or for a user's model
   // "yolov5:best.onnx@1a2b3c4d" (a hash of the model and class-name files, so that a changed file
   // is a changed model). InvalidArgument for a bad built-in spec; NotFound for a user's file that
   // is missing.

@@ -16,6 +16,7 @@
 // A model never measured (a user's) gets the identity, Confidence = 100 · score.
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -26,6 +27,10 @@ struct ScoreCalibration {
   // values[k]: the Confidence / 100 at score k / n, n = values.size() − 1 bands (at least 1);
   // non-decreasing.
   std::vector<double> values = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+  // How the calibrated label's score is made from its instances' scores: unset, its best
+  // instance's; set, LabelScores(instances, *label_from) (label_score.h), the way the curve was
+  // fitted. An instance's own Confidence is always the curve at its own score.
+  std::optional<float> label_from;
 
   // 0..100; non-decreasing in `score` (clamped to 0..1).
   double Confidence(double score) const;

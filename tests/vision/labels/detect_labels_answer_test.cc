@@ -70,6 +70,30 @@ TEST(DetectLabelsAnswerTest, MinConfidenceMaxLabelsAndFilters) {
   EXPECT_TRUE(LabelsJson(kFound, c).empty());
 }
 
+TEST(DetectLabelsAnswerTest, ALabelScoredFromItsInstancesKeepsItsBestBoxAtAnyThreshold) {
+  // Three horses at 60, 45 and 44 make a Horse label of 90 (label_score.h); one cow at 61 stays
+  // a Cow of 61.
+  std::vector<FoundObject> herd = {
+      Obj("cow", 61, cv::Rect2f(0.5f, 0.4f, 0.2f, 0.3f)),
+      Obj("horse", 60, cv::Rect2f(0.0f, 0.4f, 0.4f, 0.4f)),
+      Obj("horse", 45, cv::Rect2f(0.0f, 0.4f, 0.2f, 0.2f)),
+      Obj("horse", 44, cv::Rect2f(0.3f, 0.3f, 0.3f, 0.4f)),
+  };
+  for (size_t i = 1; i < herd.size(); ++i) herd[i].label_confidence = 90;
+  herd[0].label_confidence = 61;
+  nlohmann::json labels = LabelsJson(herd, LabelSettings());
+  EXPECT_EQ(Names(labels), (std::vector<std::string>{"Horse", "Cow"}));
+  EXPECT_DOUBLE_EQ(labels[0]["Confidence"].get<double>(), 90);
+  ASSERT_EQ(labels[0]["Instances"].size(), 1u) << "instances under MinConfidence 55 left out";
+  EXPECT_DOUBLE_EQ(labels[0]["Instances"][0]["Confidence"].get<double>(), 60);
+  LabelSettings seed;
+  seed.min_confidence = 80;
+  labels = LabelsJson(herd, seed);
+  EXPECT_EQ(Names(labels), (std::vector<std::string>{"Horse"}));
+  ASSERT_EQ(labels[0]["Instances"].size(), 1u) << "the best box, though under 80 itself";
+  EXPECT_DOUBLE_EQ(labels[0]["Instances"][0]["Confidence"].get<double>(), 60);
+}
+
 TEST(DetectLabelsAnswerTest, ClassesWithoutBoxesAreLabelsWithoutInstances) {
   const nlohmann::json labels =
       LabelsJson({Obj("beach", 77), Obj("beach", 65), Obj("sky", 30)}, LabelSettings());
