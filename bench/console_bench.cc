@@ -62,7 +62,7 @@ void Fill(Database& db, int64_t items) {
     step.cursor = batch.items.back().key;
     step.done = first + kBatch >= items;
     db.AppendListing("fill", first == 0 ? "" : Key(first - 1), step);
-    for (const BatchRecord& b : db.ClaimBatches("fill", "bench", 1, ToUnixMillis(Clock::Real().Now()) + 600'000)) {
+    for (const BatchRecord& b : db.ClaimBatches("fill", "bench", 1, 0, ToUnixMillis(Clock::Real().Now()) + 600'000)) {
       FinishedBatch done{b.seq, b.attempt, true, {}};
       for (size_t k = 0; k < b.items.size(); ++k) {
         const int64_t i = first + static_cast<int64_t>(k);

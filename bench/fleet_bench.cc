@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
         std::vector<double> ms;
         for (;;) {
           auto c0 = std::chrono::steady_clock::now();
-          std::vector<BatchRecord> got = db.state().ClaimBatches(name, owner, claim, INT64_MAX);
+          std::vector<BatchRecord> got = db.state().ClaimBatches(name, owner, claim, 0, INT64_MAX);
           ms.push_back(Seconds(std::chrono::steady_clock::now() - c0) * 1000);
           if (got.empty()) break;
           std::vector<FinishedBatch> done;

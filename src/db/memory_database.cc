@@ -131,14 +131,16 @@ bool MemoryDatabase::HasOutcome(const Execution& e, int64_t seq, const std::stri
 
 std::vector<BatchRecord> MemoryDatabase::ClaimBatches(std::string_view name,
                                                       std::string_view owner, int max,
-                                                      int64_t lease_until_ms) {
+                                                      int64_t now_ms, int64_t lease_until_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<BatchRecord> out;
   Execution* e = Find(name);
   if (e == nullptr) return out;
   for (auto& [seq, b] : e->batches) {
     if (static_cast<int>(out.size()) >= max) break;
-    if (b.state != State::kPending) continue;
+    const bool expired =
+        b.state == State::kRunning && b.lease_until_ms < now_ms && b.owner != owner;
+    if (b.state != State::kPending && !expired) continue;
     b.state = State::kRunning;
     b.owner = owner;
     b.lease_until_ms = lease_until_ms;

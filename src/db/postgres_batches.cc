@@ -56,7 +56,7 @@ void DropDone(std::vector<ObjectInfo>& items, const std::vector<ItemOutcome>& do
 
 std::vector<BatchRecord> PostgresDatabase::ClaimBatches(std::string_view name,
                                                         std::string_view owner, int max,
-                                                        int64_t lease_until_ms) {
+                                                        int64_t now_ms, int64_t lease_until_ms) {
   if (max <= 0) return {};
   std::unique_lock<std::mutex> lock;
   pg::Connection& conn = Reads(lock);
@@ -66,12 +66,13 @@ std::vector<BatchRecord> PostgresDatabase::ClaimBatches(std::string_view name,
     out.clear();
     partly_done = ArrayLiteral();
     pqxx::result r = tx.exec_params(
-        "WITH c AS (SELECT seq FROM batches WHERE execution = $1 AND status = 'PENDING' "
+        "WITH c AS (SELECT seq FROM batches WHERE execution = $1 AND (status = 'PENDING' OR "
+        "(status = 'RUNNING' AND lease_until_ms < $5 AND owner <> $3)) "
         "ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) "
         "UPDATE batches b SET status = 'RUNNING', owner = $3, lease_until_ms = $4, "
         "attempts = b.attempts + 1 FROM c WHERE b.execution = $1 AND b.seq = c.seq "
         "RETURNING b.seq, b.items, b.bytes, b.attempts, b.done_items",
-        pg::S(name), max, pg::S(owner), lease_until_ms);
+        pg::S(name), max, pg::S(owner), lease_until_ms, now_ms);
     out.reserve(r.size());
     for (const pqxx::row& row : r) {
       BatchRecord b;

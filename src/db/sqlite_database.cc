@@ -239,26 +239,38 @@ std::vector<ItemOutcome> SqliteDatabase::DoneItems(std::string_view name, int64_
 
 std::vector<BatchRecord> SqliteDatabase::ClaimBatches(std::string_view name,
                                                       std::string_view owner, int max,
-                                                      int64_t lease_until_ms) {
+                                                      int64_t now_ms, int64_t lease_until_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(conn_);
-  Statement pick = conn_.Prepare(
+  // Expired leases of other owners, then pending batches (each an index range of
+  // batches_by_status), merged by seq.
+  const std::string pick_sql =
       "SELECT b.seq, i.items, b.bytes, b.attempts, b.done_items FROM batches b "
       "INDEXED BY batches_by_status JOIN batch_items i ON i.execution = b.execution AND "
-      "i.seq = b.seq WHERE b.execution = ? AND b.status = 'PENDING' ORDER BY b.seq LIMIT ?");
-  pick.Bind(1, name).Bind(2, static_cast<int64_t>(max));
+      "i.seq = b.seq WHERE b.execution = ?1 AND ";
+  Statement expired = conn_.Prepare(
+      pick_sql + "b.status = 'RUNNING' AND b.lease_until_ms < ?3 AND b.owner <> ?4 "
+                 "ORDER BY b.seq LIMIT ?2");
+  expired.Bind(1, name).Bind(2, static_cast<int64_t>(max)).Bind(3, now_ms).Bind(4, owner);
+  Statement pending = conn_.Prepare(pick_sql + "b.status = 'PENDING' ORDER BY b.seq LIMIT ?2");
+  pending.Bind(1, name).Bind(2, static_cast<int64_t>(max));
   std::vector<BatchRecord> out;
   std::vector<int64_t> partly_done;
-  while (pick.Step()) {
-    BatchRecord b;
-    b.seq = pick.Int(0);
-    b.items = DecodeBatchItems(pick.Text(1));
-    b.bytes = static_cast<uint64_t>(pick.Int(2));
-    b.attempt = static_cast<int>(pick.Int(3)) + 1;
-    if (pick.Int(4) > 0) partly_done.push_back(b.seq);
-    out.push_back(std::move(b));
+  for (Statement* pick : {&expired, &pending}) {
+    while (pick->Step()) {
+      BatchRecord b;
+      b.seq = pick->Int(0);
+      b.items = DecodeBatchItems(pick->Text(1));
+      b.bytes = static_cast<uint64_t>(pick->Int(2));
+      b.attempt = static_cast<int>(pick->Int(3)) + 1;
+      if (pick->Int(4) > 0) partly_done.push_back(b.seq);
+      out.push_back(std::move(b));
+    }
+    pick->Reset();
   }
-  pick.Reset();
+  std::sort(out.begin(), out.end(),
+            [](const BatchRecord& a, const BatchRecord& b) { return a.seq < b.seq; });
+  if (out.size() > static_cast<size_t>(std::max(max, 0))) out.resize(static_cast<size_t>(max));
   for (BatchRecord& b : out) {
     if (std::find(partly_done.begin(), partly_done.end(), b.seq) == partly_done.end()) continue;
     std::set<std::string> done;

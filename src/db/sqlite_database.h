@@ -31,7 +31,7 @@ class SqliteDatabase final : public Database {
   bool AppendListing(std::string_view name, std::string_view expected_cursor,
                      const ListingStep& step) override;
   std::vector<BatchRecord> ClaimBatches(std::string_view name, std::string_view owner, int max,
-                                        int64_t lease_until_ms) override;
+                                        int64_t now_ms, int64_t lease_until_ms) override;
   int64_t RenewLeases(std::string_view name, std::string_view owner,
                       int64_t lease_until_ms) override;
   void ReleaseBatches(std::string_view name, std::string_view owner,

@@ -68,10 +68,15 @@ class StateStore {
   virtual bool AppendListing(std::string_view name, std::string_view expected_cursor,
                              const ListingStep& step) = 0;
 
-  // Claims up to `max` PENDING batches, lowest seq first, for `owner` until `lease_until_ms`.
+  // Claims up to `max` batches for `owner` until `lease_until_ms`, lowest seq first, among the
+  // PENDING ones and the RUNNING ones of other owners whose lease expired before `now_ms` (their
+  // owner died or stalled: the claim takes them over, and the grown attempt fences the old owner
+  // off). Since batches are claimed in seq order, a batch whose lease ran out comes before every
+  // batch never claimed: the next claim of any process takes it over, however much work is left.
   // Each comes with the items that have no outcome yet.
   virtual std::vector<BatchRecord> ClaimBatches(std::string_view name, std::string_view owner,
-                                                int max, int64_t lease_until_ms) = 0;
+                                                int max, int64_t now_ms,
+                                                int64_t lease_until_ms) = 0;
   // Extends the leases `owner` holds on its RUNNING batches; returns how many it holds.
   virtual int64_t RenewLeases(std::string_view name, std::string_view owner,
                               int64_t lease_until_ms) = 0;
@@ -79,7 +84,8 @@ class StateStore {
   virtual void ReleaseBatches(std::string_view name, std::string_view owner,
                               const std::vector<std::pair<int64_t, int>>& claims) = 0;
   // RUNNING batches whose lease expired before `now_ms`, or whose owner `owner_is_dead` says has
-  // died, go back to PENDING. Returns how many.
+  // died, go back to PENDING. Returns how many. (A claim takes over expired leases by itself;
+  // this is for owners known dead before their lease ends, and a process's own lost claims.)
   virtual int64_t RecoverOrphans(std::string_view name, int64_t now_ms,
                                  const std::function<bool(const std::string&)>& owner_is_dead) = 0;
 

@@ -137,8 +137,9 @@ void Scheduler::ClaimMore() {
   }
   while (claim_may_find_ && Held() < max_concurrency_) {
     int want = max_concurrency_ - Held();
-    int64_t lease_until = ToUnixMillis(clock_.Now()) + options_.lease.count();
-    std::vector<BatchRecord> batches = state_.ClaimBatches(exec_.name, owner_, want, lease_until);
+    const int64_t now_ms = ToUnixMillis(clock_.Now());
+    std::vector<BatchRecord> batches =
+        state_.ClaimBatches(exec_.name, owner_, want, now_ms, now_ms + options_.lease.count());
     last_claim_ = now;
     claim_may_find_ = static_cast<int>(batches.size()) == want;
     for (BatchRecord& b : batches) {

@@ -160,13 +160,13 @@ TEST_F(PostgresDatabaseTest, TwoProcessesNeverClaimTheSameBatch) {
   std::vector<int64_t> mine, theirs;
   std::thread t([&] {
     for (;;) {
-      auto got = other->ClaimBatches("e", "b", 3, kNow + 60000);
+      auto got = other->ClaimBatches("e", "b", 3, kNow, kNow + 60000);
       if (got.empty()) return;
       for (auto& b : got) theirs.push_back(b.seq);
     }
   });
   for (;;) {
-    auto got = db_->ClaimBatches("e", "a", 3, kNow + 60000);
+    auto got = db_->ClaimBatches("e", "a", 3, kNow, kNow + 60000);
     if (got.empty()) break;
     for (auto& b : got) mine.push_back(b.seq);
   }
@@ -179,12 +179,12 @@ TEST_F(PostgresDatabaseTest, TwoProcessesNeverClaimTheSameBatch) {
 
 TEST_F(PostgresDatabaseTest, ACompletionAfterTheLeaseWasTakenOverChangesNothingAndIsCounted) {
   List(1, 2);
-  auto a = db_->ClaimBatches("e", "host-a:1:x", 1, kNow + 1000);
+  auto a = db_->ClaimBatches("e", "host-a:1:x", 1, kNow, kNow + 1000);
   ASSERT_EQ(a.size(), 1u);
   // a stalls past its lease; someone recovers the batch and b claims it.
   EXPECT_EQ(db_->RecoverOrphans("e", kNow + 2000, [](const std::string&) { return false; }), 1);
   auto other = Open();
-  auto b = other->ClaimBatches("e", "host-b:2:y", 1, kNow + 60000);
+  auto b = other->ClaimBatches("e", "host-b:2:y", 1, kNow, kNow + 60000);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].attempt, 2);
   EXPECT_TRUE(db_->CompleteBatches("e", "host-a:1:x", target_, {Finish(a[0], "Cat")}).empty());
@@ -203,7 +203,7 @@ TEST_F(PostgresDatabaseTest, ACompletionAfterTheLeaseWasTakenOverChangesNothingA
 
 TEST_F(PostgresDatabaseTest, ACompletionRunAgainAfterItsAnswerWasLostCountsOnce) {
   List(1, 4);
-  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow + 60000).at(0);
+  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).at(0);
   FinishedBatch all = Finish(b, "Dog");
   FinishedBatch first{b.seq, b.attempt, false, {all.outcomes[0], all.outcomes[1]}};
   FinishedBatch rest{b.seq, b.attempt, true, {all.outcomes[2], all.outcomes[3]}};
@@ -224,7 +224,7 @@ TEST_F(PostgresDatabaseTest, ACompletionRunAgainAfterItsAnswerWasLostCountsOnce)
 
 TEST_F(PostgresDatabaseTest, ALastPartMissingALostEarlierPartSendsTheBatchBackForTheRest) {
   List(1, 4);
-  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow + 60000).at(0);
+  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).at(0);
   FinishedBatch all = Finish(b, "Dog");
   // The part with items 0 and 1 was acknowledged and then lost by a server crash: only the last
   // part arrives.
@@ -234,7 +234,7 @@ TEST_F(PostgresDatabaseTest, ALastPartMissingALostEarlierPartSendsTheBatchBackFo
   ItemCounts c = db_->CountItems("e");
   EXPECT_EQ(c.succeeded, 2);
   EXPECT_EQ(c.pending, 2);
-  BatchRecord again = db_->ClaimBatches("e", "v", 1, kNow + 60000).at(0);
+  BatchRecord again = db_->ClaimBatches("e", "v", 1, kNow, kNow + 60000).at(0);
   ASSERT_EQ(again.items.size(), 2u) << "only the items no part holds run again";
   EXPECT_EQ(again.items[0].key, "k0-0.jpg");
   EXPECT_EQ(again.items[1].key, "k0-1.jpg");
@@ -250,7 +250,7 @@ TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
   int pid = db_->BackendPid();
   ASSERT_GT(pid, 0);
   EXPECT_EQ(Cluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
-  EXPECT_EQ(db_->ClaimBatches("e", "w", 1, kNow + 60000).size(), 1u);
+  EXPECT_EQ(db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).size(), 1u);
   EXPECT_TRUE(db_->UpdateExecution(
       "e", ExecutionStatus::kRunning,
       {ExecutionStatus::kAborted, "E", "C", kNow, std::nullopt}));  // on the lost connection
@@ -268,7 +268,7 @@ TEST_F(PostgresDatabaseTest, WaitsForAServerThatRestarts) {
     Cluster().Start();
   });
   try {
-    EXPECT_EQ(db->ClaimBatches("e", "w", 1, kNow + 60000).size(), 1u);
+    EXPECT_EQ(db->ClaimBatches("e", "w", 1, kNow, kNow + 60000).size(), 1u);
   } catch (const std::exception& e) {
     ADD_FAILURE() << e.what();
   }

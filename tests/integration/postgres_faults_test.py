@@ -3,9 +3,10 @@
 Every case ends with the results equal to a single-process SQLite run of the same images, every
 batch done once and every item committed once:
 
-- a worker stopped (SIGSTOP) while it holds a batch, past its lease: another worker takes the
-  batch over and the execution succeeds; continued (SIGCONT), the stalled worker's completion is
-  refused and counted (stale_completions), nothing written twice;
+- a worker stopped (SIGSTOP) while it holds a batch, past its lease: another worker, busy with
+  fresh batches, takes the batch over within the lease and a claim (while batches are still
+  pending, not only once it runs out of work) and the execution succeeds; continued (SIGCONT), the
+  stalled worker's completion is refused and counted (stale_completions), nothing written twice;
 - the process listing the source killed with -9 mid-listing: a `resume` and a worker, listing at
   once, take the cursor over (each page saved once: no item listed twice, none missed);
 - PostgreSQL stopped with -m immediate while the workers are paused, losing the completions it
@@ -31,10 +32,12 @@ import fleet  # noqa: E402
 from fleet_checks import (IMAGEMILL, answers, committed, each_batch_once, expect,  # noqa: E402
                           generate, run, wait_committed)
 
-LEASE = ["--lease", "2"]
+LEASE_SECONDS = 2
+LEASE = ["--lease", str(LEASE_SECONDS)]
 # Image properties need no model; batches of 4, one thread per worker, one batch at a time: a
 # worker holds one batch, and a few hundred ms pass between its claims.
 COMMON = ["--processor", "image-properties", "--max-items-per-batch", "4"]
+COPIES = 32
 ONE_AT_A_TIME = ["--workers", "1", "--fetchers", "1", "--max-concurrency", "1"]
 
 
@@ -87,7 +90,9 @@ def summary_of(p, timeout=120):
 def stalled_worker(pg, photos, ref, batches):
     """SIGSTOP past the lease, another worker takes over, SIGCONT: the late completion is refused."""
     uri = pg.create_database("stalled")
-    starter = lister(uri, photos, "--no-work")
+    # The starter works too, one batch at a time: no process is ever idle (an idle one gives
+    # expired batches back as it looks for work), so only a claim can take the batch over.
+    starter = lister(uri, photos, *ONE_AT_A_TIME)
     victim = worker(uri)
     held = None
     for _ in range(20):  # stop it while it holds a batch it has not completed
@@ -112,6 +117,16 @@ def stalled_worker(pg, photos, ref, batches):
                      db="stalled")
     expect(f":{victim.pid}:" not in owners and owners.endswith(" 2"),
            f"batch {held[0]} was completed by its second claim, not the stalled worker's")
+    # Done marks carry the server's time (this machine's clock): when the stalled batch was done,
+    # and how many batches never claimed before were done after it (work that still remained).
+    row = pg.psql(f"SELECT d.done_ms || ' ' || (SELECT count(*) FROM batches_done f WHERE "
+                  f"f.attempts = 1 AND f.done_ms > d.done_ms) FROM batches_done d "
+                  f"WHERE seq = {held[0]}", db="stalled")
+    done_ms, fresh_after = (int(x) for x in row.split())
+    took = done_ms / 1000 - stopped_at
+    expect(took < LEASE_SECONDS + 1.5 and fresh_after > 0,
+           f"the stalled batch was taken over by a claim and done {took:.1f} s after the stop "
+           f"(lease {LEASE_SECONDS} s), with {fresh_after} fresh batches still to do after it")
     victim.send_signal(signal.SIGCONT)
     _, err = victim.communicate(timeout=60)
     stale = pg.psql("SELECT stale_completions FROM executions WHERE name = 'many'", db="stalled")
@@ -247,6 +262,12 @@ def main():
         ref = answers(ref_db)
         expect(len(ref) == 24, "SQLite: 24 generated images processed")
         batches = 6
+        # The stalled case needs more batches than one worker finishes within a lease and a bit:
+        # the same photos hard-linked into COPIES folders (each answer is its original's).
+        copies = os.path.join(work, "copies")
+        for c in range(COPIES):
+            shutil.copytree(photos, os.path.join(copies, f"c{c:02d}"), copy_function=os.link)
+        copies_ref = {f"c{c:02d}/{k}": v for c in range(COPIES) for k, v in ref.items()}
         inventory = os.path.join(work, "inventory")
         os.makedirs(inventory)
         count = 10000
@@ -261,7 +282,7 @@ def main():
             pg = stack.enter_context(fleet.Postgres(listen=listen,
                                                     settings={"wal_writer_delay": "10s"}))
             bad_db(pg)
-            stalled_worker(pg, photos, ref, batches)
+            stalled_worker(pg, copies, copies_ref, len(copies_ref) // 4)
             killed_lister(pg, inventory, count)
             crash(pg, photos, ref, batches)
             if bridge is None:

@@ -32,8 +32,8 @@ class ForwardingDatabase : public Database {
     return target_.AppendListing(name, expected_cursor, step);
   }
   std::vector<BatchRecord> ClaimBatches(std::string_view name, std::string_view owner, int max,
-                                        int64_t lease_until_ms) override {
-    return target_.ClaimBatches(name, owner, max, lease_until_ms);
+                                        int64_t now_ms, int64_t lease_until_ms) override {
+    return target_.ClaimBatches(name, owner, max, now_ms, lease_until_ms);
   }
   int64_t RenewLeases(std::string_view name, std::string_view owner,
                       int64_t lease_until_ms) override {

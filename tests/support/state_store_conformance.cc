@@ -73,7 +73,7 @@ class ExecutionFixture {
   }
   int64_t Until() { return ToUnixMillis(clock.Now()) + kLease; }
   std::vector<BatchRecord> Claim(const std::string& owner, int max) {
-    return db_.ClaimBatches(name_, owner, max, Until());
+    return db_.ClaimBatches(name_, owner, max, ToUnixMillis(clock.Now()), Until());
   }
   std::vector<int64_t> Complete(const std::string& owner, const BatchRecord& b,
                                 std::vector<ItemOutcome> outcomes, bool last = true,
@@ -265,7 +265,8 @@ TEST_P(DatabaseConformance, ConcurrentClaimersShareTheBatchesWithoutOverlap) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (;;) {
-        std::vector<BatchRecord> b = db->ClaimBatches("e", "w" + std::to_string(t), 3, 1LL << 60);
+        std::vector<BatchRecord> b =
+            db->ClaimBatches("e", "w" + std::to_string(t), 3, 0, 1LL << 60);
         if (b.empty()) return;
         for (const BatchRecord& r : b) got[t].push_back(r.seq);
       }
@@ -298,6 +299,56 @@ TEST_P(DatabaseConformance, AnExpiredLeaseGivesTheBatchBackAndRenewalKeepsIt) {
   EXPECT_EQ(again[0].seq, a[0].seq);
   EXPECT_EQ(again[0].attempt, 2);
   EXPECT_EQ(db->RenewLeases("e", "w1", s.Until()), 0) << "w1 holds nothing any more";
+}
+
+TEST_P(DatabaseConformance, AClaimTakesAnExpiredLeaseOverBeforeAnyFreshBatch) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  s.List({{"a"}, {"b"}, {"c"}, {"d"}, {"e"}});
+  BatchRecord stalled = s.Claim("w1", 1).at(0);
+  BatchRecord busy = s.Claim("w2", 1).at(0);
+  s.clock.Advance(std::chrono::milliseconds(kLease / 2));
+  EXPECT_EQ(db->RenewLeases("e", "w2", s.Until()), 1);
+  std::vector<BatchRecord> fresh = s.Claim("w2", 1);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].attempt, 1) << "w1's lease still holds: its batch is not taken";
+  // w1 stalls past its lease while w2 keeps renewing its own and fresh batches remain: w2's next
+  // claim takes w1's batch over first, with no orphan recovery in between.
+  s.clock.Advance(std::chrono::milliseconds(kLease / 2 + 1));
+  EXPECT_EQ(db->RenewLeases("e", "w2", s.Until()), 2);
+  std::vector<BatchRecord> next = s.Claim("w2", 2);
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0].seq, stalled.seq);
+  EXPECT_EQ(next[0].attempt, 2);
+  EXPECT_EQ(next[0].items.size(), 1u);
+  EXPECT_EQ(next[1].attempt, 1) << "and a fresh batch beside it";
+  EXPECT_NE(next[1].seq, busy.seq);
+  EXPECT_NE(next[1].seq, fresh[0].seq);
+  // The stalled owner, back, is fenced off: its completion and renewal change nothing.
+  EXPECT_TRUE(s.Complete("w1", stalled, s.AllSucceeded(stalled)).empty());
+  EXPECT_EQ(db->RenewLeases("e", "w1", s.Until()), 0);
+  EXPECT_EQ(s.Complete("w2", next[0], s.AllSucceeded(next[0])).size(), 1u);
+  ItemCounts c = db->CountItems("e");
+  EXPECT_EQ(c.succeeded, 1);
+  EXPECT_EQ(c.running, 3);
+  EXPECT_EQ(c.pending, 1);
+  ExpectCountsAddUp(c);
+}
+
+TEST_P(DatabaseConformance, AClaimNeverTakesOverItsOwnExpiredLeaseWhichRenewalKeeps) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  s.List({{"a"}, {"b"}});
+  BatchRecord first = s.Claim("w", 1).at(0);
+  s.clock.Advance(std::chrono::milliseconds(kLease + 1));
+  // The owner itself paused past its lease and nobody took the batch: it claims fresh work and
+  // renews the batch it still holds.
+  std::vector<BatchRecord> second = s.Claim("w", 5);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second[0].seq, first.seq);
+  EXPECT_EQ(db->RenewLeases("e", "w", s.Until()), 2);
+  EXPECT_TRUE(s.Claim("v", 5).empty()) << "renewed: nothing to take over";
+  EXPECT_EQ(s.Complete("w", first, s.AllSucceeded(first)).size(), 1u);
 }
 
 TEST_P(DatabaseConformance, AStaleOwnerNeverOverwritesTheNewOne) {

@@ -41,7 +41,7 @@ class ItemReaderTest : public ::testing::Test {
   // Every batched key with how many times it was batched.
   std::map<std::string, int> Batched() {
     std::map<std::string, int> seen;
-    for (const BatchRecord& b : db_->ClaimBatches("e1", "test", 1 << 20, int64_t{1} << 50)) {
+    for (const BatchRecord& b : db_->ClaimBatches("e1", "test", 1 << 20, 0, int64_t{1} << 50)) {
       for (const ObjectInfo& o : b.items) ++seen[o.key];
     }
     return seen;

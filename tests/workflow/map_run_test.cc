@@ -323,8 +323,8 @@ class SlowWriterState final : public testing::ForwardingDatabase {
   int max_outstanding() const { return max_outstanding_; }
 
   std::vector<BatchRecord> ClaimBatches(std::string_view n, std::string_view owner, int max,
-                                        int64_t until) override {
-    std::vector<BatchRecord> b = target_.ClaimBatches(n, owner, max, until);
+                                        int64_t now, int64_t until) override {
+    std::vector<BatchRecord> b = target_.ClaimBatches(n, owner, max, now, until);
     outstanding_ += static_cast<int>(b.size());
     max_outstanding_ = std::max(max_outstanding_.load(), outstanding_.load());
     return b;
@@ -656,7 +656,7 @@ class TakenOver final : public testing::ForwardingDatabase {
                                        const std::vector<FinishedBatch>& batches) override {
     if (!taken_.exchange(true)) {
       target_.RecoverOrphans(n, 1LL << 60, [](const std::string&) { return true; });
-      target_.ClaimBatches(n, "thief", 1000, 0);  // a lease that has already run out
+      target_.ClaimBatches(n, "thief", 1000, 0, 0);  // a lease that has already run out
     }
     return target_.CompleteBatches(n, owner, target, batches);
   }

@@ -58,7 +58,7 @@ class ResultWriterTest : public ::testing::Test {
     more.cursor = "p.jpg";
     more.done = true;
     ASSERT_TRUE(db_->AppendListing("june", "old.jpg", more));
-    std::vector<BatchRecord> claimed = db_->ClaimBatches("june", "w", 2, 1LL << 60);
+    std::vector<BatchRecord> claimed = db_->ClaimBatches("june", "w", 2, 0, 1LL << 60);
     ASSERT_EQ(claimed.size(), 2u);
     db_->CompleteBatches(
         "june", "w", kTarget,
@@ -79,7 +79,7 @@ class ResultWriterTest : public ::testing::Test {
     earlier.spec = nlohmann::json::object();
     db_->CreateOrGetExecution(earlier, &created);
     ASSERT_TRUE(db_->AppendListing("may", "", earlier_step));
-    BatchRecord b = db_->ClaimBatches("may", "w", 1, 1LL << 60).at(0);
+    BatchRecord b = db_->ClaimBatches("may", "w", 1, 0, 1LL << 60).at(0);
     db_->CompleteBatches("may", "w", kTarget,
                          {FinishedBatch{b.seq, b.attempt, true,
                                         {Outcome(b.items[0], ItemStatus::kSucceeded)}}});

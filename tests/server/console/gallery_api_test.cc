@@ -27,7 +27,7 @@ void Store(Database& db, const std::vector<std::tuple<std::string, std::string, 
   step.cursor = batch.items.back().key;
   step.done = true;
   ASSERT_TRUE(db.AppendListing("e", "", step));
-  BatchRecord claimed = db.ClaimBatches("e", "w", 1, 1LL << 50).at(0);
+  BatchRecord claimed = db.ClaimBatches("e", "w", 1, 0, 1LL << 50).at(0);
   FinishedBatch done{claimed.seq, claimed.attempt, true, {}};
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& [key, label, confidence, category] = rows[i];
