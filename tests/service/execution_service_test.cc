@@ -52,6 +52,16 @@ class ExecutionServiceTest : public ::testing::Test {
     return svc_->Run(*spec, name.empty() ? svc_->NameFor(*spec, &notes_) : name, &notes_, nullptr);
   }
 
+  // Records execution `name` of `spec` as RUNNING, as a process that stopped leaves it.
+  void Running(const std::string& name, const ExecutionSpec& spec) {
+    ExecutionRecord running;
+    running.name = name;
+    running.map_run_id = "m1";
+    running.spec = spec.ToJson();
+    bool created = false;
+    db_->CreateOrGetExecution(running, &created);
+  }
+
   std::unique_ptr<Database> db_;
   std::unique_ptr<ExecutionService> svc_;
   ProgressNotes notes_;
@@ -214,12 +224,7 @@ TEST_F(ExecutionServiceTest, UpdateMapRunChangesARunningMapRunsStoredLimitsOnly)
   Photo(photos, "a.jpg", 10);
   Result<ExecutionSpec> spec = svc_->MakeSpec(Request(photos.path(), "none"));
   ASSERT_TRUE(spec.ok());
-  ExecutionRecord running;
-  running.name = "busy";
-  running.map_run_id = "m1";
-  running.spec = spec->ToJson();
-  bool created = false;
-  db_->CreateOrGetExecution(running, &created);
+  Running("busy", *spec);
   MapRunUpdate u;
   u.max_concurrency = 2;
   u.tolerated_failure_count = 3;
@@ -252,12 +257,7 @@ TEST_F(ExecutionServiceTest, AnUpdatedMapRunResumesWithTheOptionsItStartedWithUn
   Result<ExecutionSpec> spec = svc_->MakeSpec(request);
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   // An execution that was running when its process stopped, its limits changed meanwhile.
-  ExecutionRecord running;
-  running.name = "updated";
-  running.map_run_id = "m1";
-  running.spec = spec->ToJson();
-  bool created = false;
-  db_->CreateOrGetExecution(running, &created);
+  Running("updated", *spec);
   MapRunUpdate u;
   u.max_concurrency = 1;
   u.tolerated_failure_count = 1;
