@@ -2,7 +2,8 @@
 # Figures for `imagemill serve` (docs/server.md), measured with bench/serve_bench.cc's clients:
 #
 #   1. DetectLabels: 64 concurrent clients send every photo of the labelled set (scripts/
-#      fetch-label-eval.sh) as Image.Bytes; images/s beside `imagemill run` over the same photos;
+#      fetch-label-eval.sh) as Image.Bytes; images/s beside `imagemill run` over the same photos,
+#      and per core: images per CPU-second of the server alone beside those of `imagemill run`;
 #   2. GetItem over kept-alive connections: requests/s and latencies;
 #   3. the same beside 1,000 idle connections (half of them with half a request sent), with the
 #      server's threads and resident memory before and while they are open;
@@ -57,15 +58,31 @@ for _ in $(seq 1 600); do [[ -s "$work/url" ]] && break; sleep 0.1; done
 url=$(head -1 "$work/url")
 [[ "$url" == http://* ]] || { cat "$work/serve.log" >&2; exit 1; }
 
-cli_rates=(); serve_rates=(); ratios=()
+# cpu_seconds PID: the user and system CPU time the process has used so far.
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+}
+
+# Per core: images per CPU-second of `imagemill run` (the whole command) and of the server alone
+# while it answers (the clients, on the same cores, are not counted), whatever else the machine
+# runs.
+cli_rates=(); serve_rates=(); ratios=(); cpu_ratios=(); cli_cpu=(); serve_cpu=()
 for ((i = 0; i < repeat; i++)); do
   rm -f "$work"/r.db*
-  cli=$("$bin" run "$work/photos" --db "sqlite:$work/r.db" --json --quiet | json '["itemsPerSecond"]')
+  cli=$(/usr/bin/time -f "%U %S" -o "$work/run.time" \
+    "$bin" run "$work/photos" --db "sqlite:$work/r.db" --json --quiet | json '["itemsPerSecond"]')
+  run_cpu=$(awk '{print $1 + $2}' "$work/run.time")
+  before=$(cpu_seconds "$server_pid")
   served=$("$client" detect "$url" --photos "$work/photos.txt" --clients 64 | tee -a "$work/detect.jsonl" |
     json '["imagesPerSecond"]')
+  served_cpu=$(/usr/bin/python3 -c "print(round($(cpu_seconds "$server_pid") - $before, 2))")
   cli_rates+=("$cli"); serve_rates+=("$served")
+  cli_cpu+=("$(/usr/bin/python3 -c "print(round($n / $run_cpu, 2))")")
+  serve_cpu+=("$(/usr/bin/python3 -c "print(round($n / $served_cpu, 2))")")
   ratios+=("$(/usr/bin/python3 -c "print(round($served / $cli, 3))")")
-  echo "round $((i + 1)): run $cli images/s, serve (64 clients) $served images/s" >&2
+  cpu_ratios+=("$(/usr/bin/python3 -c "print(round($run_cpu / $served_cpu, 3))")")
+  echo "round $((i + 1)): run $cli images/s ($run_cpu CPU-s), serve (64 clients) $served images/s" \
+    "($served_cpu CPU-s in the server), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 throttled=$(/usr/bin/python3 -c "import json; print(sum(json.loads(l)['throttled'] + json.loads(l)['failed'] for l in open('$work/detect.jsonl')))")
 
@@ -139,6 +156,8 @@ echo "|---|---|---|"
 echo "| \`imagemill run\` over the $n photos | $(median "${cli_rates[@]}") images/s | median of $repeat |"
 echo "| DetectLabels, 64 concurrent clients, Image.Bytes | $(median "${serve_rates[@]}") images/s ($throttled throttled or failed) | median of $repeat |"
 echo "| ratio serve / run (within a round) | $(median "${ratios[@]}") | median of $repeat |"
+echo "| images per CPU-second: run / the server answering DetectLabels | $(median "${cli_cpu[@]}") / $(median "${serve_cpu[@]}") | median of $repeat |"
+echo "| ratio per core, serve / run (run's CPU time / the server's, within a round) | $(median "${cpu_ratios[@]}") | median of $repeat |"
 echo "| GetItem, 8 kept-alive connections | $(median "${get_rates[@]}") requests/s, p99 $(median "${get_p99[@]}") ms | median of $repeat 10-s runs |"
 echo "| GetItem beside $idle_open idle connections | $(median "${idle_rates[@]}") requests/s, p99 $(median "${idle_p99[@]}") ms | median of $repeat 10-s runs |"
 echo "| the server beside them | $threads_idle threads and $(mb "$rss_idle") MB resident at most, against $threads_before threads and $(mb "$rss_before") MB before | sampled every 0.2 s |"

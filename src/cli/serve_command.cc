@@ -126,8 +126,8 @@ int Serve(ServeFlags& f) {
   service::ProcessorCache processors(std::max({cores, c.detect.workers, f.engine.workers}));
   service::ExecutionService executions(*db, f.engine, &processors);
   server::dynamodb::ResultsItems items(*db);
-  // EventBridge's rules live in the database; one that keeps none yet (PostgreSQL) gets them in
-  // memory for the life of this process.
+  // EventBridge's rules live in the database (SQLite's file, PostgreSQL's tables: every server on
+  // it shares them); a backend that keeps none gets them in memory for the life of this process.
   std::unique_ptr<events::EventRuleStore> rules;
   if (Result<std::unique_ptr<events::EventRuleStore>> opened = OpenEventRules(*db); opened.ok()) {
     rules = std::move(opened).value();

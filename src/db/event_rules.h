@@ -4,8 +4,8 @@
 //
 //   sqlite:PATH   tables event_buses, event_rules, event_targets in the same file
 //   mem:          in this process's memory
-//   postgresql:   not yet: Unsupported. A PostgreSQL backend adds its own EventRuleStore here
-//                 (the conformance suite tests/support/event_rules_conformance.h is its test).
+//   postgresql:   tables event_buses, event_rules, event_targets in the same database, over a
+//                 connection of the store's own: every server on the database shares them
 #pragma once
 
 #include <memory>
@@ -17,7 +17,7 @@
 namespace imagemill {
 
 // The rule store of `db`. Unsupported (naming the database) for a backend that keeps no rules;
-// Io or InvalidArgument when the rules cannot be opened.
+// Io or InvalidArgument when the rules cannot be opened (naming the database and why).
 Result<std::unique_ptr<events::EventRuleStore>> OpenEventRules(const Database& db);
 
 }  // namespace imagemill

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "util/clock.h"
+#include "workflow/execution_spec.h"
 
 namespace imagemill {
 namespace {
@@ -64,7 +65,7 @@ std::optional<ExecutionRecord> MemoryDatabase::FindUnfinished(const nlohmann::js
   for (const auto& [name, e] : executions_) {
     const ExecutionRecord& r = e.record;
     if ((r.status == ExecutionStatus::kRunning || r.status == ExecutionStatus::kAborted) &&
-        r.spec == spec && (!best || r.start_ms > best->start_ms)) {
+        SpecIdentity(r.spec) == SpecIdentity(spec) && (!best || r.start_ms > best->start_ms)) {
       best = r;
     }
   }

@@ -172,7 +172,9 @@ std::optional<ExecutionRecord> PostgresDatabase::FindUnfinished(const nlohmann::
   return Reads(lock).Once("find an unfinished execution", [&](pqxx::nontransaction& tx) {
     return FirstExecution(tx.exec_params(
         std::string("SELECT ") + kExecutionColumns +
-            " FROM executions WHERE status IN ('RUNNING', 'ABORTED') AND spec = $1 "
+            " FROM executions WHERE status IN ('RUNNING', 'ABORTED') AND "
+            "spec::jsonb - 'mapRunUpdates' - 'maxConcurrency' = "
+            "$1::jsonb - 'mapRunUpdates' - 'maxConcurrency' "
             "ORDER BY start_ms DESC LIMIT 1",
         spec.dump()));
   });

@@ -42,6 +42,10 @@ class PostgresDatabase final : public Database {
 
   // The URI as given, without its password (pasteable with the same PG* variables).
   std::string Describe() const override { return pg::WithoutPassword(uri_); }
+  // The URI as given, with its password: for more connections to the same database (the event
+  // rules), never for messages. And the retry options the database was opened with.
+  const std::string& ConnectionUri() const { return uri_; }
+  const pg::RetryOptions& retry() const { return retry_; }
 
   // StateStore (postgres_database.cc, postgres_batches.cc)
   ExecutionRecord CreateOrGetExecution(const ExecutionRecord& proposed, bool* created) override;

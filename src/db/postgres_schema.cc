@@ -270,13 +270,43 @@ END
 $fn$;
 )sql";
 
+// Version 3: EventBridge's buses, rules and targets (PostgresEventRules), so that every server on
+// the database answers with the same rules and an event sent to any of them meets them. A rule
+// belongs to its bus and a target to its rule: deleting one deletes what it holds.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE event_buses (
+  name       text COLLATE "C" PRIMARY KEY,
+  policy     text NOT NULL DEFAULT '',
+  created_ms bigint NOT NULL
+);
+CREATE TABLE event_rules (
+  bus           text COLLATE "C" NOT NULL REFERENCES event_buses (name) ON DELETE CASCADE,
+  name          text COLLATE "C" NOT NULL,
+  event_pattern text NOT NULL,
+  state         text NOT NULL,             -- ENABLED, DISABLED
+  description   text NOT NULL DEFAULT '',
+  role_arn      text NOT NULL DEFAULT '',
+  managed_by    text NOT NULL DEFAULT '',
+  created_ms    bigint NOT NULL,
+  PRIMARY KEY (bus, name)
+);
+CREATE TABLE event_targets (
+  bus        text COLLATE "C" NOT NULL,
+  rule       text COLLATE "C" NOT NULL,
+  id         text COLLATE "C" NOT NULL,
+  definition text NOT NULL,                -- the Target of PutTargets, JSON
+  PRIMARY KEY (bus, rule, id),
+  FOREIGN KEY (bus, rule) REFERENCES event_rules (bus, name) ON DELETE CASCADE
+);
+)sql";
+
 // Arbitrary, fixed: the advisory lock key that serialises migrations.
 constexpr int64_t kMigrationLock = 0x696d676d696c6c;  // "imgmill"
 
 // imagemill's tables: a database holding one of them without a version was not made by it.
 constexpr const char* kOurTables =
     "'executions', 'batches', 'batches_done', 'batch_parts', 'items', 'roles', 'sources', "
-    "'results', 'labels'";
+    "'results', 'labels', 'event_buses', 'event_rules', 'event_targets'";
 
 }  // namespace
 
@@ -284,6 +314,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, kVersion1},
       {2, kVersion2},
+      {3, kVersion3},
   };
   return migrations;
 }

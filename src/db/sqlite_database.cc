@@ -105,7 +105,9 @@ std::vector<ExecutionRecord> SqliteDatabase::ListExecutions(const ExecutionFilte
 std::optional<ExecutionRecord> SqliteDatabase::FindUnfinished(const nlohmann::json& spec) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement st = conn_.Prepare(ExecutionQuery(
-      "WHERE status IN ('RUNNING', 'ABORTED') AND spec = ? ORDER BY start_ms DESC LIMIT 1"));
+      "WHERE status IN ('RUNNING', 'ABORTED') AND "
+      "json_remove(spec, '$.mapRunUpdates', '$.maxConcurrency') = "
+      "json_remove(?1, '$.mapRunUpdates', '$.maxConcurrency') ORDER BY start_ms DESC LIMIT 1"));
   st.Bind(1, spec.dump());
   if (!st.Step()) return std::nullopt;
   return ReadExecution(st);

@@ -43,7 +43,8 @@ struct ExecutionUpdate {
   std::string cause;
   int64_t stop_ms = 0;  // 0 while running
   std::optional<std::string> manifest;  // set when given
-  std::optional<nlohmann::json> spec;   // replaces the stored spec when given (UpdateMapRun)
+  // Replaces the stored spec when given (UpdateMapRun: its "mapRunUpdates").
+  std::optional<nlohmann::json> spec;
 };
 
 class StateStore {
@@ -55,7 +56,8 @@ class StateStore {
   virtual ExecutionRecord CreateOrGetExecution(const ExecutionRecord& proposed, bool* created) = 0;
   virtual std::optional<ExecutionRecord> GetExecution(std::string_view name) = 0;
   virtual std::vector<ExecutionRecord> ListExecutions(const ExecutionFilter& filter) = 0;
-  // The newest RUNNING or ABORTED execution whose spec equals `spec`, if any.
+  // The newest RUNNING or ABORTED execution whose spec equals `spec` but for the limits
+  // UpdateMapRun changed (SpecIdentity, workflow/execution_spec.h), if any.
   virtual std::optional<ExecutionRecord> FindUnfinished(const nlohmann::json& spec) = 0;
   // Applies `update` if the execution's status is `from`; false (changing nothing) otherwise.
   virtual bool UpdateExecution(std::string_view name, ExecutionStatus from,

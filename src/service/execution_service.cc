@@ -65,10 +65,11 @@ nlohmann::json ExecutionView::ToJson() const {
                       {"itemCounts", counts.ToJson()},
                       {"redriveCount", e.redrive_count},
                       {"listingDone", e.listing_done}};
-  if (spec.tolerated_failure_percentage) {
-    j["toleratedFailurePercentage"] = *spec.tolerated_failure_percentage;
+  const ExecutionSpec limits = spec.Effective();  // with UpdateMapRun's changes
+  if (limits.tolerated_failure_percentage) {
+    j["toleratedFailurePercentage"] = *limits.tolerated_failure_percentage;
   }
-  if (spec.tolerated_failure_count) j["toleratedFailureCount"] = *spec.tolerated_failure_count;
+  if (limits.tolerated_failure_count) j["toleratedFailureCount"] = *limits.tolerated_failure_count;
   if (e.stop_ms > 0) j["stopDate"] = FormatIso8601(FromUnixMillis(e.stop_ms));
   if (!e.error.empty()) j["error"] = e.error;
   if (!e.cause.empty()) j["cause"] = e.cause;
@@ -340,6 +341,9 @@ Result<RunReport> ExecutionService::Redrive(const std::string& name, const Redri
   if (request.tolerated_failure_percentage || request.tolerated_failure_count) {
     spec->tolerated_failure_percentage = request.tolerated_failure_percentage;
     spec->tolerated_failure_count = request.tolerated_failure_count;
+    // The redrive's tolerance replaces any UpdateMapRun set.
+    spec->updates.tolerated_failure_percentage.reset();
+    spec->updates.tolerated_failure_count.reset();
     if (Status s = spec->Validate(); !s.ok()) return s;
   }
   Batcher batcher(spec->max_items_per_batch, spec->max_input_bytes_per_batch);
@@ -363,16 +367,14 @@ Status ExecutionService::UpdateMapRun(const std::string& name, const MapRunUpdat
   }
   Result<ExecutionSpec> spec = ExecutionSpec::FromJson(e->spec);
   if (!spec.ok()) return spec.status();
-  if (update.max_concurrency) {
-    if (*update.max_concurrency < 0) {
-      return Status::InvalidArgument("maxConcurrency must be 0 (no limit) or more");
-    }
-    spec->max_concurrency = update.max_concurrency;
-  }
+  // Kept apart from the options the execution was started with, which still resume it.
+  if (update.max_concurrency) spec->updates.max_concurrency = update.max_concurrency;
   if (update.tolerated_failure_percentage) {
-    spec->tolerated_failure_percentage = update.tolerated_failure_percentage;
+    spec->updates.tolerated_failure_percentage = update.tolerated_failure_percentage;
   }
-  if (update.tolerated_failure_count) spec->tolerated_failure_count = update.tolerated_failure_count;
+  if (update.tolerated_failure_count) {
+    spec->updates.tolerated_failure_count = update.tolerated_failure_count;
+  }
   if (Status s = spec->Validate(); !s.ok()) return s;
   ExecutionUpdate u{ExecutionStatus::kRunning, e->error, e->cause, 0, std::nullopt, spec->ToJson()};
   if (!db_.UpdateExecution(name, ExecutionStatus::kRunning, u)) {

@@ -1,6 +1,28 @@
 #include "workflow/execution_spec.h"
 
 namespace imagemill {
+namespace {
+
+constexpr const char* kUpdates = "mapRunUpdates";
+
+}  // namespace
+
+ExecutionSpec ExecutionSpec::Effective() const {
+  ExecutionSpec e = *this;
+  if (updates.tolerated_failure_percentage) {
+    e.tolerated_failure_percentage = updates.tolerated_failure_percentage;
+  }
+  if (updates.tolerated_failure_count) e.tolerated_failure_count = updates.tolerated_failure_count;
+  return e;
+}
+
+nlohmann::json SpecIdentity(const nlohmann::json& spec) {
+  if (!spec.is_object()) return spec;
+  nlohmann::json identity = spec;
+  identity.erase(kUpdates);
+  identity.erase("maxConcurrency");  // where UpdateMapRun kept it before "mapRunUpdates"
+  return identity;
+}
 
 nlohmann::json ExecutionSpec::ToJson() const {
   nlohmann::json j = {{"source", source},
@@ -21,7 +43,16 @@ nlohmann::json ExecutionSpec::ToJson() const {
       tolerated_failure_percentage ? nlohmann::json(*tolerated_failure_percentage) : nullptr;
   j["toleratedFailureCount"] =
       tolerated_failure_count ? nlohmann::json(*tolerated_failure_count) : nullptr;
-  if (max_concurrency) j["maxConcurrency"] = *max_concurrency;
+  if (!updates.empty()) {
+    nlohmann::json& u = j[kUpdates] = nlohmann::json::object();
+    if (updates.max_concurrency) u["maxConcurrency"] = *updates.max_concurrency;
+    if (updates.tolerated_failure_percentage) {
+      u["toleratedFailurePercentage"] = *updates.tolerated_failure_percentage;
+    }
+    if (updates.tolerated_failure_count) {
+      u["toleratedFailureCount"] = *updates.tolerated_failure_count;
+    }
+  }
   return j;
 }
 
@@ -49,7 +80,17 @@ Result<ExecutionSpec> ExecutionSpec::FromJson(const nlohmann::json& j) {
       s.tolerated_failure_count = j["toleratedFailureCount"].get<int64_t>();
     }
     if (j.contains("maxConcurrency") && !j["maxConcurrency"].is_null()) {
-      s.max_concurrency = j["maxConcurrency"].get<int>();
+      s.updates.max_concurrency = j["maxConcurrency"].get<int>();  // stored before mapRunUpdates
+    }
+    if (j.contains(kUpdates) && j[kUpdates].is_object()) {
+      const nlohmann::json& u = j[kUpdates];
+      if (u.contains("maxConcurrency")) s.updates.max_concurrency = u["maxConcurrency"].get<int>();
+      if (u.contains("toleratedFailurePercentage")) {
+        s.updates.tolerated_failure_percentage = u["toleratedFailurePercentage"].get<double>();
+      }
+      if (u.contains("toleratedFailureCount")) {
+        s.updates.tolerated_failure_count = u["toleratedFailureCount"].get<int64_t>();
+      }
     }
     return s;
   } catch (const nlohmann::json::exception& e) {
@@ -58,6 +99,14 @@ Result<ExecutionSpec> ExecutionSpec::FromJson(const nlohmann::json& j) {
 }
 
 Status ExecutionSpec::Validate() const {
+  if (!updates.empty()) {
+    ExecutionSpec e = Effective();
+    e.updates = {};
+    if (Status s = e.Validate(); !s.ok()) return s;
+    if (updates.max_concurrency && *updates.max_concurrency < 0) {
+      return Status::InvalidArgument("maxConcurrency must be 0 (no limit) or more");
+    }
+  }
   if (source.empty()) return Status::InvalidArgument("no SOURCE given: a folder or s3://bucket");
   if (max_items_per_batch < 1 || max_items_per_batch > 100000) {
     return Status::InvalidArgument("--max-items-per-batch must be between 1 and 100000");

@@ -1,6 +1,8 @@
 // ExecutionSpec: what one execution is asked to do — the Distributed Map's ItemReader, ItemBatcher,
-// tolerance and ResultWriter settings. Its JSON form identifies the execution: asking again for
-// the same name with a different spec is an error, as Step Functions' StartExecution is.
+// tolerance and ResultWriter settings — and the limits UpdateMapRun changed while it ran. Its JSON
+// form without those changes (SpecIdentity) identifies the execution: asking again for the same
+// name with a different spec is an error, as Step Functions' StartExecution is, while asking with
+// the options it started with resumes it, whatever UpdateMapRun changed since.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,19 @@ struct WriterConfig {
   bool operator==(const WriterConfig&) const = default;
 };
 
+// UpdateMapRun's changes to a map run: each one set replaces the spec's own value while the map
+// run runs and when its end is decided, and outlasts a resume.
+struct MapRunUpdates {
+  // MaxConcurrency (none: the engine's --max-concurrency; 0: no limit but the engine's own).
+  std::optional<int> max_concurrency;
+  std::optional<double> tolerated_failure_percentage;
+  std::optional<int64_t> tolerated_failure_count;
+  bool empty() const {
+    return !max_concurrency && !tolerated_failure_percentage && !tolerated_failure_count;
+  }
+  bool operator==(const MapRunUpdates&) const = default;
+};
+
 struct ExecutionSpec {
   std::string source;     // the store's URI: an absolute folder path or s3://bucket
   std::string prefix;     // ItemReader Prefix: a plain string prefix of the keys
@@ -32,9 +47,7 @@ struct ExecutionSpec {
   uint64_t max_input_bytes_per_batch = 0;  // ItemBatcher MaxInputBytesPerBatch (0: no limit)
   std::optional<double> tolerated_failure_percentage;  // ToleratedFailurePercentage
   std::optional<int64_t> tolerated_failure_count;      // ToleratedFailureCount
-  // MaxConcurrency as UpdateMapRun set it while the map run ran (none: the engine's --max-
-  // concurrency; 0: no limit but the engine's own).
-  std::optional<int> max_concurrency;
+  MapRunUpdates updates;  // kept apart: no part of the identity
   bool force = false;         // process items even when their ETag already has a result
   // Replace answers another processor (other settings) made for the same objects; without it a
   // run that would replace them is refused.
@@ -42,11 +55,19 @@ struct ExecutionSpec {
   std::string result_writer;  // ResultWriter destination ("" for none)
   WriterConfig writer_config;
 
+  // The spec with `updates` in force: its tolerance is the one that decides the map run's end.
+  // `updates` stays as it is.
+  ExecutionSpec Effective() const;
+
+  // The JSON form, with the updates (when any) under "mapRunUpdates".
   nlohmann::json ToJson() const;
   static Result<ExecutionSpec> FromJson(const nlohmann::json& j);
   // InvalidArgument naming the setting when one is out of range.
   Status Validate() const;
 };
+
+// The part of a stored spec's JSON that identifies its execution: all but UpdateMapRun's changes.
+nlohmann::json SpecIdentity(const nlohmann::json& spec);
 
 // Step Functions' rule for execution names: 1 to 80 characters, none of them whitespace, brackets
 // (< > { } [ ]), wildcards (? *), " # % \ ^ | ~ ` $ & , ; : / or control characters. A name is

@@ -126,9 +126,12 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
   proposed.start_ms = ToUnixMillis(clock.Now());
   bool created = false;
   ExecutionRecord exec = state_.CreateOrGetExecution(proposed, &created);
-  if (!created && exec.spec != proposed.spec) {
+  if (!created && SpecIdentity(exec.spec) != SpecIdentity(proposed.spec)) {
     std::string diff;
-    for (const std::string& d : SpecDifferences(exec.spec, proposed.spec)) diff += "\n  " + d;
+    for (const std::string& d :
+         SpecDifferences(SpecIdentity(exec.spec), SpecIdentity(proposed.spec))) {
+      diff += "\n  " + d;
+    }
     return Status::InvalidArgument("execution '" + name +
                                    "' already exists with other options:" + diff +
                                    "\nrepeat its options to resume it, or choose another name");
@@ -160,7 +163,12 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
     }
   }
 
-  Scheduler scheduler(source_, state_, results_, processor_, options_, spec, exec);
+  // The run goes on under the limits UpdateMapRun set on the stored execution, if any.
+  ExecutionSpec run_spec = spec;
+  if (Result<ExecutionSpec> stored = ExecutionSpec::FromJson(exec.spec); stored.ok()) {
+    run_spec.updates = stored->updates;
+  }
+  Scheduler scheduler(source_, state_, results_, processor_, options_, run_spec, exec);
   Scheduler::Outcome out = scheduler.Run();
   if (options_.progress != nullptr) options_.progress->Finish(out.last);
   summary.resumed = !created;
@@ -208,7 +216,7 @@ Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& nam
   ExecutionSpec limits = spec;
   if (std::optional<ExecutionRecord> now = state_.GetExecution(name)) {
     if (Result<ExecutionSpec> stored = ExecutionSpec::FromJson(now->spec); stored.ok()) {
-      limits = std::move(stored).value();
+      limits = stored->Effective();
     }
   }
   const Tolerance tolerance(limits.tolerated_failure_percentage, limits.tolerated_failure_count);

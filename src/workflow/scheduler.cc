@@ -10,10 +10,10 @@
 namespace imagemill {
 namespace {
 
-// The limits UpdateMapRun may change, as a stored spec holds them.
+// The limits UpdateMapRun changed, as a stored spec holds them (ExecutionSpec::updates).
 nlohmann::json LimitsOf(const nlohmann::json& spec) {
   nlohmann::json limits = nlohmann::json::object();
-  for (const char* k : {"maxConcurrency", "toleratedFailurePercentage", "toleratedFailureCount"}) {
+  for (const char* k : {"mapRunUpdates", "maxConcurrency"}) {
     limits[k] = spec.is_object() && spec.contains(k) ? spec[k] : nlohmann::json();
   }
   return limits;
@@ -40,10 +40,11 @@ Scheduler::Scheduler(ObjectStore& source, StateStore& state, ResultsTable& resul
       exec_(std::move(exec)),
       clock_(*options.clock),
       owner_(NewOwnerId()),
-      tolerance_(spec.tolerated_failure_percentage, spec.tolerated_failure_count),
+      tolerance_(spec.Effective().tolerated_failure_percentage,
+                 spec.Effective().tolerated_failure_count),
       pipeline_(source, processor, options.retry, clock_, options.pipeline) {
   const PipelineOptions& p = options.pipeline;
-  user_concurrency_ = spec.max_concurrency.value_or(options.max_concurrency);
+  user_concurrency_ = spec.updates.max_concurrency.value_or(options.max_concurrency);
   max_concurrency_ = user_concurrency_;
   if (max_concurrency_ <= 0) {
     // Enough batches in flight that every fetcher, queue slot and worker has items, twice over.
@@ -266,13 +267,14 @@ void Scheduler::ApplyLimits(const nlohmann::json& spec) {
   nlohmann::json limits = LimitsOf(spec);
   if (limits == limits_seen_) return;
   limits_seen_ = limits;
-  Result<ExecutionSpec> now = ExecutionSpec::FromJson(spec);
-  if (!now.ok()) return;
-  if (now->max_concurrency) {
-    user_concurrency_ = *now->max_concurrency;
+  Result<ExecutionSpec> stored = ExecutionSpec::FromJson(spec);
+  if (!stored.ok()) return;
+  if (stored->updates.max_concurrency) {
+    user_concurrency_ = *stored->updates.max_concurrency;
     max_concurrency_ = user_concurrency_ > 0 ? user_concurrency_ : floor_concurrency_;
   }
-  tolerance_ = Tolerance(now->tolerated_failure_percentage, now->tolerated_failure_count);
+  const ExecutionSpec now = stored->Effective();
+  tolerance_ = Tolerance(now.tolerated_failure_percentage, now.tolerated_failure_count);
   CheckTolerance();
 }
 

@@ -39,12 +39,12 @@ TEST(EventRulesTest, ABackendWithoutRulesIsUnsupportedByName) {
   class Elsewhere : public testing::ForwardingDatabase {
    public:
     using ForwardingDatabase::ForwardingDatabase;
-    std::string Describe() const override { return "postgresql://db.example/imagemill"; }
+    std::string Describe() const override { return "other://db.example/imagemill"; }
   } elsewhere(**mem);
   Result<std::unique_ptr<events::EventRuleStore>> rules = OpenEventRules(elsewhere);
   ASSERT_FALSE(rules.ok());
   EXPECT_EQ(rules.status().code(), Code::kUnsupported);
-  EXPECT_NE(rules.status().message().find("postgresql://db.example/imagemill"), std::string::npos);
+  EXPECT_NE(rules.status().message().find("other://db.example/imagemill"), std::string::npos);
 }
 
 }  // namespace

@@ -103,7 +103,8 @@ class S3rver:
 
 
 class Server:
-    """`imagemill serve` on a free port, signed requests required. Its access key is the test's
+    """`imagemill serve` on a free port over `db` (a SQLite file's path, or a database URI), signed
+    requests required. Its access key is the test's
     (ACCESS_KEY, SECRET_KEY) from the environment, unless `env` is given: then the caller gives
     the keys (a --credentials file) and `env` the server's own S3 credentials."""
 
@@ -113,7 +114,8 @@ class Server:
             env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
         self.env = dict(env, AWS_REGION=REGION, AWS_CONFIG_FILE="/dev/null",
                         AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-        self.proc = subprocess.Popen([IMAGEMILL, "serve", "--db", "sqlite:" + db, "--port", "0",
+        uri = db if "://" in db else "sqlite:" + db  # a path, or a URI (postgresql://...)
+        self.proc = subprocess.Popen([IMAGEMILL, "serve", "--db", uri, "--port", "0",
                                       *extra], env=self.env, stdout=subprocess.PIPE,
                                      stderr=open(self.log_path, "w"), text=True)
         line = self.proc.stdout.readline().strip()

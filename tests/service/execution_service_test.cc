@@ -52,6 +52,16 @@ class ExecutionServiceTest : public ::testing::Test {
     return svc_->Run(*spec, name.empty() ? svc_->NameFor(*spec, &notes_) : name, &notes_, nullptr);
   }
 
+  // Records execution `name` of `spec` as RUNNING, as a process that stopped leaves it.
+  void Running(const std::string& name, const ExecutionSpec& spec) {
+    ExecutionRecord running;
+    running.name = name;
+    running.map_run_id = "m1";
+    running.spec = spec.ToJson();
+    bool created = false;
+    db_->CreateOrGetExecution(running, &created);
+  }
+
   std::unique_ptr<Database> db_;
   std::unique_ptr<ExecutionService> svc_;
   ProgressNotes notes_;
@@ -214,21 +224,18 @@ TEST_F(ExecutionServiceTest, UpdateMapRunChangesARunningMapRunsStoredLimitsOnly)
   Photo(photos, "a.jpg", 10);
   Result<ExecutionSpec> spec = svc_->MakeSpec(Request(photos.path(), "none"));
   ASSERT_TRUE(spec.ok());
-  ExecutionRecord running;
-  running.name = "busy";
-  running.map_run_id = "m1";
-  running.spec = spec->ToJson();
-  bool created = false;
-  db_->CreateOrGetExecution(running, &created);
+  Running("busy", *spec);
   MapRunUpdate u;
   u.max_concurrency = 2;
   u.tolerated_failure_count = 3;
   ASSERT_TRUE(svc_->UpdateMapRun("busy", u).ok());
   Result<ExecutionView> v = svc_->Describe("busy");
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->spec.max_concurrency, 2);
-  EXPECT_EQ(v->spec.tolerated_failure_count, 3);
-  EXPECT_EQ(v->spec.tolerated_failure_percentage, spec->tolerated_failure_percentage);
+  EXPECT_EQ(v->spec.updates.max_concurrency, 2);
+  EXPECT_EQ(v->spec.Effective().tolerated_failure_count, 3);
+  EXPECT_EQ(v->spec.Effective().tolerated_failure_percentage, spec->tolerated_failure_percentage);
+  EXPECT_EQ(v->ToJson()["toleratedFailureCount"], 3);
+  EXPECT_EQ(v->spec.tolerated_failure_count, spec->tolerated_failure_count) << "the asked one kept";
   MapRunUpdate bad;
   bad.tolerated_failure_percentage = 150;
   EXPECT_EQ(svc_->UpdateMapRun("busy", bad).code(), Code::kInvalidArgument);
@@ -237,6 +244,48 @@ TEST_F(ExecutionServiceTest, UpdateMapRunChangesARunningMapRunsStoredLimitsOnly)
   Status ended = svc_->UpdateMapRun("done", u);
   EXPECT_EQ(ended.code(), Code::kInvalidArgument);
   EXPECT_NE(ended.message().find("not running"), std::string::npos) << ended.message();
+}
+
+TEST_F(ExecutionServiceTest, AnUpdatedMapRunResumesWithTheOptionsItStartedWithUnderItsNewLimits) {
+  TempDir photos;
+  Photo(photos, "a.jpg", 10);
+  Photo(photos, "b.jpg", 90);
+  std::string broken = Encode(cv::Mat(96, 128, CV_8UC3, cv::Scalar(1, 2, 3)), ".png");
+  photos.Write("broken.png", broken.substr(0, broken.size() / 2));  // fails to decode
+  StartRequest request = Request(photos.path(), "image-properties");
+  request.tolerated_failure_count = 0;
+  Result<ExecutionSpec> spec = svc_->MakeSpec(request);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  // An execution that was running when its process stopped, its limits changed meanwhile.
+  Running("updated", *spec);
+  MapRunUpdate u;
+  u.max_concurrency = 1;
+  u.tolerated_failure_count = 1;
+  ASSERT_TRUE(svc_->UpdateMapRun("updated", u).ok());
+
+  // The same command again, without a name, finds it; with its name, resumes it.
+  EXPECT_EQ(svc_->NameFor(*spec, &notes_), "updated");
+  Result<RunReport> resumed = svc_->Run(*spec, "updated", &notes_, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_TRUE(resumed->summary.resumed);
+  // One failure is within the updated tolerance (1), not the started one (0).
+  EXPECT_EQ(resumed->summary.counts.failed, 1);
+  EXPECT_EQ(resumed->summary.execution.status, ExecutionStatus::kSucceeded)
+      << resumed->summary.execution.error << ": " << resumed->summary.execution.cause;
+  Result<ExecutionView> v = svc_->Describe("updated");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->spec.updates.tolerated_failure_count, 1);
+  EXPECT_EQ(v->spec.updates.max_concurrency, 1);
+  // Other options still name what differs, and nothing about the updates.
+  request.max_items_per_batch = 7;
+  Result<ExecutionSpec> other = svc_->MakeSpec(request);
+  ASSERT_TRUE(other.ok());
+  Result<RunReport> refused = svc_->Run(*other, "updated", &notes_, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("maxItemsPerBatch"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("mapRunUpdates"), std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace

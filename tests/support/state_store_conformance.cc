@@ -187,6 +187,23 @@ TEST_P(DatabaseConformance, AnUpdateWithASpecReplacesItAndOneWithoutKeepsIt) {
   EXPECT_EQ(db->GetExecution("e")->status, ExecutionStatus::kSucceeded);
 }
 
+TEST_P(DatabaseConformance, AnUnfinishedExecutionIsFoundByItsSpecWhateverUpdateMapRunChanged) {
+  std::unique_ptr<Database> db = GetParam()();
+  ExecutionFixture s(*db);
+  const nlohmann::json asked = db->GetExecution("e")->spec;
+  nlohmann::json updated = asked;
+  updated["mapRunUpdates"] = {{"maxConcurrency", 2}, {"toleratedFailureCount", 3}};
+  ASSERT_TRUE(db->UpdateExecution("e", ExecutionStatus::kRunning,
+                                  {ExecutionStatus::kRunning, "", "", 0, std::nullopt, updated}));
+  std::optional<ExecutionRecord> found = db->FindUnfinished(asked);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name, "e");
+  EXPECT_EQ(found->spec, updated);
+  nlohmann::json other = asked;
+  other["prefix"] = "elsewhere/";
+  EXPECT_FALSE(db->FindUnfinished(other).has_value());
+}
+
 TEST_P(DatabaseConformance, TwoListersRacingOnTheCursorBatchNothingTwice) {
   std::unique_ptr<Database> db = GetParam()();
   ExecutionFixture s(*db);

@@ -230,10 +230,11 @@ ExecutionInfo ServiceBackend::Info(const service::ExecutionView& v) const {
     }
     e.output = output.dump();
   }
-  e.max_concurrency = v.spec.max_concurrency.value_or(service_.engine().max_concurrency);
+  const ExecutionSpec limits = v.spec.Effective();  // with UpdateMapRun's changes
+  e.max_concurrency = limits.updates.max_concurrency.value_or(service_.engine().max_concurrency);
   e.tolerated_failure_percentage =
-      v.spec.tolerated_failure_percentage.value_or(v.spec.tolerated_failure_count ? 0 : 5);
-  e.tolerated_failure_count = v.spec.tolerated_failure_count.value_or(0);
+      limits.tolerated_failure_percentage.value_or(limits.tolerated_failure_count ? 0 : 5);
+  e.tolerated_failure_count = limits.tolerated_failure_count.value_or(0);
   const ItemCounts& c = v.counts;
   e.pending = c.pending;
   e.running = c.running;
