@@ -230,7 +230,8 @@ TEST(SqliteFile, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadAsBefore) {
       INSERT INTO labels VALUES (1, 'a.jpg', 'labels', 'Dog', 91, 1);
     )sql");
     sqlite::Statement st = c.Prepare(
-        "INSERT INTO results VALUES (1, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', ?, 'june', 't')");
+        "INSERT INTO results VALUES (1, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', ?, 'june', "
+        "'t')");
     st.Bind(1, inventory_text).Run();
   }
   Result<std::unique_ptr<Database>> db = OpenDatabase(path, OpenMode::kExisting);
@@ -258,7 +259,8 @@ TEST(SqliteFile, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadAsBefore) {
   (*db)->CompleteBatches("july", "w", AnswerTarget{"/photos", "inventory", "none"},
                          {FinishedBatch{b.seq, b.attempt, true, {o}}});
   EXPECT_EQ((*db)->GetResult("/photos", "c.jpg", "inventory")->response.dump(),
-            R"({"ETag":"\"e3\"","Key":"c.jpg","LastModified":"2026-02-01T00:00:00.000Z","Size":3})");
+            R"({"ETag":"\"e3\"","Key":"c.jpg","LastModified":"2026-02-01T00:00:00.000Z",)"
+            R"("Size":3})");
   db->reset();
   sqlite::Connection check(path);
   sqlite::Statement v = check.Prepare("PRAGMA user_version");

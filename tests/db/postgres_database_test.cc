@@ -159,7 +159,9 @@ TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadA
   db_ = Open();
   EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"), "3");
   EXPECT_EQ(Sql("SELECT string_agg(pronargs::text, ',') FROM pg_proc "
-                "WHERE proname = 'imagemill_complete'"),
+                "WHERE proname = 'imagemill_complete' "
+                "AND pronamespace = (SELECT oid FROM pg_namespace "
+                "WHERE nspname = current_schema())"),
             "34")
       << "version 2's function is replaced, not kept beside";
   EXPECT_EQ(db_->GetResult("s3://b", "a.jpg", "labels")->response["Labels"][0]["Name"], "Dog");

@@ -54,8 +54,10 @@ void RunInventory(Database& db, const std::string& name, const std::vector<Objec
 TEST_P(DatabaseConformance, AListingAnswerReadsAsItsListingEntryFromEveryReader) {
   std::unique_ptr<Database> db = GetParam()();
   const std::vector<ObjectInfo> items = {
-      {"a \"quoted\" \\ key.jpg", 0, "\"9b2cf535f27731c974343645a3985328\"", "2026-12-07T02:00:00Z"},
-      {"caf\xc3\xa9/\xe5\x86\x99\xe7\x9c\x9f.jpg", 5000000000, "\"e-2\"", "2026-01-01T00:00:00.000Z"},
+      {"a \"quoted\" \\ key.jpg", 0, "\"9b2cf535f27731c974343645a3985328\"",
+       "2026-12-07T02:00:00Z"},
+      {"caf\xc3\xa9/\xe5\x86\x99\xe7\x9c\x9f.jpg", 5000000000, "\"e-2\"",
+       "2026-01-01T00:00:00.000Z"},
       {"tab\tkey.jpg", 16, "", ""}};
   RunInventory(*db, "inv", items);
 
