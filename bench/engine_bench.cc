@@ -133,12 +133,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "engine_bench: run failed: %s\n", s.status().ToString().c_str());
     return 1;
   }
-  std::printf("engine_bench: %lld items in %.2f s = %.0f items/s; peak rss %.1f MB\n",
-              static_cast<long long>(items), secs, static_cast<double>(items) / secs, PeakRssMb());
+  // The database as the run leaves it: the file and its write-ahead log.
+  uintmax_t db_bytes = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const uintmax_t n = std::filesystem::file_size(db_path + suffix, ec);
+    if (!ec) db_bytes += n;
+  }
+  std::printf("engine_bench: %lld items in %.2f s = %.0f items/s; peak rss %.1f MB; database "
+              "%.1f MB\n",
+              static_cast<long long>(items), secs, static_cast<double>(items) / secs, PeakRssMb(),
+              static_cast<double>(db_bytes) / 1e6);
   nlohmann::json report = {{"items", items},
                            {"seconds", secs},
                            {"items_per_second", static_cast<double>(items) / secs},
                            {"peak_rss_mb", PeakRssMb()},
+                           {"database_mb", static_cast<double>(db_bytes) / 1e6},
                            {"rss_mb_by_tenth", progress.rss_by_tenth()},
                            {"source", folder.empty() ? "generated" : "folder"},
                            {"reads_objects", read_objects}};

@@ -7,6 +7,7 @@
 
 #include "util/clock.h"
 #include "workflow/execution_spec.h"
+#include "workflow/listing_answer.h"
 
 namespace imagemill {
 namespace {
@@ -229,11 +230,11 @@ std::vector<int64_t> MemoryDatabase::CompleteBatches(std::string_view name,
       kept.index.clear();
       b.succeeded.push_back(std::move(kept));
       Row& row = results_[RowKey{target.source, o.item.key, target.kind}];
+      row.response_text = StoredAnswerText(o.response, o.item);
       row.result = StoredResult{target.source, o.item.key, target.kind, o.item.etag, o.item.size,
                                 target.processor, std::string(name),
                                 FormatIso8601(FromUnixMillis(o.stop_ms)),
-                                nlohmann::json::parse(o.response, nullptr, false)};
-      row.response_text = o.response;
+                                nlohmann::json::parse(row.response_text, nullptr, false)};
       row.index = o.index;
     }
     if (fb.last) {

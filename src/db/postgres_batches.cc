@@ -10,6 +10,7 @@
 #include "db/postgres_database.h"
 #include "db/postgres_rows.h"
 #include "util/clock.h"
+#include "workflow/listing_answer.h"
 
 namespace imagemill {
 
@@ -117,7 +118,7 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
   ArrayLiteral b_seq, b_attempt, b_last, b_first, b_count, b_succeeded, b_outcomes;
   ArrayLiteral f_part, f_key, f_etag, f_size, f_modified, f_status, f_error, f_cause, f_start,
       f_stop, f_attempts;
-  ArrayLiteral r_part, r_id, r_etag, r_size, r_response, r_stamp;
+  ArrayLiteral r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified;
   ArrayLiteral l_answer, l_name, l_confidence, l_direct;
   int64_t part = 0, answer = 0;
   for (const FinishedBatch* b : parts) {
@@ -147,6 +148,7 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
       r_size.Int(static_cast<int64_t>(o.item.size));
       r_response.Text(o.response);
       r_stamp.Text(FormatIso8601(FromUnixMillis(o.stop_ms)));
+      r_modified.Text(o.item.last_modified);
       for (const IndexEntry& e : o.index) {
         l_answer.Int(answer);
         l_name.Text(e.name);
@@ -175,14 +177,14 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
             "$13::integer[], $14::text[], $15::text[], $16::bigint[], $17::text[], $18::text[], "
             "$19::text[], $20::text[], $21::bigint[], $22::bigint[], $23::integer[], "
             "$24::integer[], $25::text[], $26::text[], $27::bigint[], $28::text[], $29::text[], "
-            "$30::integer[], $31::text[], $32::double precision[], $33::boolean[])",
+            "$30::integer[], $31::text[], $32::double precision[], $33::boolean[], $34::text[])",
             pg::S(name), pg::S(owner), target.source, target.kind, target.processor,
             b_seq.str(), b_attempt.str(), b_last.str(), b_first.str(), b_count.str(),
             b_succeeded.str(), b_outcomes.str(), f_part.str(), f_key.str(), f_etag.str(),
             f_size.str(), f_modified.str(), f_status.str(), f_error.str(), f_cause.str(),
             f_start.str(), f_stop.str(), f_attempts.str(), r_part.str(), r_id.str(),
             r_etag.str(), r_size.str(), r_response.str(), r_stamp.str(), l_answer.str(),
-            l_name.str(), l_confidence.str(), l_direct.str())[0]);
+            l_name.str(), l_confidence.str(), l_direct.str(), r_modified.str())[0]);
       });
   std::sort(written.begin(), written.end());
   written.erase(std::unique(written.begin(), written.end()), written.end());
@@ -229,10 +231,15 @@ void PostgresDatabase::ForEachBatch(std::string_view name, const AnswerTarget& t
         std::unordered_map<std::string, std::string> responses;
         if (ids.size() > 0) {
           for (const pqxx::row& r : tx.exec_params(
-                   "SELECT r.id, r.response FROM results r JOIN sources s ON s.id = r.source "
+                   "SELECT r.id, r.response, r.etag, r.size, r.last_modified FROM results r "
+                   "JOIN sources s ON s.id = r.source "
                    "WHERE s.uri = $1 AND r.kind = $2 AND r.id = ANY ($3::text[])",
                    target.source, target.kind, ids.str())) {
-            responses.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+            std::string id = r[0].as<std::string>();
+            std::string text = StoredAnswerText(
+                r[1].as<std::string>(),
+                {id, r[3].as<uint64_t>(), r[2].as<std::string>(), r[4].as<std::string>()});
+            responses.emplace(std::move(id), std::move(text));
           }
         }
         for (BatchReport& b : out) {

@@ -2,13 +2,15 @@
 #include "db/postgres_arrays.h"
 #include "db/postgres_database.h"
 #include "db/postgres_rows.h"
+#include "workflow/listing_answer.h"
 
 namespace imagemill {
 
 namespace {
 
 constexpr const char* kResultColumns =
-    "s.uri, r.id, r.kind, r.etag, r.size, r.processor, r.response, r.execution, r.updated_at";
+    "s.uri, r.id, r.kind, r.etag, r.size, r.processor, r.response, r.execution, r.updated_at, "
+    "r.last_modified";
 
 // The FROM and WHERE of a ResultFilter; parameters $1 source, $2 kind, $3 execution, $4 after_id.
 constexpr const char* kFilterWhere =
@@ -23,7 +25,9 @@ StoredResult ReadResult(const pqxx::row& r) {
   s.etag = r[3].as<std::string>();
   s.size = r[4].as<uint64_t>();
   s.processor = r[5].as<std::string>();
-  s.response = nlohmann::json::parse(r[6].as<std::string>(), nullptr, false);
+  s.response = nlohmann::json::parse(
+      StoredAnswerText(r[6].as<std::string>(), {s.id, s.size, s.etag, r[9].as<std::string>()}),
+      nullptr, false);
   s.execution = r[7].as<std::string>();
   s.updated_at = r[8].as<std::string>();
   return s;
@@ -147,7 +151,7 @@ std::vector<BrowseEntry> PostgresDatabase::BrowseResults(const BrowseQuery& q) {
                    "ORDER BY lower(l.label), l.confidence DESC, l.id, s.uri LIMIT $9",
                q.label, q.kind, q.min_confidence, q.source, first, q.after_confidence, q.after_id,
                q.after_source, limit)) {
-        out.push_back({ReadResult(r), r[9].as<double>()});
+        out.push_back({ReadResult(r), r[10].as<double>()});
       }
       return out;
     }

@@ -129,10 +129,54 @@ CREATE INDEX labels_by_label ON labels (lower(label), confidence DESC, id);
 
 )sql";
 
-// Version 2: a batch's last part whose claim misses an earlier part (acknowledged, then lost by a
-// server crash under asynchronous commit) no longer marks the batch DONE: the batch goes back to
-// the queue, and its items no part holds run again. The function replaces version 1's.
+// Version 2 replaced the completion function of version 1 (a batch's last part whose claim misses
+// an earlier part, acknowledged then lost by a server crash under asynchronous commit, sends the
+// batch back to the queue instead of marking it DONE). Version 4 replaces the function again, and
+// migrations run to the current version in one transaction, so its text is kept there only.
 constexpr std::string_view kVersion2 = R"sql(
+SELECT 1;
+)sql";
+
+// Version 3: EventBridge's buses, rules and targets (PostgresEventRules), so that every server on
+// the database answers with the same rules and an event sent to any of them meets them. A rule
+// belongs to its bus and a target to its rule: deleting one deletes what it holds.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE event_buses (
+  name       text COLLATE "C" PRIMARY KEY,
+  policy     text NOT NULL DEFAULT '',
+  created_ms bigint NOT NULL
+);
+CREATE TABLE event_rules (
+  bus           text COLLATE "C" NOT NULL REFERENCES event_buses (name) ON DELETE CASCADE,
+  name          text COLLATE "C" NOT NULL,
+  event_pattern text NOT NULL,
+  state         text NOT NULL,             -- ENABLED, DISABLED
+  description   text NOT NULL DEFAULT '',
+  role_arn      text NOT NULL DEFAULT '',
+  managed_by    text NOT NULL DEFAULT '',
+  created_ms    bigint NOT NULL,
+  PRIMARY KEY (bus, name)
+);
+CREATE TABLE event_targets (
+  bus        text COLLATE "C" NOT NULL,
+  rule       text COLLATE "C" NOT NULL,
+  id         text COLLATE "C" NOT NULL,
+  definition text NOT NULL,                -- the Target of PutTargets, JSON
+  PRIMARY KEY (bus, rule, id),
+  FOREIGN KEY (bus, rule) REFERENCES event_rules (bus, name) ON DELETE CASCADE
+);
+)sql";
+
+// Version 4: answers carry their object's LastModified, so an inventory's answer (its listing
+// entry) is stored as the object's fields, with an empty response, and built when read
+// (workflow/listing_answer.h); answers stored before keep their text. The completion function
+// takes the answers' LastModified (r_modified) and replaces versions 1 and 2's.
+constexpr std::string_view kVersion4 = R"sql(
+ALTER TABLE results ADD COLUMN last_modified text NOT NULL DEFAULT '';
+DROP FUNCTION IF EXISTS imagemill_complete(text, text, text, text, text, bigint[], integer[],
+    boolean[], text[], integer[], integer[], text[], integer[], text[], text[], bigint[], text[],
+    text[], text[], text[], bigint[], bigint[], integer[], integer[], text[], text[], bigint[],
+    text[], text[], integer[], text[], double precision[], boolean[]);
 -- Completes batch parts in one call (one round trip): for each part whose claim (owner,
 -- attempt) still holds its batch, records the part, its failed and skipped items and, for a
 -- batch's last part, the DONE mark (or, when an earlier part of the claim is missing, gives the
@@ -141,8 +185,9 @@ constexpr std::string_view kVersion2 = R"sql(
 -- as written and changes nothing; any other part whose claim lost the batch is refused and
 -- counted in executions.stale_completions. Returns the seqs whose parts were written.
 -- Rows travel as parallel arrays: b_* one element per part, f_* per failed or skipped item,
--- r_* per answer, l_* per index entry; f_part and r_part index b_*, l_answer indexes r_*.
-CREATE OR REPLACE FUNCTION imagemill_complete(
+-- r_* (and r_modified) per answer, l_* per index entry; f_part and r_part index b_*, l_answer
+-- indexes r_*.
+CREATE FUNCTION imagemill_complete(
     p_execution text, p_owner text, p_source text, p_kind text, p_processor text,
     b_seq bigint[], b_attempt integer[], b_last boolean[], b_first text[], b_count integer[],
     b_succeeded integer[], b_outcomes text[],
@@ -151,7 +196,8 @@ CREATE OR REPLACE FUNCTION imagemill_complete(
     f_attempts integer[],
     r_part integer[], r_id text[], r_etag text[], r_size bigint[], r_response text[],
     r_stamp text[],
-    l_answer integer[], l_name text[], l_confidence double precision[], l_direct boolean[])
+    l_answer integer[], l_name text[], l_confidence double precision[], l_direct boolean[],
+    r_modified text[])
   RETURNS bigint[] LANGUAGE plpgsql AS $fn$
 DECLARE
   written integer[] := '{}';  -- the parts (indexes into b_*) written now
@@ -240,14 +286,16 @@ BEGIN
     -- old index entries, so a first run over a bucket deletes nothing.
     WITH up AS (
       INSERT INTO results (source, id, kind, etag, size, processor, response, execution,
-                           updated_at)
-        SELECT sid, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution, u.stamp
-        FROM unnest(r_part, r_id, r_etag, r_size, r_response, r_stamp)
-          AS u(part, id, etag, size, response, stamp)
+                           updated_at, last_modified)
+        SELECT sid, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution, u.stamp,
+               u.modified
+        FROM unnest(r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified)
+          AS u(part, id, etag, size, response, stamp, modified)
         WHERE u.part = ANY (written)
         ON CONFLICT (source, id, kind) DO UPDATE SET etag = excluded.etag,
           size = excluded.size, processor = excluded.processor, response = excluded.response,
-          execution = excluded.execution, updated_at = excluded.updated_at
+          execution = excluded.execution, updated_at = excluded.updated_at,
+          last_modified = excluded.last_modified
         RETURNING id, xmax <> 0 AS replaced)
     DELETE FROM labels l USING up
       WHERE up.replaced AND l.source = sid AND l.id = up.id AND l.kind = p_kind;
@@ -270,36 +318,6 @@ END
 $fn$;
 )sql";
 
-// Version 3: EventBridge's buses, rules and targets (PostgresEventRules), so that every server on
-// the database answers with the same rules and an event sent to any of them meets them. A rule
-// belongs to its bus and a target to its rule: deleting one deletes what it holds.
-constexpr std::string_view kVersion3 = R"sql(
-CREATE TABLE event_buses (
-  name       text COLLATE "C" PRIMARY KEY,
-  policy     text NOT NULL DEFAULT '',
-  created_ms bigint NOT NULL
-);
-CREATE TABLE event_rules (
-  bus           text COLLATE "C" NOT NULL REFERENCES event_buses (name) ON DELETE CASCADE,
-  name          text COLLATE "C" NOT NULL,
-  event_pattern text NOT NULL,
-  state         text NOT NULL,             -- ENABLED, DISABLED
-  description   text NOT NULL DEFAULT '',
-  role_arn      text NOT NULL DEFAULT '',
-  managed_by    text NOT NULL DEFAULT '',
-  created_ms    bigint NOT NULL,
-  PRIMARY KEY (bus, name)
-);
-CREATE TABLE event_targets (
-  bus        text COLLATE "C" NOT NULL,
-  rule       text COLLATE "C" NOT NULL,
-  id         text COLLATE "C" NOT NULL,
-  definition text NOT NULL,                -- the Target of PutTargets, JSON
-  PRIMARY KEY (bus, rule, id),
-  FOREIGN KEY (bus, rule) REFERENCES event_rules (bus, name) ON DELETE CASCADE
-);
-)sql";
-
 // Arbitrary, fixed: the advisory lock key that serialises migrations.
 constexpr int64_t kMigrationLock = 0x696d676d696c6c;  // "imgmill"
 
@@ -315,6 +333,7 @@ const std::vector<Migration>& Migrations() {
       {1, kVersion1},
       {2, kVersion2},
       {3, kVersion3},
+      {4, kVersion4},
   };
   return migrations;
 }

@@ -8,6 +8,7 @@
 #include "db/batch_codec.h"
 #include "db/sqlite_schema.h"
 #include "util/clock.h"
+#include "workflow/listing_answer.h"
 
 namespace imagemill {
 
@@ -213,10 +214,15 @@ std::vector<ItemOutcome> SqliteDatabase::DoneItems(std::string_view name, int64_
   if (target != nullptr && !done.empty()) {
     const int64_t source = SourceId(target->source, false);
     Statement response = conn_.Prepare(
-        "SELECT response FROM results WHERE source = ? AND id = ? AND kind = ?");
+        "SELECT response, etag, size, last_modified FROM results "
+        "WHERE source = ? AND id = ? AND kind = ?");
     for (ItemOutcome& o : done) {
       response.Bind(1, source).BindView(2, o.item.key).BindView(3, target->kind);
-      if (response.Step()) o.response = response.Text(0);
+      if (response.Step()) {
+        o.response = StoredAnswerText(
+            response.Text(0), {o.item.key, static_cast<uint64_t>(response.Int(2)),
+                               response.Text(1), response.Text(3)});
+      }
       response.Reset();
     }
   }
@@ -360,10 +366,11 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
   // dropped, so a first run over a bucket writes one row per image and deletes nothing.
   Statement insert_result = conn_.Prepare(
       "INSERT INTO results (source, id, kind, etag, size, processor, response, execution, "
-      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id, kind) DO NOTHING");
+      "updated_at, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (source, id, kind) DO NOTHING");
   Statement update_result = conn_.Prepare(
       "UPDATE results SET etag = ?4, size = ?5, processor = ?6, response = ?7, execution = ?8, "
-      "updated_at = ?9 WHERE source = ?1 AND id = ?2 AND kind = ?3");
+      "updated_at = ?9, last_modified = ?10 WHERE source = ?1 AND id = ?2 AND kind = ?3");
   Statement unindex = conn_.Prepare("DELETE FROM labels WHERE source = ? AND id = ? AND kind = ?");
   Statement index = conn_.Prepare(
       "INSERT INTO labels (source, id, kind, label, confidence, direct) VALUES (?, ?, ?, ?, ?, ?) "
@@ -382,7 +389,7 @@ std::vector<int64_t> SqliteDatabase::CompleteBatches(std::string_view name,
     st.Bind(1, source).BindView(2, o.item.key).BindView(3, target.kind);
     st.BindView(4, o.item.etag).Bind(5, static_cast<int64_t>(o.item.size));
     st.BindView(6, target.processor).BindView(7, o.response).BindView(8, name);
-    return st.BindView(9, stamp);
+    return st.BindView(9, stamp).BindView(10, o.item.last_modified);
   };
   std::vector<int64_t> written;
   for (const FinishedBatch& b : batches) {

@@ -4,6 +4,7 @@
 
 #include "db/key_range.h"
 #include "db/sqlite_database.h"
+#include "workflow/listing_answer.h"
 
 namespace imagemill {
 
@@ -13,7 +14,8 @@ using sqlite::Transaction;
 namespace {
 
 constexpr std::string_view kResultColumns =
-    "s.uri, r.id, r.kind, r.etag, r.size, r.processor, r.response, r.execution, r.updated_at";
+    "s.uri, r.id, r.kind, r.etag, r.size, r.processor, r.response, r.execution, r.updated_at, "
+    "r.last_modified";
 
 StoredResult ReadResult(Statement& st) {
   StoredResult r;
@@ -23,7 +25,8 @@ StoredResult ReadResult(Statement& st) {
   r.etag = st.Text(3);
   r.size = static_cast<uint64_t>(st.Int(4));
   r.processor = st.Text(5);
-  r.response = nlohmann::json::parse(st.Text(6), nullptr, false);
+  r.response = nlohmann::json::parse(
+      StoredAnswerText(st.Text(6), {r.id, r.size, r.etag, st.Text(9)}), nullptr, false);
   r.execution = st.Text(7);
   r.updated_at = st.Text(8);
   return r;
@@ -136,7 +139,7 @@ std::vector<BrowseEntry> SqliteDatabase::BrowseResults(const BrowseQuery& q) {
     st.Bind(5, q.after_id.empty() ? std::numeric_limits<double>::max() : q.after_confidence);
     st.Bind(6, static_cast<int64_t>(q.after_id.empty() ? 0 : 1)).Bind(7, after_source);
     st.Bind(8, q.after_id).Bind(9, limit);
-    while (st.Step()) out.push_back({ReadResult(st), st.Double(9)});
+    while (st.Step()) out.push_back({ReadResult(st), st.Double(10)});
     return out;
   }
   // By source URI, then id: for each source from the previous page's on, a range of the

@@ -82,16 +82,19 @@ CREATE TABLE sources (
   id   INTEGER PRIMARY KEY,
   uri  TEXT NOT NULL UNIQUE
 );
+-- response '' is an answer that is its object's listing entry, built from id, etag, size and
+-- last_modified when read (workflow/listing_answer.h).
 CREATE TABLE results (
-  source     INTEGER NOT NULL,
-  id         TEXT NOT NULL,
-  kind       TEXT NOT NULL,
-  etag       TEXT NOT NULL,
-  size       INTEGER NOT NULL,
-  processor  TEXT NOT NULL,
-  response   TEXT NOT NULL,
-  execution  TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
+  source        INTEGER NOT NULL,
+  id            TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  etag          TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  processor     TEXT NOT NULL,
+  response      TEXT NOT NULL,
+  execution     TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  last_modified TEXT NOT NULL DEFAULT '',
   UNIQUE (source, id, kind)
 );
 CREATE TABLE labels (
@@ -166,6 +169,12 @@ DROP TABLE batch_outcomes_v1;
 CREATE INDEX items_by_batch ON items (execution, batch);
 )sql";
 
+// Version 2 to 3: answers carry their object's LastModified, so an inventory's answer (its listing
+// entry) is built when read rather than stored as text. Answers stored before keep their text.
+constexpr std::string_view kMigrate2To3 = R"sql(
+ALTER TABLE results ADD COLUMN last_modified TEXT NOT NULL DEFAULT '';
+)sql";
+
 int PragmaInt(Connection& conn, const char* pragma) {
   Statement st = conn.Prepare(std::string("PRAGMA ") + pragma);
   int v = st.Step() ? static_cast<int>(st.Int(0)) : 0;
@@ -228,6 +237,12 @@ void OpenSchema(Connection& conn, const std::string& describe) {
   const int version = PragmaInt(conn, "user_version");
   if (app == kApplicationId && version == kSchemaVersion) return;  // rolls back: nothing done
   std::set<std::string> tables = Tables(conn);
+  if (app == kApplicationId && version == 2) {
+    conn.Exec(kMigrate2To3);
+    Stamp(conn);
+    tx.Commit();
+    return;
+  }
   if (app == kApplicationId) {
     if (version > kSchemaVersion) {
       throw DatabaseError(describe + " was written by a newer imagemill (schema version " +
@@ -245,6 +260,7 @@ void OpenSchema(Connection& conn, const std::string& describe) {
     conn.Exec(kSchema);
   } else if (version == 0 && IsVersion1(conn, tables)) {
     conn.Exec(kMigrate1To2);
+    conn.Exec(kMigrate2To3);
   } else {
     throw DatabaseError(describe + " is not an imagemill database (it holds the tables " +
                         Listed(tables) + "); give --db a new file, imagemill adds nothing to it");

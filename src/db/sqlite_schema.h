@@ -10,8 +10,9 @@
 namespace imagemill::sqlite {
 
 // The schema this build writes. Version 1 is imagemill 0.1's layout (it carried no version: a
-// file with its tables and user_version 0); version 2 keys answers by source, id and kind.
-inline constexpr int kSchemaVersion = 2;
+// file with its tables and user_version 0); version 2 keys answers by source, id and kind;
+// version 3 stores an inventory's answer as its object's fields (results.last_modified).
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x696d6d6c;  // "imml"
 
 // Creates the schema in an empty file, migrates an older imagemill's, or throws DatabaseError

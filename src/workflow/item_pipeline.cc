@@ -163,16 +163,16 @@ void ItemPipeline::WorkLoop(ProcessorWorker& worker) {
         continue;
       }
       ItemOutcome o;
-      o.item = work.item;
+      o.item = std::move(work.item);  // Finish needs only the slot
       o.status = ItemStatus::kSucceeded;
       o.start_ms = work.first_start_ms;
       o.stop_ms = ToUnixMillis(clock_.Now());
       o.attempts = work.tries;
       o.index = std::move(answer->index);
-      o.response = !answer->response_text.empty()
-                       ? std::move(answer->response_text)
-                       : answer->response.dump(-1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace);
+      if (!answer->listing) {
+        o.response =
+            answer->response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
       counters_.succeeded.fetch_add(1);
       Finish(work, std::move(o));
     }

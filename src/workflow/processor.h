@@ -32,10 +32,9 @@ class PreparedItem {
 struct Answer {
   nlohmann::json response;
   std::vector<IndexEntry> index;
-  // The response already serialized as compact JSON. A processor whose answer is a few fields
-  // of the listing (the inventory) writes it directly, at a fraction of building `response`;
-  // when set, the engine stores it and ignores `response`.
-  std::string response_text;
+  // True: the answer is the object's listing entry (workflow/listing_answer.h), `response` is
+  // ignored, and the results table stores the entry's fields instead of its text.
+  bool listing = false;
 };
 
 // Per-worker state. Used by one thread at a time; owned by that worker.

@@ -66,7 +66,9 @@ struct ItemOutcome {
   int64_t start_ms = 0;
   int64_t stop_ms = 0;
   int attempts = 1;          // tries; 0 for an item answered from its stored result
-  std::string response;      // SUCCEEDED: the answer, serialised JSON
+  // SUCCEEDED: the answer, serialised JSON; empty for an answer that is the item's listing
+  // entry, which results tables build when read (workflow/listing_answer.h).
+  std::string response;
   std::vector<IndexEntry> index;  // SUCCEEDED: the answer's index entries
 };
 

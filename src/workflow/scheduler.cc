@@ -162,8 +162,14 @@ void Scheduler::ClaimMore() {
 
 void Scheduler::WritePart(InFlight& f, bool last, bool release, bool holds_slot) {
   FinishedBatch part{f.slots->seq, f.slots->attempt, last, {}};
+  auto ready = [&](size_t i) {
+    return !f.taken[i] && f.slots->filled[i].load(std::memory_order_acquire);
+  };
+  size_t n = 0;  // a slot filled meanwhile is taken too, past the reserve
+  for (size_t i = 0; i < f.taken.size(); ++i) n += ready(i) ? 1 : 0;
+  part.outcomes.reserve(n);
   for (size_t i = 0; i < f.taken.size(); ++i) {
-    if (f.taken[i] || !f.slots->filled[i].load(std::memory_order_acquire)) continue;
+    if (!ready(i)) continue;
     f.taken[i] = true;
     part.outcomes.push_back(std::move(f.slots->outcomes[i]));
   }

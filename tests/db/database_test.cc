@@ -211,6 +211,66 @@ TEST(SqliteFile, AVersion1DatabaseIsMigratedWithItsAnswersAndExecutions) {
   EXPECT_EQ(v.Int(0), sqlite::kSchemaVersion);
 }
 
+// A version 2 file (answers' text stored, the inventory's too, and no last_modified): opened, its
+// answers read as stored, and new inventory answers are stored as their objects' fields.
+TEST(SqliteFile, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadAsBefore) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/v2.db";
+  const std::string inventory_text =
+      R"({"ETag":"\"e2\"","Key":"b.jpg","LastModified":"2026-01-01T00:00:00.000Z","Size":1})";
+  ASSERT_TRUE(OpenDatabase(path, OpenMode::kCreate).ok());
+  {
+    // Version 2's tables are version 3's without results.last_modified.
+    sqlite::Connection c(path);
+    c.Exec("ALTER TABLE results DROP COLUMN last_modified; PRAGMA user_version = 2;");
+    c.Exec(R"sql(
+      INSERT INTO sources VALUES (1, '/photos');
+      INSERT INTO results VALUES (1, 'a.jpg', 'labels', 'e1', 1, 'labels/nanodet-320',
+        '{"Labels":[{"Name":"Dog"}]}', 'june', 't');
+      INSERT INTO labels VALUES (1, 'a.jpg', 'labels', 'Dog', 91, 1);
+    )sql");
+    sqlite::Statement st = c.Prepare(
+        "INSERT INTO results VALUES (1, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', ?, 'june', "
+        "'t')");
+    st.Bind(1, inventory_text).Run();
+  }
+  Result<std::unique_ptr<Database>> db = OpenDatabase(path, OpenMode::kExisting);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ((*db)->GetResult("/photos", "a.jpg", "labels")->response["Labels"][0]["Name"], "Dog");
+  EXPECT_EQ((*db)->GetResult("/photos", "b.jpg", "inventory")->response.dump(), inventory_text);
+  LabelQuery q;
+  q.label = "dog";
+  EXPECT_EQ((*db)->QueryLabel(q).size(), 1u);
+
+  // An inventory run after the migration: its answer stored as fields, read as the same JSON.
+  ExecutionRecord r{.name = "july", .map_run_id = "m2"};
+  r.spec = nlohmann::json::object();
+  bool created = false;
+  (*db)->CreateOrGetExecution(r, &created);
+  const ObjectInfo c{"c.jpg", 3, "\"e3\"", "2026-02-01T00:00:00.000Z"};
+  ListingStep step;
+  step.batches.push_back(BatchRecord{0, {c}, 0, 0});
+  step.listed = 1;
+  step.cursor = c.key;
+  step.done = true;
+  ASSERT_TRUE((*db)->AppendListing("july", "", step));
+  BatchRecord b = (*db)->ClaimBatches("july", "w", 1, 0, int64_t{1} << 50).at(0);
+  ItemOutcome o{.item = c, .status = ItemStatus::kSucceeded};
+  (*db)->CompleteBatches("july", "w", AnswerTarget{"/photos", "inventory", "none"},
+                         {FinishedBatch{b.seq, b.attempt, true, {o}}});
+  EXPECT_EQ((*db)->GetResult("/photos", "c.jpg", "inventory")->response.dump(),
+            R"({"ETag":"\"e3\"","Key":"c.jpg","LastModified":"2026-02-01T00:00:00.000Z",)"
+            R"("Size":3})");
+  db->reset();
+  sqlite::Connection check(path);
+  sqlite::Statement v = check.Prepare("PRAGMA user_version");
+  ASSERT_TRUE(v.Step());
+  EXPECT_EQ(v.Int(0), sqlite::kSchemaVersion);
+  sqlite::Statement text = check.Prepare("SELECT response FROM results WHERE id = 'c.jpg'");
+  ASSERT_TRUE(text.Step());
+  EXPECT_EQ(text.Text(0), "") << "the inventory's answer is stored as its object's fields";
+}
+
 TEST(SqliteFile, ProcessesOpeningANewFileAtOnceAllSucceed) {
   // Several runs of one execution started together on a database that does not exist yet: each
   // waits for the one that creates it, as any other access waits.

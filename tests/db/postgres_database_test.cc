@@ -131,6 +131,57 @@ TEST_F(PostgresDatabaseTest, RecordsItsSchemaVersionAndRefusesANewerOne) {
   }
 }
 
+// A version 2 database (answers' text stored, the inventory's too; the completion function
+// without the answers' LastModified): migrated when opened, its answers read as stored, and an
+// inventory completed after it stores its answers as the objects' fields.
+TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadAsBefore) {
+  const std::string inventory_text =
+      R"({"ETag":"\"e2\"","Key":"b.jpg","LastModified":"2026-01-01T00:00:00.000Z","Size":1})";
+  db_.reset();
+  // Version 2's tables are version 4's without the event rules' tables and
+  // results.last_modified; the function keeps version 2's arguments (its body is not what is
+  // tested here).
+  Sql(R"sql(
+    DROP TABLE event_targets, event_rules, event_buses;
+    ALTER TABLE results DROP COLUMN last_modified;
+    DROP FUNCTION imagemill_complete;
+    CREATE FUNCTION imagemill_complete(text, text, text, text, text, bigint[], integer[],
+        boolean[], text[], integer[], integer[], text[], integer[], text[], text[], bigint[],
+        text[], text[], text[], text[], bigint[], bigint[], integer[], integer[], text[], text[],
+        bigint[], text[], text[], integer[], text[], double precision[], boolean[])
+      RETURNS bigint[] LANGUAGE sql AS 'SELECT ''{}''::bigint[]';
+    UPDATE imagemill_schema SET version = 2;
+    INSERT INTO sources (uri) VALUES ('s3://b');
+    INSERT INTO results SELECT id, 'a.jpg', 'labels', 'e1', 1, 'labels/m',
+      '{"Labels":[{"Name":"Dog"}]}', 'june', 't' FROM sources;
+    INSERT INTO labels SELECT id, 'a.jpg', 'labels', 'Dog', 91, true FROM sources;
+  )sql");
+  Sql("INSERT INTO results SELECT id, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', '" +
+      inventory_text + "', 'june', 't' FROM sources");
+  db_ = Open();
+  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"), "4");
+  EXPECT_EQ(Sql("SELECT string_agg(pronargs::text, ',') FROM pg_proc "
+                "WHERE proname = 'imagemill_complete' "
+                "AND pronamespace = (SELECT oid FROM pg_namespace "
+                "WHERE nspname = current_schema())"),
+            "34")
+      << "version 2's function is replaced, not kept beside";
+  EXPECT_EQ(db_->GetResult("s3://b", "a.jpg", "labels")->response["Labels"][0]["Name"], "Dog");
+  EXPECT_EQ(db_->GetResult("s3://b", "b.jpg", "inventory")->response.dump(), inventory_text);
+
+  List(1, 1);
+  BatchRecord b = db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).at(0);
+  ItemOutcome o{.item = b.items[0], .status = ItemStatus::kSucceeded};
+  const AnswerTarget inventory{"s3://b", "inventory", "none"};
+  ASSERT_EQ(db_->CompleteBatches("e", "w", inventory, {FinishedBatch{b.seq, b.attempt, true, {o}}})
+                .size(),
+            1u);
+  EXPECT_EQ(db_->GetResult("s3://b", "k0-0.jpg", "inventory")->response.dump(),
+            R"({"ETag":"\"etag\"","Key":"k0-0.jpg","LastModified":"2024-01-01T00:00:00.000Z",)"
+            R"("Size":100})");
+  EXPECT_EQ(Sql("SELECT response FROM results WHERE id = 'k0-0.jpg'"), "");
+}
+
 TEST_F(PostgresDatabaseTest, RefusesTablesItDidNotMake) {
   const std::string uri = NewSchemaUri("other");
   Cluster().Psql("CREATE TABLE other.results (x int)");
