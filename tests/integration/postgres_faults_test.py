@@ -142,7 +142,7 @@ def killed_lister(pg, folder, count):
     """kill -9 of the listing process mid-listing; a resume and a worker list on from the cursor."""
     uri = pg.create_database("lister")
     first = start(uri, "run", folder, "--execution-name", "many", "--processor", "none",
-                  "--max-items-per-batch", "10", "--no-work")
+                  "--max-items-per-batch", "100", "--no-work")
 
     def listing():
         got = pg.psql("SELECT listed FROM executions WHERE name = 'many'", db="lister")
@@ -270,7 +270,9 @@ def main():
         copies_ref = {f"c{c:02d}/{k}": v for c in range(COPIES) for k, v in ref.items()}
         inventory = os.path.join(work, "inventory")
         os.makedirs(inventory)
-        count = 10000
+        # Enough that the listing outlasts the polls that catch it mid-way (the first pages are
+        # saved a few milliseconds after it starts; 10,000 were once all listed between two polls).
+        count = 50000
         for i in range(count):
             with open(os.path.join(inventory, f"{i:06d}.bin"), "wb"):
                 pass
