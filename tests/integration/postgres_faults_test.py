@@ -37,7 +37,7 @@ LEASE = ["--lease", str(LEASE_SECONDS)]
 # Image properties need no model; batches of 4, one thread per worker, one batch at a time: a
 # worker holds one batch, and a few hundred ms pass between its claims.
 COMMON = ["--processor", "image-properties", "--max-items-per-batch", "4"]
-COPIES = 32
+COPIES = 128
 ONE_AT_A_TIME = ["--workers", "1", "--fetchers", "1", "--max-concurrency", "1"]
 
 
@@ -262,8 +262,9 @@ def main():
         ref = answers(ref_db)
         expect(len(ref) == 24, "SQLite: 24 generated images processed")
         batches = 6
-        # The stalled case needs more batches than one worker finishes within a lease and a bit:
-        # the same photos hard-linked into COPIES folders (each answer is its original's).
+        # The stalled and crash cases need more batches than the workers finish within a lease (or
+        # before the crash case stops them): the same photos hard-linked into COPIES folders (each
+        # answer is its original's).
         copies = os.path.join(work, "copies")
         for c in range(COPIES):
             shutil.copytree(photos, os.path.join(copies, f"c{c:02d}"), copy_function=os.link)
@@ -286,7 +287,7 @@ def main():
             bad_db(pg)
             stalled_worker(pg, copies, copies_ref, len(copies_ref) // 4)
             killed_lister(pg, inventory, count)
-            crash(pg, photos, ref, batches)
+            crash(pg, copies, copies_ref, len(copies_ref) // 4)
             if bridge is None:
                 print("skipped: the lossy link needs root (network namespaces, nftables)")
             else:
