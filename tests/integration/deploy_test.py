@@ -22,17 +22,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet  # noqa: E402
 
 import yaml  # noqa: E402
+from e2e_support import expect  # noqa: E402
 
 SOURCE = os.environ.get("IMAGEMILL_SOURCE_DIR",
                         os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEPLOY = os.path.join(SOURCE, "deploy")
 IMAGEMILL = os.environ["IMAGEMILL"]
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
 
 
 def paths(value, prefix=""):

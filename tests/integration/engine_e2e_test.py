@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from e2e_support import expect
 
 IMAGEMILL = os.environ["IMAGEMILL"]
 TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
@@ -38,12 +39,6 @@ def run(*args, check=None):
 def table(db):
     with sqlite3.connect(db) as c:
         return {row[0]: (row[1], row[2]) for row in c.execute("SELECT id, etag, response FROM results")}
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
 
 
 def main():

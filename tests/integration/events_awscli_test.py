@@ -18,15 +18,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from e2e_support import expect
 
 SERVER = os.environ["IMAGEMILL_EVENTS_SERVER"]
 AWS = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
 
 
 class Server:

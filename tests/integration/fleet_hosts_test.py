@@ -16,12 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet  # noqa: E402
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
+from e2e_support import expect  # noqa: E402
 
 
 def psql(host, pg, sql, timeout=5):

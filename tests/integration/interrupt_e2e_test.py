@@ -16,19 +16,13 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
+from e2e_support import expect
 
 IMAGEMILL = os.environ["IMAGEMILL"]
 TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
 PROCESSOR = ["--processor", "image-properties"]
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
 
 
 def stored(db):

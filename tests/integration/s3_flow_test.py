@@ -13,19 +13,13 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
+from e2e_support import expect
 
 IMAGEMILL = os.environ["IMAGEMILL"]
 TESTDATA = os.environ["IMAGEMILL_TESTDATA"]
 SOURCE_DIR = os.environ["IMAGEMILL_SOURCE_DIR"]
-
-
-def expect(cond, what):
-    if not cond:
-        sys.exit("FAILED: " + what)
-    print("ok:", what)
 
 
 def free_port():
