@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/database.h"
 #include "cli/text.h"
+#include "service/result_summary.h"
 #include "service/seed_item.h"
 
 namespace imagemill::cli {
@@ -59,8 +60,8 @@ int Get(const ResultsFlags& f) {
     return kExitRunFailed;
   }
   if (found.size() > 1) {
-    std::cerr << "imagemill get: '" << EscapeKey(f.id) << "' has answers from "
-              << found.size() << " sources; choose one with --source:";
+    std::cerr << "imagemill get: '" << EscapeKey(f.id) << "' has answers from " << found.size()
+              << " sources; choose one with --source:";
     for (const StoredResult& r : found) std::cerr << " " << r.source;
     std::cerr << "\n";
     return kExitUsage;
@@ -68,57 +69,6 @@ int Get(const ResultsFlags& f) {
   const nlohmann::json out = f.seed_item ? service::SeedItem(found[0]) : found[0].ToJson();
   std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return kExitOk;
-}
-
-// "dog.jpg  Dog 92.1, Bicycle 85.0" or, without labels, the image's dominant colours.
-std::string OneLine(const StoredResult& r) {
-  std::string line;
-  const nlohmann::json& resp = r.response;
-  if (r.kind == "inventory") {
-    return std::to_string(r.size) + " bytes, ETag " + r.etag;
-  }
-  if (r.kind == "faces") {
-    const nlohmann::json faces = resp.value("FaceDetails", nlohmann::json::array());
-    if (faces.empty()) return "no face";
-    double best = 0;
-    for (const nlohmann::json& face : faces) best = std::max(best, face.value("Confidence", 0.0));
-    char buf[80];
-    std::snprintf(buf, sizeof(buf), "%zu face%s, best %.1f", faces.size(),
-                  faces.size() == 1 ? "" : "s", best);
-    return buf;
-  }
-  if (r.kind == "text") {  // its lines, in reading order
-    for (const nlohmann::json& d : resp.value("TextDetections", nlohmann::json::array())) {
-      if (d.value("Type", "") != "LINE") continue;
-      line += (line.empty() ? "" : " | ") + d.value("DetectedText", std::string());
-    }
-    return line.empty() ? "no text" : line;
-  }
-  if (resp.contains("Labels")) {
-    for (const nlohmann::json& l : resp["Labels"]) {
-      char buf[160];
-      std::snprintf(buf, sizeof(buf), "%s%s %.1f", line.empty() ? "" : ", ",
-                    l.value("Name", "?").c_str(), l.value("Confidence", 0.0));
-      line += buf;
-    }
-  }
-  if (line.empty() && resp.contains("ImageProperties")) {
-    const nlohmann::json& p = resp["ImageProperties"];
-    std::string colors;
-    for (const nlohmann::json& c : p.value("DominantColors", nlohmann::json::array())) {
-      if (!colors.empty()) colors += ", ";
-      colors += c.value("SimplifiedColor", "?") + " " +
-                std::to_string(static_cast<int>(c.value("PixelPercent", 0.0) + 0.5)) + "%";
-      if (colors.size() > 60) break;
-    }
-    char buf[256];
-    std::snprintf(buf, sizeof(buf), "no labels; brightness %.0f, sharpness %.0f; colours: %s",
-                  p.value("Quality", nlohmann::json::object()).value("Brightness", 0.0),
-                  p.value("Quality", nlohmann::json::object()).value("Sharpness", 0.0),
-                  colors.c_str());
-    line = buf;
-  }
-  return line.empty() ? "no labels" : line;
 }
 
 int List(const ResultsFlags& f) {
@@ -136,7 +86,7 @@ int List(const ResultsFlags& f) {
       std::cout << r.ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                 << "\n";
     } else {
-      std::printf("%-28s %s\n", EscapeKey(r.id).c_str(), OneLine(r).c_str());
+      std::printf("%-28s %s\n", EscapeKey(r.id).c_str(), service::ResultSummary(r).c_str());
     }
   });
   if (n == 0) {
@@ -165,7 +115,10 @@ int Query(const ResultsFlags& f) {
   if (f.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const LabelHit& h : hits) {
-      arr.push_back({{"id", h.id}, {"source", h.source}, {"kind", h.kind}, {"label", h.label},
+      arr.push_back({{"id", h.id},
+                     {"source", h.source},
+                     {"kind", h.kind},
+                     {"label", h.label},
                      {"confidence", h.confidence}});
     }
     std::cout << arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -188,11 +141,14 @@ int Query(const ResultsFlags& f) {
 
 void RegisterResultsCommands(CLI::App& app, CommandContext& ctx) {
   auto flags = std::make_shared<ResultsFlags>();
-  CLI::App* get = app.add_subcommand("get", "One stored answer (the image's key is its id), as JSON");
+  CLI::App* get =
+      app.add_subcommand("get", "One stored answer (the image's key is its id), as JSON");
   get->add_option("ID", flags->id, "The item's id: its object key")->required();
-  get->add_option("--source", flags->source, "The folder or s3://bucket it came from, when several");
+  get->add_option("--source", flags->source,
+                  "The folder or s3://bucket it came from, when several");
   flags->kind = "labels";
-  get->add_option("--kind", flags->kind, "labels, faces, text, inventory, ...")->capture_default_str();
+  get->add_option("--kind", flags->kind, "labels, faces, text, inventory, ...")
+      ->capture_default_str();
   get->add_flag("--seed-item", flags->seed_item,
                 "Print the seed's DynamoDB item instead: {\"id\": ..., \"labels\": [...]} "
                 "(labels answers only)");
