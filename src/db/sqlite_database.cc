@@ -17,12 +17,12 @@ using sqlite::Transaction;
 
 namespace {
 
-constexpr std::string_view kExecutionColumns =
+constexpr std::string_view kSqliteExecutionColumns =
     "name, map_run_id, status, spec, start_ms, stop_ms, error, cause, redrive_count, cursor, "
     "listing_done, listed, unchanged, manifest";
 
 std::string ExecutionQuery(std::string_view where) {
-  return "SELECT " + std::string(kExecutionColumns) + " FROM executions " + std::string(where);
+  return "SELECT " + std::string(kSqliteExecutionColumns) + " FROM executions " + std::string(where);
 }
 
 // Checkpoint every ~40 MiB of WAL (at 4 KiB pages): a results row's pages are rewritten by several

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS event_targets (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kRuleColumns =
+constexpr std::string_view kSqliteRuleColumns =
     "bus, name, event_pattern, state, description, role_arn, managed_by, created_ms";
 
 EventRule ReadRule(Statement& st) {
@@ -122,7 +122,7 @@ StoreOutcome SqliteEventRules::PutRule(const EventRule& rule) {
 
 std::optional<EventRule> SqliteEventRules::GetRule(std::string_view bus, std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement st = conn_.Prepare("SELECT " + std::string(kRuleColumns) +
+  Statement st = conn_.Prepare("SELECT " + std::string(kSqliteRuleColumns) +
                                " FROM event_rules WHERE bus = ? AND name = ?");
   st.Bind(1, bus).Bind(2, name);
   if (!st.Step()) return std::nullopt;
@@ -132,7 +132,7 @@ std::optional<EventRule> SqliteEventRules::GetRule(std::string_view bus, std::st
 std::vector<EventRule> SqliteEventRules::ListRules(std::string_view bus, std::string_view prefix,
                                                    std::string_view after, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement st = conn_.Prepare("SELECT " + std::string(kRuleColumns) +
+  Statement st = conn_.Prepare("SELECT " + std::string(kSqliteRuleColumns) +
                                " FROM event_rules WHERE bus = ?4 AND " + std::string(kPrefixTest) +
                                " AND name > ?2 ORDER BY name LIMIT ?3");
   st.Bind(1, prefix).Bind(2, after).Bind(3, static_cast<int64_t>(limit)).Bind(4, bus);
@@ -222,7 +222,7 @@ std::vector<RuleWithTargets> SqliteEventRules::EnabledRules(std::string_view bus
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(conn_, Transaction::Mode::kRead);
   std::vector<RuleWithTargets> out;
-  Statement rules = conn_.Prepare("SELECT " + std::string(kRuleColumns) +
+  Statement rules = conn_.Prepare("SELECT " + std::string(kSqliteRuleColumns) +
                                   " FROM event_rules WHERE bus = ? AND state = 'ENABLED' "
                                   "ORDER BY name");
   rules.Bind(1, bus);

@@ -26,6 +26,9 @@ struct AwsError {
   static AwsError Serialization(std::string message) {
     return {400, "SerializationException", std::move(message)};
   }
+  static AwsError InvalidParameter(std::string message) {
+    return {400, "InvalidParameterException", std::move(message)};
+  }
   static AwsError Internal(std::string message) {
     return {500, "InternalServerError", std::move(message)};
   }

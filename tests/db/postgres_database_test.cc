@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <memory>
 #include <set>
 #include <thread>
@@ -19,22 +18,10 @@
 namespace imagemill {
 namespace {
 
-using testing::PostgresCluster;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-PostgresCluster& Cluster() {
-  static PostgresCluster cluster;  // stopped and removed when the test process exits
-  return cluster;
-}
-
-// A new, empty schema's URI.
-std::string NewSchemaUri(const std::string& schema = "") {
-  static std::atomic<int> n{0};
-  const std::string name = schema.empty() ? "s" + std::to_string(++n) : schema;
-  Cluster().Psql("CREATE SCHEMA " + name);
-  return Cluster().Uri() + "?options=-csearch_path%3D" + name;
-}
+using testing::NewSchemaUri;
 
 std::unique_ptr<Database> MakePostgresDatabase() {
   Result<std::unique_ptr<Database>> db = OpenDatabase(NewSchemaUri(), OpenMode::kCreate);
@@ -59,7 +46,7 @@ class PostgresDatabaseTest : public ::testing::Test {
   }
   // Runs `sql` in this test's schema; its output.
   std::string Sql(const std::string& sql) {
-    std::string out = Cluster().Psql("SET search_path = " + schema_ + "; " + sql);
+    std::string out = testing::SharedCluster().Psql("SET search_path = " + schema_ + "; " + sql);
     return out.starts_with("SET\n") ? out.substr(4) : out == "SET" ? "" : out;
   }
 
@@ -184,7 +171,7 @@ TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadA
 
 TEST_F(PostgresDatabaseTest, RefusesTablesItDidNotMake) {
   const std::string uri = NewSchemaUri("other");
-  Cluster().Psql("CREATE TABLE other.results (x int)");
+  testing::SharedCluster().Psql("CREATE TABLE other.results (x int)");
   Result<std::unique_ptr<Database>> db = OpenDatabase(uri, OpenMode::kCreate);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Code::kInvalidArgument);
@@ -198,7 +185,7 @@ TEST_F(PostgresDatabaseTest, AReadCommandCreatesNothingInAnEmptyDatabase) {
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Code::kNotFound);
   EXPECT_NE(db.status().message().find("nothing has run with it yet"), std::string::npos);
-  EXPECT_EQ(Cluster().Psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'empty'"), "0");
+  EXPECT_EQ(testing::SharedCluster().Psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'empty'"), "0");
   ASSERT_TRUE(OpenDatabase(uri, OpenMode::kCreate).ok());
   Result<std::unique_ptr<Database>> again = OpenDatabase(uri, OpenMode::kExisting);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -300,7 +287,7 @@ TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
   List(1, 1);
   int pid = db_->BackendPid();
   ASSERT_GT(pid, 0);
-  EXPECT_EQ(Cluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
+  EXPECT_EQ(testing::SharedCluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
   EXPECT_EQ(db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).size(), 1u);
   EXPECT_TRUE(db_->UpdateExecution(
       "e", ExecutionStatus::kRunning,
@@ -312,11 +299,11 @@ TEST_F(PostgresDatabaseTest, WaitsForAServerThatRestarts) {
   List(1, 1);
   // Real time here: the backoff sleeps while the server is down.
   auto db = std::make_unique<PostgresDatabase>(uri_, Clock::Real());
-  Cluster().Psql("CHECKPOINT");  // the test server runs without synchronous commits
-  Cluster().Stop();
+  testing::SharedCluster().Psql("CHECKPOINT");  // the test server runs without synchronous commits
+  testing::SharedCluster().Stop();
   std::jthread restart([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    Cluster().Start();
+    testing::SharedCluster().Start();
   });
   try {
     EXPECT_EQ(db->ClaimBatches("e", "w", 1, kNow, kNow + 60000).size(), 1u);
@@ -327,7 +314,7 @@ TEST_F(PostgresDatabaseTest, WaitsForAServerThatRestarts) {
 
 TEST_F(PostgresDatabaseTest, NoSuchDatabaseOrUserFailsAtOnceSayingWhatToDo) {
   testing::FakeClock clock;
-  const std::string server = "127.0.0.1:" + std::to_string(Cluster().port());
+  const std::string server = "127.0.0.1:" + std::to_string(testing::SharedCluster().port());
   for (const auto& [uri, advice] :
        {std::pair<std::string, std::string>{"postgresql://imagemill:pw@" + server + "/nosuch",
                                             "createdb"},
@@ -351,8 +338,8 @@ TEST_F(PostgresDatabaseTest, GivesUpOnAServerThatStaysAwayWithAnErrorSayingWhatT
   PostgresDatabase db(uri_, clock,
                       {std::chrono::milliseconds(10), std::chrono::milliseconds(100),
                        std::chrono::milliseconds(1000)});
-  Cluster().Psql("CHECKPOINT");
-  Cluster().Stop();
+  testing::SharedCluster().Psql("CHECKPOINT");
+  testing::SharedCluster().Stop();
   try {
     db.GetExecution("e");
     ADD_FAILURE() << "no error";
@@ -360,7 +347,7 @@ TEST_F(PostgresDatabaseTest, GivesUpOnAServerThatStaysAwayWithAnErrorSayingWhatT
     EXPECT_TRUE(e.transient());
     EXPECT_NE(std::string(e.what()).find("the execution resumes"), std::string::npos) << e.what();
   }
-  Cluster().Start();
+  testing::SharedCluster().Start();
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <memory>
 
 #include "db/event_rules.h"
@@ -18,20 +17,7 @@ namespace {
 
 using events::StoreOutcome;
 using testing::EventRuleStoreConformance;
-using testing::PostgresCluster;
-
-PostgresCluster& Cluster() {
-  static PostgresCluster cluster;  // stopped and removed when the test process exits
-  return cluster;
-}
-
-// A new, empty schema's URI.
-std::string NewSchemaUri() {
-  static std::atomic<int> n{0};
-  const std::string name = "rules" + std::to_string(++n);
-  Cluster().Psql("CREATE SCHEMA " + name);
-  return Cluster().Uri() + "?options=-csearch_path%3D" + name;
-}
+using testing::NewSchemaUri;
 
 std::unique_ptr<events::EventRuleStore> MakePostgres() {
   return std::make_unique<PostgresEventRules>(NewSchemaUri(), Clock::Real());
@@ -78,7 +64,7 @@ TEST(PostgresEventRulesTest, OpenEventRulesKeepsAPostgresDatabasesRulesInIt) {
   Result<std::unique_ptr<events::EventRuleStore>> rules = OpenEventRules(**db);
   ASSERT_TRUE(rules.ok()) << rules.status().message();
   EXPECT_TRUE((*rules)->GetBus("my-bus").has_value());
-  EXPECT_NE(Cluster().Psql("SELECT count(*) FROM " + uri.substr(uri.rfind("%3D") + 3) +
+  EXPECT_NE(testing::SharedCluster().Psql("SELECT count(*) FROM " + uri.substr(uri.rfind("%3D") + 3) +
                            ".event_buses"),
             "0");
 }

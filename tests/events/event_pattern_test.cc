@@ -20,7 +20,7 @@ bool Match(const std::string& pattern, const std::string& event) {
 }
 
 // The message of a pattern that must be refused.
-std::string Refusal(const std::string& pattern) {
+std::string PatternRefusal(const std::string& pattern) {
   Result<EventPattern> p = EventPattern::Parse(pattern);
   EXPECT_FALSE(p.ok()) << pattern << " was accepted";
   return p.ok() ? "" : p.status().message();
@@ -418,76 +418,76 @@ TEST(EventPatternTest, TooManyOrCombinationsAreRefused) {
   EXPECT_TRUE(EventPattern::Parse(three).ok());  // 216 combinations
   std::string four = "{\"w\": {\"$or\": " + group + "}, \"x\": {\"$or\": " + group +
                      "}, \"y\": {\"$or\": " + group + "}, \"z\": {\"$or\": " + group + "}}";
-  EXPECT_NE(Refusal(four).find("1296 combinations"), std::string::npos);
+  EXPECT_NE(PatternRefusal(four).find("1296 combinations"), std::string::npos);
 }
 
 TEST(EventPatternTest, InvalidPatternsNameTheProblemAndTheField) {
-  EXPECT_EQ(Refusal(R"({"source": "aws.ec2"})"),
+  EXPECT_EQ(PatternRefusal(R"({"source": "aws.ec2"})"),
             "Event pattern is not valid. Reason: \"source\" must be an object or an array "
             "(at source)");
-  EXPECT_EQ(Refusal(R"(["aws.ec2"])"),
+  EXPECT_EQ(PatternRefusal(R"(["aws.ec2"])"),
             "Event pattern is not valid. Reason: Filter is not an object");
-  EXPECT_EQ(Refusal("{}"), "Event pattern is not valid. Reason: Empty objects are not allowed");
-  EXPECT_EQ(Refusal(R"({"detail": {"state": []}})"),
+  EXPECT_EQ(PatternRefusal("{}"), "Event pattern is not valid. Reason: Empty objects are not allowed");
+  EXPECT_EQ(PatternRefusal(R"({"detail": {"state": []}})"),
             "Event pattern is not valid. Reason: Empty arrays are not allowed (at detail.state)");
-  EXPECT_EQ(Refusal(R"({"detail": {}})"),
+  EXPECT_EQ(PatternRefusal(R"({"detail": {}})"),
             "Event pattern is not valid. Reason: Empty objects are not allowed (at detail)");
-  EXPECT_NE(Refusal(R"({"a": [["x"]]})").find("Match value must be String, number, true, false"),
+  EXPECT_NE(PatternRefusal(R"({"a": [["x"]]})").find("Match value must be String, number, true, false"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"pre-fix": "x"}]})").find("Unrecognized match type pre-fix"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"pre-fix": "x"}]})").find("Unrecognized match type pre-fix"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"prefix": "x", "suffix": "y"}]})")
+  EXPECT_NE(PatternRefusal(R"({"a": [{"prefix": "x", "suffix": "y"}]})")
                 .find("Only one key allowed in match expression"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{}]})").find("Match expression name not found"), std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"prefix": 5}]})").find("prefix match pattern must be a string"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{}]})").find("Match expression name not found"), std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"a": [{"prefix": 5}]})").find("prefix match pattern must be a string"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"prefix": {"wildcard": "x"}}]})")
+  EXPECT_NE(PatternRefusal(R"({"a": [{"prefix": {"wildcard": "x"}}]})")
                 .find("Unsupported prefix pattern: wildcard"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"exists": "yes"}]})").find("either true or false"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"exists": "yes"}]})").find("either true or false"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": 5}]})").find("must be an array"), std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": [">", "x"]}]})").find("Value of > must be numeric"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"numeric": 5}]})").find("must be an array"), std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"a": [{"numeric": [">", "x"]}]})").find("Value of > must be numeric"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": ["=", 1, 2]}]})").find("Too many elements"),
-            std::string::npos);
-  EXPECT_NE(
-      Refusal(R"({"a": [{"numeric": [">", 5, "<", 1]}]})").find("Bottom must be less than top"),
-      std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"numeric": [">", 5, ">", 9]}]})").find("Bad numeric range operator"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"numeric": ["=", 1, 2]}]})").find("Too many elements"),
             std::string::npos);
   EXPECT_NE(
-      Refusal(R"({"a": [{"numeric": ["~", 5]}]})").find("Unrecognized numeric range operator"),
+      PatternRefusal(R"({"a": [{"numeric": [">", 5, "<", 1]}]})").find("Bottom must be less than top"),
       std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"anything-but": [1, "x"]}]})").find("mixed type is not supported"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"numeric": [">", 5, ">", 9]}]})").find("Bad numeric range operator"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"anything-but": [true]}]})").find("null|boolean is not supported"),
+  EXPECT_NE(
+      PatternRefusal(R"({"a": [{"numeric": ["~", 5]}]})").find("Unrecognized numeric range operator"),
+      std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"a": [{"anything-but": [1, "x"]}]})").find("mixed type is not supported"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"anything-but": {"prefix": ""}}]})").find("Null prefix/suffix"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"anything-but": [true]}]})").find("null|boolean is not supported"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"anything-but": {"numeric": [">", 1]}}]})")
+  EXPECT_NE(PatternRefusal(R"({"a": [{"anything-but": {"prefix": ""}}]})").find("Null prefix/suffix"),
+            std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"a": [{"anything-but": {"numeric": [">", 1]}}]})")
                 .find("Unsupported anything-but pattern: numeric"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"anything-but": null}]})").find("single string/number value"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"anything-but": null}]})").find("single string/number value"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"wildcard": "a**b"}]})").find("Consecutive wildcard characters"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"wildcard": "a**b"}]})").find("Consecutive wildcard characters"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"wildcard": "a\\b"}]})").find("Invalid escape character"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"wildcard": "a\\b"}]})").find("Invalid escape character"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"cidr": "10.0.0.0"}]})").find("one '/' required"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"cidr": "10.0.0.0"}]})").find("one '/' required"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"cidr": "10.0.0.0/33"}]})").find("IPv4 mask bits"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"cidr": "10.0.0.0/33"}]})").find("IPv4 mask bits"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"a": [{"cidr": "10.0.0/8"}]})").find("Invalid IP address"),
+  EXPECT_NE(PatternRefusal(R"({"a": [{"cidr": "10.0.0/8"}]})").find("Invalid IP address"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"$or": [{"a": [1]}]})").find("at least 2 Objects"), std::string::npos);
-  EXPECT_NE(Refusal(R"({"$or": {"a": [1]}})").find("must be an Array"), std::string::npos);
-  EXPECT_NE(Refusal(R"({"$or": [{"a": [1]}, "b"]})").find("Only JSON object is allowed"),
+  EXPECT_NE(PatternRefusal(R"({"$or": [{"a": [1]}]})").find("at least 2 Objects"), std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"$or": {"a": [1]}})").find("must be an Array"), std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"$or": [{"a": [1]}, "b"]})").find("Only JSON object is allowed"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"$or": [{"a": [1]}, {"prefix": ["b"]}]})").find("reserved field name"),
+  EXPECT_NE(PatternRefusal(R"({"$or": [{"a": [1]}, {"prefix": ["b"]}]})").find("reserved field name"),
             std::string::npos);
-  EXPECT_NE(Refusal(R"({"source": ["x"],)").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(PatternRefusal(R"({"source": ["x"],)").find("not valid JSON"), std::string::npos);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ std::string Render(const std::string& input_template,
   return t.ok() && e.ok() ? t->Render(*e, kInvocation) : "";
 }
 
-std::string Refusal(const std::string& input_template,
+std::string TemplateRefusal(const std::string& input_template,
                     const std::map<std::string, std::string>& paths = kPaths) {
   Result<InputTransformer> t = InputTransformer::Create(paths, input_template);
   EXPECT_FALSE(t.ok()) << input_template;
@@ -116,19 +116,19 @@ TEST(InputTransformerTest, WordsInAnglesThatNameNoVariableStay) {
 
 TEST(InputTransformerTest, RefusesWhatCannotWork) {
   EXPECT_NE(
-      Refusal(R"({"a": <undefined>})").find("<undefined>, which InputPathsMap does not define"),
+      TemplateRefusal(R"({"a": <undefined>})").find("<undefined>, which InputPathsMap does not define"),
       std::string::npos);
-  EXPECT_NE(Refusal("instance <instance> is in <state>").find("does not make JSON"),
+  EXPECT_NE(TemplateRefusal("instance <instance> is in <state>").find("does not make JSON"),
             std::string::npos);
-  EXPECT_NE(Refusal("").find("1 to 8192"), std::string::npos);
-  EXPECT_NE(Refusal(std::string(8193, ' ')).find("1 to 8192"), std::string::npos);
-  EXPECT_NE(Refusal("{}", {{"bad name", "$.x"}}).find("not a valid name"), std::string::npos);
-  EXPECT_NE(Refusal("{}", {{"aws.events.rule-arn", "$.x"}}).find("not a valid name"),
+  EXPECT_NE(TemplateRefusal("").find("1 to 8192"), std::string::npos);
+  EXPECT_NE(TemplateRefusal(std::string(8193, ' ')).find("1 to 8192"), std::string::npos);
+  EXPECT_NE(TemplateRefusal("{}", {{"bad name", "$.x"}}).find("not a valid name"), std::string::npos);
+  EXPECT_NE(TemplateRefusal("{}", {{"aws.events.rule-arn", "$.x"}}).find("not a valid name"),
             std::string::npos);
-  EXPECT_NE(Refusal("{}", {{"x", "detail.x"}}).find("must begin with $"), std::string::npos);
+  EXPECT_NE(TemplateRefusal("{}", {{"x", "detail.x"}}).find("must begin with $"), std::string::npos);
   std::map<std::string, std::string> many;
   for (int i = 0; i <= 100; ++i) many["v" + std::to_string(i)] = "$.x";
-  EXPECT_NE(Refusal("{}", many).find("at most 100"), std::string::npos);
+  EXPECT_NE(TemplateRefusal("{}", many).find("at most 100"), std::string::npos);
 }
 
 std::string TargetRender(const nlohmann::json& target, const char* event = kEvent) {

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -111,8 +112,8 @@ void PostgresCluster::Start() {
   std::string opts = "-p " + std::to_string(port_) + " -k " + dir_.path() +
                      " -c listen_addresses=" + listen + " -c max_connections=100";
   if (!options_.durable) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-  CommandResult r = AsServerUser({bin_ + "/pg_ctl", "-D", dir_.path() + "/data", "-o", opts,
-                                  "-l", dir_.path() + "/server.log", "-w", "-t", "60", "start"});
+  CommandResult r = AsServerUser({bin_ + "/pg_ctl", "-D", dir_.path() + "/data", "-o", opts, "-l",
+                                  dir_.path() + "/server.log", "-w", "-t", "60", "start"});
   if (r.exit_code != 0) {
     throw std::runtime_error("pg_ctl start failed: " + r.output + "\nserver log:\n" +
                              ReadFile(dir_.path() + "/server.log"));
@@ -133,9 +134,9 @@ std::string PostgresCluster::Uri(const std::string& db) const {
 }
 
 std::string PostgresCluster::Psql(const std::string& sql, const std::string& db) {
-  CommandResult r = RunCommand({bin_ + "/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                                Uri(db), "-c", sql},
-                               {"PGCONNECT_TIMEOUT=10", "PGOPTIONS=-c client_min_messages=warning"});
+  CommandResult r =
+      RunCommand({bin_ + "/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", Uri(db), "-c", sql},
+                 {"PGCONNECT_TIMEOUT=10", "PGOPTIONS=-c client_min_messages=warning"});
   if (r.exit_code != 0) throw std::runtime_error("psql failed on: " + sql + "\n" + r.output);
   while (!r.output.empty() && r.output.back() == '\n') r.output.pop_back();
   return r.output;
@@ -144,6 +145,18 @@ std::string PostgresCluster::Psql(const std::string& sql, const std::string& db)
 std::string PostgresCluster::CreateDatabase(const std::string& db) {
   Psql("CREATE DATABASE \"" + db + "\"");
   return Uri(db);
+}
+
+PostgresCluster& SharedCluster() {
+  static PostgresCluster cluster;
+  return cluster;
+}
+
+std::string NewSchemaUri(const std::string& schema) {
+  static std::atomic<int> n{0};
+  const std::string name = schema.empty() ? "s" + std::to_string(++n) : schema;
+  SharedCluster().Psql("CREATE SCHEMA " + name);
+  return SharedCluster().Uri() + "?options=-csearch_path%3D" + name;
 }
 
 }  // namespace imagemill::testing

@@ -58,4 +58,11 @@ class PostgresCluster {
   bool running_ = false;
 };
 
+// The test process's own cluster, started on first use and removed when the process exits; the
+// PostgreSQL tests share it, each in schemas of its own.
+PostgresCluster& SharedCluster();
+// Creates a schema in the shared cluster (`schema`, or a new name) and returns a URI whose
+// connections use it (search_path).
+std::string NewSchemaUri(const std::string& schema = "");
+
 }  // namespace imagemill::testing

@@ -6,17 +6,13 @@
 namespace imagemill::server {
 namespace {
 
-AwsError InvalidParameter(std::string m) {
-  return {400, "InvalidParameterException", std::move(m)};
-}
-
 AwsError TooLarge(std::string m) { return {400, "ImageTooLargeException", std::move(m)}; }
 
 }  // namespace
 
 std::optional<AwsError> MissingImage(const Json& request) {
   if (request.contains("Image") && request["Image"].is_object()) return std::nullopt;
-  return InvalidParameter(
+  return AwsError::InvalidParameter(
       "1 validation error detected: Value null at 'image' failed to satisfy constraint: Member "
       "must not be null");
 }
@@ -38,11 +34,11 @@ AwsError ImageError(const Status& s) {
 AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name) {
   const bool has_bytes = image.contains("Bytes"), has_s3 = image.contains("S3Object");
   if (has_bytes == has_s3) {
-    return InvalidParameter("Requested image should either contain bytes or s3 object");
+    return AwsError::InvalidParameter("Requested image should either contain bytes or s3 object");
   }
   if (has_bytes) {
     *name = "Image.Bytes";
-    if (!image["Bytes"].is_string()) return InvalidParameter("Image.Bytes must be base64 text.");
+    if (!image["Bytes"].is_string()) return AwsError::InvalidParameter("Image.Bytes must be base64 text.");
     const std::string& text = image["Bytes"].get_ref<const std::string&>();
     if (text.size() / 4 * 3 > options_.max_bytes + 3) {
       return TooLarge("Image size is too large: Image.Bytes takes at most " +
@@ -50,8 +46,8 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
                       " bytes; put larger images in S3 and send Image.S3Object.");
     }
     std::optional<std::string> bytes = Base64Decode(text);
-    if (!bytes) return InvalidParameter("Image.Bytes is not valid base64.");
-    if (bytes->empty()) return InvalidParameter("Image.Bytes is empty.");
+    if (!bytes) return AwsError::InvalidParameter("Image.Bytes is not valid base64.");
+    if (bytes->empty()) return AwsError::InvalidParameter("Image.Bytes is empty.");
     if (bytes->size() > options_.max_bytes) {
       return TooLarge("Image size is too large: Image.Bytes takes at most " +
                       std::to_string(options_.max_bytes) + " bytes.");
@@ -61,10 +57,10 @@ AwsResult<std::string> RequestImages::Read(const Json& image, std::string* name)
   const Json& s3 = image["S3Object"];
   if (!s3.is_object() || !s3.contains("Bucket") || !s3["Bucket"].is_string() ||
       !s3.contains("Name") || !s3["Name"].is_string()) {
-    return InvalidParameter("Image.S3Object needs Bucket and Name, both strings.");
+    return AwsError::InvalidParameter("Image.S3Object needs Bucket and Name, both strings.");
   }
   if (s3.contains("Version")) {
-    return InvalidParameter("Image.S3Object.Version is not supported: name the current object.");
+    return AwsError::InvalidParameter("Image.S3Object.Version is not supported: name the current object.");
   }
   const std::string bucket = s3["Bucket"], key = s3["Name"];
   *name = "s3://" + bucket + "/" + key;

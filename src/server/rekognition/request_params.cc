@@ -6,10 +6,6 @@
 namespace imagemill::server {
 namespace {
 
-AwsError InvalidParameter(std::string m) {
-  return {400, "InvalidParameterException", std::move(m)};
-}
-
 // Rekognition's Attribute enum: botocore's model in Debian 12 knows DEFAULT and ALL; the service
 // has since accepted each attribute by name, and newer SDKs send them.
 constexpr std::array<std::string_view, 14> kAttributes = {
@@ -31,21 +27,21 @@ std::optional<AwsError> ReadDetectLabelsSettings(const Json& request,
   for (auto it = request.begin(); it != request.end(); ++it) {
     if (it.key() != "Image") rest[it.key()] = it.value();
   }
-  if (Status s = settings->MergeJson(rest); !s.ok()) return InvalidParameter(s.message());
-  if (Status s = settings->Validate(); !s.ok()) return InvalidParameter(s.message());
+  if (Status s = settings->MergeJson(rest); !s.ok()) return AwsError::InvalidParameter(s.message());
+  if (Status s = settings->Validate(); !s.ok()) return AwsError::InvalidParameter(s.message());
   return std::nullopt;
 }
 
 std::optional<AwsError> ReadDetectFacesAttributes(const Json& request) {
   for (auto it = request.begin(); it != request.end(); ++it) {
     if (it.key() != "Image" && it.key() != "Attributes") {
-      return InvalidParameter("unknown member " + it.key() + " (known: Image, Attributes)");
+      return AwsError::InvalidParameter("unknown member " + it.key() + " (known: Image, Attributes)");
     }
   }
   if (!request.contains("Attributes") || request["Attributes"].is_null()) return std::nullopt;
   const Json& attributes = request["Attributes"];
   if (!attributes.is_array()) {
-    return InvalidParameter("Attributes must be a list of attribute names, e.g. [\"ALL\"]");
+    return AwsError::InvalidParameter("Attributes must be a list of attribute names, e.g. [\"ALL\"]");
   }
   for (const Json& a : attributes) {
     bool known = false;
@@ -53,7 +49,7 @@ std::optional<AwsError> ReadDetectFacesAttributes(const Json& request) {
       for (std::string_view n : kAttributes) known = known || a.get_ref<const std::string&>() == n;
     }
     if (!known) {
-      return InvalidParameter(
+      return AwsError::InvalidParameter(
           "1 validation error detected: Value '" + attributes.dump() +
           "' at 'attributes' failed to satisfy constraint: Member must satisfy constraint: "
           "[Member must satisfy enum value set: [" +
@@ -66,8 +62,8 @@ std::optional<AwsError> ReadDetectFacesAttributes(const Json& request) {
 std::optional<AwsError> ReadDetectTextSettings(const Json& request,
                                                vision::TextSettings* settings) {
   // MergeJson skips the Image member and refuses any other but Filters.
-  if (Status s = settings->MergeJson(request); !s.ok()) return InvalidParameter(s.message());
-  if (Status s = settings->Validate(); !s.ok()) return InvalidParameter(s.message());
+  if (Status s = settings->MergeJson(request); !s.ok()) return AwsError::InvalidParameter(s.message());
+  if (Status s = settings->Validate(); !s.ok()) return AwsError::InvalidParameter(s.message());
   return std::nullopt;
 }
 

@@ -11,13 +11,13 @@
 namespace imagemill::vision {
 namespace {
 
-struct Reader {
+struct GifReader {
   std::string_view bytes;
   size_t pos = 0;
 };
 
 int Read(GifFileType* gif, GifByteType* out, int n) {
-  auto* r = static_cast<Reader*>(gif->UserData);
+  auto* r = static_cast<GifReader*>(gif->UserData);
   const size_t take = std::min(static_cast<size_t>(std::max(n, 0)), r->bytes.size() - r->pos);
   std::memcpy(out, r->bytes.data() + r->pos, take);
   r->pos += take;
@@ -39,7 +39,7 @@ std::string GifError(int code) {
 }  // namespace
 
 Result<cv::Mat> DecodeGif(std::string_view bytes, std::string_view name, const ImageHeader& h) {
-  Reader reader{bytes, 0};
+  GifReader reader{bytes, 0};
   int error = 0;
   std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&reader, Read, &error));
   if (!gif) return CorruptImage(name, h.format, GifError(error));

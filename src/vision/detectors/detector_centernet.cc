@@ -8,7 +8,7 @@
 namespace imagemill::vision {
 namespace {
 
-constexpr int kDefaultSize = 512;
+constexpr int kCenternetDefaultSize = 512;
 constexpr int kOutputStride = 4;
 constexpr int kTopK = 100;  // as the original graph's TopKV2
 const char* const kHeatmap = "tower_0/keypoints";
@@ -89,7 +89,7 @@ Result<std::vector<Detection>> CenterNetDetector::DetectInput(const cv::Mat& inp
 }
 
 Result<std::unique_ptr<Detector>> MakeCenterNetDetector(const DetectorOptions& options) {
-  const int size = options.input_size > 0 ? options.input_size : kDefaultSize;
+  const int size = options.input_size > 0 ? options.input_size : kCenternetDefaultSize;
   if (size % 32 != 0 || size < 64) {
     return Status::InvalidArgument("centernet: input size " + std::to_string(size) +
                                    " is not a multiple of 32");

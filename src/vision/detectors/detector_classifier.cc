@@ -8,8 +8,8 @@
 namespace imagemill::vision {
 namespace {
 
-constexpr int kDefaultSize = 224;
-const cv::Scalar kMean(0.485, 0.456, 0.406);
+constexpr int kClassifierDefaultSize = 224;
+const cv::Scalar kClassifierMean(0.485, 0.456, 0.406);
 const cv::Scalar kStd(0.229, 0.224, 0.225);
 
 // Probabilities from `scores`: as they are when they already are, else their softmax.
@@ -45,7 +45,7 @@ cv::Mat ClassifierDetector::MakeInput(const cv::Mat& bgr) const {
                                         true, false, CV_32F);
   for (int c = 0; c < 3; ++c) {
     cv::Mat plane(height_, width_, CV_32F, blob.ptr<float>(0, c));
-    plane.convertTo(plane, CV_32F, 1 / kStd[c], -kMean[c] / kStd[c]);
+    plane.convertTo(plane, CV_32F, 1 / kStd[c], -kClassifierMean[c] / kStd[c]);
   }
   return blob;
 }
@@ -75,7 +75,7 @@ Result<std::vector<Detection>> ClassifierDetector::DetectInput(const cv::Mat& in
 
 Result<std::unique_ptr<Detector>> MakeClassifierDetector(const DetectorOptions& options,
                                                          int classes) {
-  auto loaded = LoadUserNet(options, classes, kDefaultSize);
+  auto loaded = LoadUserNet(options, classes, kClassifierDefaultSize);
   if (!loaded.ok()) return loaded.status();
   const int width = loaded->width, height = loaded->height;
   auto detector =

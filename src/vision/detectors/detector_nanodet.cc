@@ -8,10 +8,10 @@
 namespace imagemill::vision {
 namespace {
 
-constexpr int kDefaultSize = 416;
+constexpr int kNanodetDefaultSize = 416;
 constexpr int kBins = 11;  // reg_max + 1
 constexpr int kStrides[] = {8, 16, 32};
-const cv::Scalar kMean(103.53, 116.28, 123.675);
+const cv::Scalar kNanodetMean(103.53, 116.28, 123.675);
 const cv::Scalar kInvStd(1 / 57.375, 1 / 57.12, 1 / 58.395);
 
 // Expected distance of one side: Σ softmax(logits)·k.
@@ -50,7 +50,7 @@ cv::Mat NanoDetDetector::MakeInput(const cv::Mat& bgr) const {
   cv::Mat resized, normalized;
   cv::resize(bgr, resized, cv::Size(size_, size_), 0, 0, cv::INTER_LINEAR);
   resized.convertTo(normalized, CV_32FC3);
-  normalized -= kMean;
+  normalized -= kNanodetMean;
   cv::multiply(normalized, kInvStd, normalized);
   // HWC -> NCHW: split straight into the blob's channel planes.
   const int dims[] = {1, 3, size_, size_};
@@ -105,7 +105,7 @@ Result<std::vector<Detection>> NanoDetDetector::DetectInput(const cv::Mat& input
 }
 
 Result<std::unique_ptr<Detector>> MakeNanoDetDetector(const DetectorOptions& options) {
-  const int size = options.input_size > 0 ? options.input_size : kDefaultSize;
+  const int size = options.input_size > 0 ? options.input_size : kNanodetDefaultSize;
   if (size % 32 != 0 || size < 64) {
     return Status::InvalidArgument("nanodet: input size " + std::to_string(size) +
                                    " is not a multiple of 32 (try 320 or 416)");

@@ -8,7 +8,7 @@
 namespace imagemill::vision {
 namespace {
 
-constexpr int kDefaultSize = 640;
+constexpr int kYoloDefaultSize = 640;
 
 // The layout of a YOLO output: N candidates of `stride` values each, candidate n's value k at
 // data[n * n_step + k * k_step].
@@ -92,7 +92,7 @@ Result<std::vector<Detection>> YoloDetector::DetectInput(const cv::Mat& input) {
 
 Result<std::unique_ptr<Detector>> MakeYoloDetector(const DetectorOptions& options,
                                                    YoloVersion version, int classes) {
-  auto loaded = LoadUserNet(options, classes, kDefaultSize);
+  auto loaded = LoadUserNet(options, classes, kYoloDefaultSize);
   if (!loaded.ok()) return loaded.status();
   const int width = loaded->width, height = loaded->height;
   auto detector = std::make_unique<YoloDetector>(std::move(loaded->net), options, version, width,

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/round.h"
 #include "vision/properties/image_properties.h"
 
 namespace imagemill::vision {
 namespace {
 
-double Round4(double v) { return std::round(v * 1e4) / 1e4; }
 double Round2(double v) { return std::round(v * 1e2) / 1e2; }
 
 nlohmann::json Landmark(const char* type, const cv::Point2f& p) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "vision/detectors/box_overlap.h"
 #include "vision/detectors/detector.h"
 #include "vision/detectors/model_dir.h"
 
@@ -36,12 +37,6 @@ const std::vector<Anchor>& Anchors() {
 }
 
 float Sigmoid(float logit) { return 1.0f / (1.0f + std::exp(-std::clamp(logit, -100.0f, 100.0f))); }
-
-float Iou(const cv::Rect2f& a, const cv::Rect2f& b) {
-  const float inter = (a & b).area();
-  const float uni = a.area() + b.area() - inter;
-  return uni > 0 ? inter / uni : 0;
-}
 
 // Clusters of overlapping faces, best first, each blended into one (weighted by score).
 std::vector<Face> Blend(std::vector<Face> candidates, float iou, int max_faces) {

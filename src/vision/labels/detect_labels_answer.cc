@@ -4,13 +4,11 @@
 #include <cmath>
 #include <map>
 
+#include "util/round.h"
 #include "vision/labels/taxonomy.h"
 
 namespace imagemill::vision {
 namespace {
-
-// Four decimals: enough for a confidence or a box ratio, and short JSON.
-double Round4(double v) { return std::round(v * 1e4) / 1e4; }
 
 nlohmann::json Names(const std::vector<std::string>& names) {
   nlohmann::json out = nlohmann::json::array();

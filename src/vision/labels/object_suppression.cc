@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "vision/detectors/box_overlap.h"
 #include "vision/detectors/detector_coco_classes.h"
 
 namespace imagemill::vision {
@@ -29,8 +30,6 @@ int GroupOf(int coco_class) {
   }
   return -1;
 }
-
-bool HasBox(const cv::Rect2f& r) { return r.width > 0 && r.height > 0; }
 
 bool SameObject(const cv::Rect2f& a, const cv::Rect2f& b, const SuppressionOptions& o) {
   const float inter = (a & b).area();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vision/detectors/box_overlap.h"
+
 namespace imagemill::vision {
 namespace {
 
@@ -10,14 +12,6 @@ struct Tagged {
   size_t pass = 0;
   bool taken = false;
 };
-
-bool HasBox(const cv::Rect2f& r) { return r.width > 0 && r.height > 0; }
-
-float Iou(const cv::Rect2f& a, const cv::Rect2f& b) {
-  const float inter = (a & b).area();
-  const float uni = a.area() + b.area() - inter;
-  return uni > 0 ? inter / uni : 0;
-}
 
 }  // namespace
 

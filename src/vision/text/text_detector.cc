@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // PaddleOCR's normalisation for its detection networks (BGR order, as OpenCV decodes).
-const cv::Scalar kMean(0.485 * 255, 0.456 * 255, 0.406 * 255);
+const cv::Scalar kTextMean(0.485 * 255, 0.456 * 255, 0.406 * 255);
 const cv::Scalar kStd(0.229 * 255, 0.224 * 255, 0.225 * 255);
 
 int RoundTo32(double side) { return std::max(32, static_cast<int>(std::lround(side / 32)) * 32); }
@@ -183,7 +183,7 @@ TextDetectorInput TextDetector::MakeInput(const cv::Mat& bgr) const {
   }
   TextDetectorInput input;
   resized.convertTo(input.image, CV_32FC3);
-  cv::subtract(input.image, kMean, input.image);
+  cv::subtract(input.image, kTextMean, input.image);
   cv::divide(input.image, kStd, input.image);
   return input;
 }

@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "vision/detectors/detector_coco_classes.h"
+#include "support/vision_builders.h"
 
 namespace imagemill::vision {
 namespace {
-
-int C(const char* name) { return CocoClassIndex(name); }
 
 TEST(LabelScoreTest, AHerdOfModestBoxesOutweighsOneBetterBoxOfAnotherClass) {
   // darknet's horses.jpg as NanoDet at 320 scores it (the boxes left out).

@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "vision/detectors/detector_coco_classes.h"
+#include "support/vision_builders.h"
 
 namespace imagemill::vision {
 namespace {
-
-int C(const char* name) { return CocoClassIndex(name); }
 
 constexpr UncertainBand kBand = {0.45f, 0.70f};
 

@@ -3,14 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "support/rekognition_model.h"
+#include "support/vision_builders.h"
 
 namespace imagemill::vision {
 namespace {
-
-std::array<cv::Point2f, 4> Quad(float left, float top, float width, float height) {
-  return {cv::Point2f(left, top), cv::Point2f(left + width, top),
-          cv::Point2f(left + width, top + height), cv::Point2f(left, top + height)};
-}
 
 // A line of `words` at `top`, starting at `left`, each word 0.1 wide with 0.02 between them,
 // the detector's box 0.01 larger on every side.

@@ -4,13 +4,10 @@
 
 #include <limits>
 
+#include "support/vision_builders.h"
+
 namespace imagemill::vision {
 namespace {
-
-std::array<cv::Point2f, 4> Quad(float left, float top, float width, float height) {
-  return {cv::Point2f(left, top), cv::Point2f(left + width, top),
-          cv::Point2f(left + width, top + height), cv::Point2f(left, top + height)};
-}
 
 TEST(TextSettings, ReadsARekognitionRequestAndWritesItBack) {
   TextSettings s;
