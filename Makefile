@@ -1,6 +1,7 @@
 # imagemill: the two set-up commands are `make demo` and `make test`; each works alone on a fresh
 # Debian 12 machine (it installs what it needs first).
 BUILD      ?= build
+TEST_BUILD ?= build-test
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
@@ -36,7 +37,7 @@ demo: build
 
 test:
 	@scripts/install-deps.sh --test
-	@scripts/test.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	@scripts/test.sh $(TEST_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 bench: build
 	@scripts/install-deps.sh --bench
@@ -88,4 +89,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
