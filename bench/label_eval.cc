@@ -18,6 +18,8 @@
 //   w0.6               in a second opinion, the first network's score weighs 0.6 (default 0.5)
 //   cum                calibrate cumulatively: Confidence = the share of right labels among those
 //                      scoring at least as much (score_calibration.h; else band by band)
+//   s                  then place the calibrated Confidence on the confidence scale fitted on tune:
+//                      the best-F1 threshold at 80, precision 0.9 at 90 (confidence_scale.h)
 //   k0.1               in a second opinion, a box covering at least 10 % of the image is never
 //                      lowered (the photo's main subject: second_opinion.h)
 //   h3                 a herd is one kind: drop a confusable class found once in a photo where
@@ -63,6 +65,7 @@
 #include "vision/decode/image.h"
 #include "vision/detectors/detector_coco_classes.h"
 #include "vision/labels/builtin_spec.h"
+#include "vision/labels/confidence_scale.h"
 #include "vision/labels/label_model.h"
 #include "vision/labels/label_score.h"
 #include "vision/labels/object_suppression.h"
@@ -100,6 +103,7 @@ struct Method {
   double keep_area = 0;       // in a second opinion, boxes this large are never lowered
   bool noisy_or = false;
   bool cumulative = false;  // the cumulative calibration
+  bool scaled = false;      // the confidence scale on top of it
   double or_floor = 0;      // instances below this do not count towards the noisy-or
   bool end_to_end = false;  // "default": the production path
 };
@@ -162,6 +166,8 @@ Method ParseMethod(const std::string& text) {
     const std::string& s = steps[i];
     if (s == "cum") {
       m.cumulative = true;
+    } else if (s == "s") {
+      m.scaled = true;
     } else if (s == "or") {
       m.noisy_or = true;
     } else if (s.size() > 2 && s.rfind("or", 0) == 0) {
@@ -453,6 +459,43 @@ std::string CalibrationValues(const ScoreCalibration& c) {
   return values;
 }
 
+// The calibration as score_calibration.cc's table writes it: {{values}, label_from, {knots}}.
+std::string CalibrationLine(const ScoreCalibration& c) {
+  std::string line = "{{" + CalibrationValues(c) + "}";
+  char buf[64];
+  if (c.label_from || !c.scale.knots.empty()) {
+    if (c.label_from) {
+      std::snprintf(buf, sizeof(buf), ",\n      %.2ff", *c.label_from);
+      line += buf;
+    } else {
+      line += ",\n      std::nullopt";
+    }
+  }
+  if (!c.scale.knots.empty()) {
+    line += ",\n      {{";
+    for (size_t i = 0; i < c.scale.knots.size(); ++i) {
+      std::snprintf(buf, sizeof(buf), "%s{%.3f, %.0f}", i ? ", " : "", c.scale.knots[i].first,
+                    c.scale.knots[i].second);
+      line += buf;
+    }
+    line += "}}";
+  }
+  return line + "}";
+}
+
+// The confidence scale that the tune labels measure under `calibration` (confidence_scale.h).
+imagemill::vision::ConfidenceScale FitScale(const ScoreCalibration& calibration,
+                                            const std::vector<std::pair<double, bool>>& samples,
+                                            const std::vector<LabelledPhoto>& photos,
+                                            const std::vector<PhotoLabels>& labels) {
+  std::vector<std::pair<double, bool>> calibrated;
+  for (const auto& [score, ok] : samples)
+    calibrated.emplace_back(calibration.Confidence(score), ok);
+  const Counts all = imagemill::bench::Score(
+      photos, labels, "tune", [](const std::string&, const ScoredLabel&) { return true; });
+  return imagemill::vision::FitConfidenceScale(calibrated, all.right + all.missed);
+}
+
 void PrintDetail(const std::string& name, const std::vector<LabelledPhoto>& photos,
                  const MethodResult& r, const imagemill::bench::KeepLabel& keep) {
   for (const char* split : {"check", "tune"}) {
@@ -498,7 +541,8 @@ int main(int argc, char** argv) {
       "nanodet-320~centernet-256/x0.6/k0.1,nanodet-320~centernet-256/x0.6/cum,"
       "nanodet-320~centernet-256:0.35-0.7/x0.6/cum,nanodet-320/x0.6/cum,"
       "nanodet-320/x0.6/or0.4/cum,nanodet-320/x0.6/a0.005/cum,"
-      "nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum";
+      "nanodet-320~nanodet-320@flip:0.45-0.7/x0.6/w0.5/cum,nanodet-320/x0.6/or0.4/cum/s,"
+      "nanodet-320~centernet-256/x0.6/cum/s";
   double min_confidence = 55;
   bool fit = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
@@ -577,9 +621,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> summary;
   for (const Method& m : list) {
     const MethodResult r = Apply(m, runs);
-    const ScoreCalibration fitted =
-        m.cumulative ? imagemill::vision::FitCumulativeCalibration(TuneSamples(photos, r.labels))
-                     : imagemill::vision::FitCalibration(TuneSamples(photos, r.labels));
+    const std::vector<std::pair<double, bool>> tune_samples = TuneSamples(photos, r.labels);
+    ScoreCalibration fitted = m.cumulative
+                                  ? imagemill::vision::FitCumulativeCalibration(tune_samples)
+                                  : imagemill::vision::FitCalibration(tune_samples);
+    if (m.scaled) fitted.scale = FitScale(fitted, tune_samples, photos, r.labels);
+    if (m.noisy_or) fitted.label_from = static_cast<float>(m.or_floor);
     const double threshold_score =
         m.end_to_end ? min_confidence / 100 : fitted.ScoreFor(min_confidence);
     imagemill::bench::KeepLabel at_c = [&](const std::string&, const ScoredLabel& l) {
@@ -610,6 +657,12 @@ int main(int argc, char** argv) {
     if (!m.end_to_end) {
       std::printf("  calibration fitted on tune: {%s}; MinConfidence %g = score %.3f\n",
                   CalibrationValues(fitted).c_str(), min_confidence, threshold_score);
+      for (const auto& [calibrated, shown] : fitted.scale.knots) {
+        if (shown == 80 || shown == 90) {
+          std::printf("  scale: calibrated %.2f (score %.3f) shown as %g\n", calibrated,
+                      fitted.ScoreFor(shown), shown);
+        }
+      }
     }
     Counts at[2];
     for (int s = 0; s < 2; ++s) {
@@ -635,9 +688,9 @@ int main(int argc, char** argv) {
     std::printf("  check at the best tune score threshold %.2f: %s\n", best_t,
                 imagemill::bench::Describe(best).c_str());
     if (fit && !m.end_to_end) {
-      std::printf("  calibration line (for %s): {\"%s\", {{%s}}},\n", m.name.c_str(),
+      std::printf("  calibration line (for %s): {\"%s\", %s},\n", m.name.c_str(),
                   (m.first + (m.second.empty() ? "" : "~" + m.second)).c_str(),
-                  CalibrationValues(fitted).c_str());
+                  CalibrationLine(fitted).c_str());
     }
     char row[400];
     std::snprintf(row, sizeof(row),

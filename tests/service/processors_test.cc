@@ -16,7 +16,7 @@ TEST(ProcessorsTest, ExtraLabelsAreInTheNameAndTheStoredSettings) {
   s.extra_labels = {"face"};
   Result<std::string> name = ProcessorName(s);
   ASSERT_TRUE(name.ok()) << name.status().ToString();
-  EXPECT_EQ(*name, "labels/nanodet-320.v4+face");
+  EXPECT_EQ(*name, "labels/nanodet-320.v5+face");
   ExecutionSpec spec;
   spec.processor = *name;
   spec.processor_settings = s.ToJson();

@@ -11,9 +11,9 @@
 //
 // A name is made canonical (sizes written out, the networks before +mirror and +max) and given
 // the revision of what imagemill does with the detections, kBuiltinRevision: its cross-class
-// suppression, the second opinion's band and weight, the label scoring and the calibrations
-// (label_score.h, score_calibration.cc).
-// So "nanodet-320~centernet-256" is "nanodet-320~centernet-256.v4"; a new revision is a new
+// suppression, the second opinion's band and weight, the label scoring, the calibrations and the
+// confidence scale (label_score.h, score_calibration.cc, confidence_scale.h).
+// So "nanodet-320~centernet-256" is "nanodet-320~centernet-256.v5"; a new revision is a new
 // processor name, and incremental runs label every image again.
 //
 // Pure functions and constants; thread-safe.
@@ -29,7 +29,7 @@
 
 namespace imagemill::vision {
 
-inline constexpr int kBuiltinRevision = 4;
+inline constexpr int kBuiltinRevision = 5;
 
 // Chosen on the tune half of the labelled photo set (docs/labels.md, bench/label_eval.cc).
 inline constexpr SuppressionOptions kBuiltinSuppression = {0.6f, 0.0f, false, 0.0f};

@@ -58,8 +58,8 @@ class LabelModel {
   // inputs. NotFound (with what to do) when a file is missing; InvalidArgument for a bad spec.
   static Result<std::unique_ptr<LabelModel>> Open(const LabelModelOptions& options);
 
-  // The model's name for a set of options, without loading anything: "nanodet-416.v4",
-  // "nanodet-320~centernet-256.v4" (builtin_spec.h), or for a user's model
+  // The model's name for a set of options, without loading anything: "nanodet-416.v5",
+  // "nanodet-320~centernet-256.v5" (builtin_spec.h), or for a user's model
   // "yolov5:best.onnx@1a2b3c4d" (a hash of the model and class-name files, so that a changed file
   // is a changed model). InvalidArgument for a bad built-in spec; NotFound for a user's file that
   // is missing.

@@ -16,23 +16,29 @@ struct Measured {
 
 // Fitted by `label_eval --fit` on the tune half of the labelled photo set, over each model's
 // labels after its cross-class suppression and, for A~B, its second opinion: the revision in
-// builtin_spec.h (docs/labels.md has the figures). Refit, and bump that revision, whenever a
-// model, its pre-processing, the merging of passes, the suppression or the second opinion
-// changes. Built-in combinations not listed here get the identity.
+// builtin_spec.h (docs/labels.md has the figures). The two named modes (the default and the
+// precise mode) also carry their confidence scale (confidence_scale.h); the others show the
+// calibrated value. Refit, and bump that revision, whenever a model, its pre-processing, the
+// merging of passes, the suppression or the second opinion changes. Built-in combinations not
+// listed here get the identity.
 const Measured kMeasured[] = {
     // Cumulative (FitCumulativeCalibration, 20 bands): the precise mode.
+    // On the confidence scale (`label_eval --fit --methods nanodet-320~centernet-256/x0.6/cum/s`).
     {"nanodet-320~centernet-256",
-     {{0.081, 0.081, 0.081, 0.122, 0.160, 0.196, 0.275, 0.365, 0.562, 0.842, 0.885, 0.893, 0.897,
-       0.907, 0.907, 0.907, 0.950, 0.950, 0.950, 0.950, 0.950}}},
+     {{0.081, 0.081, 0.081, 0.122, 0.160, 0.196, 0.275, 0.365, 0.562, 0.842, 0.885,
+       0.893, 0.897, 0.907, 0.907, 0.907, 0.950, 0.950, 0.950, 0.950, 0.950},
+      std::nullopt,
+      {{{0, 0}, {82.854, 80}, {86.487, 90}, {100, 100}}}}},
     // Band by band (FitCalibration).
     {"nanodet-320~centernet-384",
      {{0.000, 0.012, 0.029, 0.088, 0.223, 0.871, 0.871, 0.871, 0.923, 0.923, 0.923}}},
-    // The default: cumulative, over labels scored from their instances of 0.4 or more
-    // (`label_eval --fit --methods nanodet-320/x0.6/or0.4/cum`).
+    // The default: cumulative, over labels scored from their instances of 0.4 or more, on the
+    // confidence scale (`label_eval --fit --methods nanodet-320/x0.6/or0.4/cum/s`).
     {"nanodet-320",
-     {{0.081, 0.081, 0.081, 0.122, 0.160, 0.196, 0.259, 0.309, 0.374, 0.427, 0.509, 0.597, 0.601,
-       0.637, 0.740, 0.803, 0.887, 0.896, 0.906, 0.944, 0.944},
-      0.4f}},
+     {{0.081, 0.081, 0.081, 0.122, 0.160, 0.196, 0.259, 0.309, 0.374, 0.427, 0.509,
+       0.597, 0.601, 0.637, 0.740, 0.803, 0.887, 0.896, 0.906, 0.944, 0.944},
+      0.4f,
+      {{{0, 0}, {56.288, 80}, {88.303, 90}, {100, 100}}}}},
     {"nanodet-416",
      {{0.000, 0.009, 0.011, 0.076, 0.119, 0.330, 0.461, 0.853, 0.944, 0.944, 0.944}}},
     {"nanodet-320+mirror",
@@ -53,12 +59,12 @@ double ScoreCalibration::Confidence(double score) const {
   const int bands = static_cast<int>(values.size()) - 1;
   const double s = std::clamp(score, 0.0, 1.0) * bands;
   const int k = std::min(static_cast<int>(s), bands - 1);
-  return 100 * (values[k] + (values[k + 1] - values[k]) * (s - k));
+  return scale.Shown(100 * (values[k] + (values[k + 1] - values[k]) * (s - k)));
 }
 
 double ScoreCalibration::ScoreFor(double confidence) const {
   const int bands = static_cast<int>(values.size()) - 1;
-  const double want = confidence / 100;
+  const double want = scale.Calibrated(confidence) / 100;
   if (want <= values[0]) return 0;
   for (int k = 0; k < bands; ++k) {
     if (values[k + 1] >= want) {

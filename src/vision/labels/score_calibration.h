@@ -1,18 +1,23 @@
 // ScoreCalibration: how a model's score (0..1) becomes a Rekognition-style Confidence (0..100)
-// that means something: the share of labels at that score that were right, measured.
+// that means something measured on the tune half of the labelled photo set
+// (bench/label_eval_set.txt; bench/label_eval.cc fits it, docs/labels.md has the figures).
 //
-// The score range is cut into ten bands, [0, 0.1), [0.1, 0.2), ... [0.9, 1]. On the tuning half of
-// the labelled photo set (bench/label_eval_set.txt; bench/label_eval.cc fits it, docs/labels.md
-// has the figures) every label a model gives a photo, with its best box's score (after the
-// model's cross-class suppression and second opinion), is right or wrong. A band's value is the
-// share of its labels that were right, smoothed ((right + 0.5) / (all + 1), so that one lucky label
-// is not 100 %) and made non-decreasing across bands (pool adjacent violators). Confidence is the
-// piecewise-linear curve through (band start, value):
-//
-//   Confidence(s) = 100 · (v[k] + (v[k+1] − v[k]) · (10 s − k)),   k = ⌊10 s⌋
-//
-// with v[10] = v[9]. So a label whose score falls where 64 % of the tuning labels were right gets
-// a Confidence of about 64, and MinConfidence 55 keeps the bands where most labels were right.
+// Two steps. First a curve, piecewise-linear through (band start, value) over n bands of the
+// score range, fitted on every label the model gives a tune photo (its class with its score after
+// the model's suppression and second opinion: its best box's, or its score from all its boxes
+// when `label_from` is set), right or wrong:
+//   - band by band (FitCalibration, 10 bands): a band's value is the smoothed share of its
+//     labels that were right, made non-decreasing (pool adjacent violators);
+//   - cumulative (FitCumulativeCalibration, 20 bands): a band start's value is the smoothed share
+//     of right labels among all labels scoring at least that much, so the curve at a score is the
+//     precision of filtering there.
+// Then, for the built-in models that have one, the confidence scale (confidence_scale.h) places
+// that calibrated value on the scale users filter on. What a Confidence C then promises, on the
+// tune half (and, measured once, on the check half kept aside: docs/labels.md):
+//   - C = 80 is the balance point: filtering at 80 gives the best F1 of any threshold;
+//   - C ≥ 90 is the precise point: the labels at 90 or more were right at least 9 times in 10;
+//   - between, and below 80, C rises with the precision of filtering at it, never reordering
+//     labels.
 // A model never measured (a user's) gets the identity, Confidence = 100 · score.
 #pragma once
 
@@ -20,6 +25,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "vision/labels/confidence_scale.h"
 
 namespace imagemill::vision {
 
@@ -31,6 +38,8 @@ struct ScoreCalibration {
   // instance's; set, LabelScores(instances, *label_from) (label_score.h), the way the curve was
   // fitted. An instance's own Confidence is always the curve at its own score.
   std::optional<float> label_from;
+  // Where the curve's value (as a Confidence) is shown; empty: as it is.
+  ConfidenceScale scale;
 
   // 0..100; non-decreasing in `score` (clamped to 0..1).
   double Confidence(double score) const;

@@ -75,8 +75,8 @@ TEST(RequestParamsTest, DetectTextRefusesBadFiltersNamingTheMember) {
 
 TEST(RequestParamsTest, DetectLabelsReadsItsSettings) {
   vision::LabelSettings settings;
-  EXPECT_FALSE(ReadDetectLabelsSettings({{"Image", kImage}, {"MinConfidence", 80}}, &settings));
-  EXPECT_DOUBLE_EQ(settings.min_confidence, 80);
+  EXPECT_FALSE(ReadDetectLabelsSettings({{"Image", kImage}, {"MinConfidence", 65}}, &settings));
+  EXPECT_DOUBLE_EQ(settings.min_confidence, 65);
   std::optional<AwsError> e =
       ReadDetectLabelsSettings({{"Image", kImage}, {"MinConfidence", 101}}, &settings);
   ASSERT_TRUE(e);

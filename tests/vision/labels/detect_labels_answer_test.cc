@@ -23,6 +23,13 @@ const std::vector<FoundObject> kFound = {
     Obj("bicycle", 80, cv::Rect2f(0.9f, 0.9f, 0.3f, 0.3f)),  // runs off the image
 };
 
+// Rekognition's default MinConfidence, which these cases are written around (imagemill's is 80).
+LabelSettings At55() {
+  LabelSettings s;
+  s.min_confidence = 55;
+  return s;
+}
+
 std::vector<std::string> Names(const nlohmann::json& labels) {
   std::vector<std::string> out;
   for (const auto& l : labels) out.push_back(l["Name"]);
@@ -30,7 +37,7 @@ std::vector<std::string> Names(const nlohmann::json& labels) {
 }
 
 TEST(DetectLabelsAnswerTest, OneLabelPerClassWithItsInstancesBestFirst) {
-  const nlohmann::json labels = LabelsJson(kFound, LabelSettings());
+  const nlohmann::json labels = LabelsJson(kFound, At55());
   EXPECT_EQ(Names(labels), (std::vector<std::string>{"Dog", "Bicycle", "Person"}));
   const nlohmann::json& dog = labels[0];
   EXPECT_DOUBLE_EQ(dog["Confidence"].get<double>(), 90);
@@ -63,7 +70,7 @@ TEST(DetectLabelsAnswerTest, MinConfidenceMaxLabelsAndFilters) {
   EXPECT_EQ(Names(LabelsJson(kFound, s)), (std::vector<std::string>{"Bicycle", "Car"}));
   s.filters.label_exclusion = {"Car"};
   EXPECT_EQ(Names(LabelsJson(kFound, s)), (std::vector<std::string>{"Bicycle"}));
-  LabelSettings c;
+  LabelSettings c = At55();
   c.filters.category_exclusion = {"Animals and Pets"};
   EXPECT_EQ(Names(LabelsJson(kFound, c)), (std::vector<std::string>{"Bicycle", "Person"}));
   c.max_labels = 0;
@@ -81,7 +88,7 @@ TEST(DetectLabelsAnswerTest, ALabelScoredFromItsInstancesKeepsItsBestBoxAtAnyThr
   };
   for (size_t i = 1; i < herd.size(); ++i) herd[i].label_confidence = 90;
   herd[0].label_confidence = 61;
-  nlohmann::json labels = LabelsJson(herd, LabelSettings());
+  nlohmann::json labels = LabelsJson(herd, At55());
   EXPECT_EQ(Names(labels), (std::vector<std::string>{"Horse", "Cow"}));
   EXPECT_DOUBLE_EQ(labels[0]["Confidence"].get<double>(), 90);
   ASSERT_EQ(labels[0]["Instances"].size(), 1u) << "instances under MinConfidence 55 left out";
@@ -96,7 +103,7 @@ TEST(DetectLabelsAnswerTest, ALabelScoredFromItsInstancesKeepsItsBestBoxAtAnyThr
 
 TEST(DetectLabelsAnswerTest, ClassesWithoutBoxesAreLabelsWithoutInstances) {
   const nlohmann::json labels =
-      LabelsJson({Obj("beach", 77), Obj("beach", 65), Obj("sky", 30)}, LabelSettings());
+      LabelsJson({Obj("beach", 77), Obj("beach", 65), Obj("sky", 30)}, At55());
   ASSERT_EQ(labels.size(), 1u);
   EXPECT_EQ(labels[0]["Name"], "Beach");
   EXPECT_DOUBLE_EQ(labels[0]["Confidence"].get<double>(), 77);

@@ -9,12 +9,12 @@ TEST(LabelSettingsTest, ReadsADetectLabelsRequest) {
   LabelSettings s;
   ASSERT_TRUE(s.MergeJson(nlohmann::json::parse(R"({
       "Image": {"S3Object": {"Bucket": "b", "Name": "k"}},
-      "MinConfidence": 80, "MaxLabels": 3, "Features": ["GENERAL_LABELS"],
+      "MinConfidence": 90, "MaxLabels": 3, "Features": ["GENERAL_LABELS"],
       "Settings": {"GeneralLabels": {"LabelInclusionFilters": ["Animal"],
                                      "LabelCategoryExclusionFilters": ["Sports"]},
                    "ImageProperties": {"MaxDominantColors": 4}}})"))
                   .ok());
-  EXPECT_EQ(s.min_confidence, 80);
+  EXPECT_EQ(s.min_confidence, 90);
   EXPECT_EQ(s.max_labels, 3);
   EXPECT_TRUE(s.general_labels);
   EXPECT_FALSE(s.image_properties);
@@ -88,10 +88,10 @@ TEST(LabelSettingsTest, ShortIdNamesEverySettingThatChangesAnswers) {
   const LabelSettings defaults;
   EXPECT_EQ(defaults.ShortId(), "");
   LabelSettings s = defaults;
-  s.min_confidence = 80;
-  EXPECT_EQ(s.ShortId(), "c80");
+  s.min_confidence = 55;  // Rekognition's default is not imagemill's (80)
+  EXPECT_EQ(s.ShortId(), "c55");
   s.max_labels = 5;
-  EXPECT_EQ(s.ShortId(), "c80-n5");
+  EXPECT_EQ(s.ShortId(), "c55-n5");
   LabelSettings a = defaults, b = defaults;
   a.filters.label_inclusion = {"Dog"};
   b.filters.label_inclusion = {"Cat"};

@@ -1,6 +1,6 @@
 // The default processor and the precise mode on real photos: answers on the darknet samples (one
-// label per object, what MinConfidence 20 and 90 keep), the DetectLabels shape, EXIF orientation, names, and
-// start-up errors.
+// label per object, what MinConfidence 20, 80 and 90 keep), the DetectLabels shape, EXIF
+// orientation, names, and start-up errors.
 #include "vision/labels/labels_processor.h"
 
 #include <gtest/gtest.h>
@@ -117,7 +117,7 @@ void ExpectLabels(
     EXPECT_EQ(answer["LabelModelVersion"], version);
     EXPECT_TRUE(answer.contains("ImageProperties"));
     for (const auto& l : answer["Labels"]) {
-      EXPECT_GE(l["Confidence"].get<double>(), 55) << photo;
+      EXPECT_GE(l["Confidence"].get<double>(), LabelSettings().min_confidence) << photo;
       EXPECT_FALSE(l["Instances"].empty()) << photo << ": a detector's label has boxes";
     }
     if (imagemill::testing::RekognitionModel()) {
@@ -134,13 +134,14 @@ void ExpectLabels(
 }
 
 TEST_F(LabelsProcessorTest, DefaultFindsTheDarknetPhotosSubjectsOneLabelPerObject) {
-  // At the default MinConfidence (55). One label per object: the pickup in dog.jpg is Car or
-  // Truck but not both, the horse in person.jpg is not also a Cow (docs/labels.md). The rider in
-  // person.jpg scores under 55 (UnsureLabelsAreThereBelowTheDefault).
-  EXPECT_EQ(processor_->Name(), std::string("labels/") + kDefaultLabelModel + ".v4");
+  // At the default MinConfidence (80, the balance point). One label per object: the pickup in
+  // dog.jpg is Car or Truck but not both, the horse in person.jpg is not also a Cow
+  // (docs/labels.md). The rider in person.jpg and the pickup score under 80
+  // (UnsureLabelsAreThereBelowTheDefault).
+  EXPECT_EQ(processor_->Name(), std::string("labels/") + kDefaultLabelModel + ".v5");
   ExpectLabels([&](const std::string& photo) { return LabelPhoto(photo); },
-               std::string(kDefaultLabelModel) + ".v4",
-               {{"dog.jpg", {"Dog", "Bicycle", "Car"}},
+               std::string(kDefaultLabelModel) + ".v5",
+               {{"dog.jpg", {"Dog", "Bicycle"}},
                 {"horses.jpg", {"Horse"}},
                 {"person.jpg", {"Dog", "Horse"}},
                 {"giraffe.jpg", {"Giraffe"}},
@@ -152,37 +153,38 @@ TEST_F(LabelsProcessorTest, DefaultFindsTheDarknetPhotosSubjectsOneLabelPerObjec
 TEST_F(LabelsProcessorTest, DefaultScoresALabelFromAllItsInstancesSoTheHerdIsHorseFirst) {
   // NanoDet scores one box of horses.jpg as a cow (0.61) above every horse (0.57, 0.44, 0.43):
   // the label is scored from all its instances (label_score.h), so Horse comes first, with a box
-  // for each horse that counts, and clears the seed's MinConfidence 80 where the lone Cow does not.
+  // for each horse that counts, and clears 90 where the lone Cow does not.
   const nlohmann::json horses = LabelPhoto("horses.jpg");
   ASSERT_FALSE(horses["Labels"].empty());
   const nlohmann::json& first = horses["Labels"][0];
   EXPECT_EQ(first["Name"], "Horse") << Describe(horses);
-  EXPECT_GE(first["Confidence"].get<double>(), 80) << Describe(horses);
+  EXPECT_GE(first["Confidence"].get<double>(), 90) << Describe(horses);
   EXPECT_GT(first["Confidence"].get<double>(), first["Instances"][0]["Confidence"].get<double>())
       << "the label is surer than its best box alone";
   for (const auto& l : horses["Labels"]) {
     if (l["Name"] == "Cow") {
-      EXPECT_LT(l["Confidence"].get<double>(), 80) << Describe(horses);
+      EXPECT_LT(l["Confidence"].get<double>(), 90) << Describe(horses);
     }
   }
   LabelsProcessorOptions o;
   o.model.models_dir = *models_;
-  o.settings.min_confidence = 80;
-  auto seed = LabelsProcessor::Open(o);
-  ASSERT_TRUE(seed.ok()) << seed.status().ToString();
-  Result<nlohmann::json> at80 = Label(**seed, "horses.jpg", ReadFile(*samples_ / "horses.jpg"));
-  ASSERT_TRUE(at80.ok()) << at80.status().ToString();
-  EXPECT_EQ(LabelNames(*at80), std::set<std::string>{"Horse"}) << Describe(*at80);
-  ASSERT_FALSE((*at80)["Labels"].empty());
-  EXPECT_FALSE((*at80)["Labels"][0]["Instances"].empty())
+  o.settings.min_confidence = 90;
+  auto sure = LabelsProcessor::Open(o);
+  ASSERT_TRUE(sure.ok()) << sure.status().ToString();
+  Result<nlohmann::json> at90 = Label(**sure, "horses.jpg", ReadFile(*samples_ / "horses.jpg"));
+  ASSERT_TRUE(at90.ok()) << at90.status().ToString();
+  EXPECT_EQ(LabelNames(*at90), std::set<std::string>{"Horse"}) << Describe(*at90);
+  ASSERT_FALSE((*at90)["Labels"].empty());
+  EXPECT_FALSE((*at90)["Labels"][0]["Instances"].empty())
       << "a label kept for its instances together still shows its best box";
 }
 
-TEST_F(LabelsProcessorTest, DefaultConfidenceIsThePrecisionOfFilteringAtIt) {
-  // The calibration's promise (score_calibration.h), on the darknet photos whose objects are
-  // written down in bench/label_eval_set.txt: of the labels at or above C, at least C % are
-  // right, for the default MinConfidence, the seed's 80 and Rekognition users' 90. A class
-  // marked optional there (the pickup as Car, the painted figure as Person) is neither.
+TEST_F(LabelsProcessorTest, DefaultConfidenceKeepsTheScalesPromiseOnTheDarknetPhotos) {
+  // The confidence scale's promise (score_calibration.h, confidence_scale.h), on the darknet
+  // photos whose objects are written down in bench/label_eval_set.txt: the labels at 90 or more
+  // are right at least 9 times in 10, and at the balance point, 80 (the default and the seed's),
+  // at least as often as on the tune half there (58 %); each keeps some. A class marked optional
+  // there (the pickup as Car, the painted figure as Person) is neither right nor wrong.
   const std::map<std::string, std::set<std::string>> right = {
       {"dog.jpg", {"Dog", "Bicycle", "Truck"}}, {"horses.jpg", {"Horse"}},
       {"person.jpg", {"Person", "Dog", "Horse"}}, {"giraffe.jpg", {"Giraffe", "Zebra"}},
@@ -199,7 +201,7 @@ TEST_F(LabelsProcessorTest, DefaultConfidenceIsThePrecisionOfFilteringAtIt) {
       labels.emplace_back(l["Confidence"].get<double>(), names.count(name) > 0);
     }
   }
-  for (const double c : {55.0, 80.0, 90.0}) {
+  for (const auto& [c, share] : {std::pair{80.0, 0.58}, std::pair{90.0, 0.9}}) {
     int kept = 0, ok = 0;
     for (const auto& [confidence, is_right] : labels) {
       kept += confidence >= c;
@@ -207,14 +209,15 @@ TEST_F(LabelsProcessorTest, DefaultConfidenceIsThePrecisionOfFilteringAtIt) {
     }
     SCOPED_TRACE("MinConfidence " + std::to_string(c));
     EXPECT_GT(kept, 0) << "a clear object clears it";
-    EXPECT_GE(100.0 * ok, c * kept) << ok << " right of " << kept;
+    EXPECT_GE(ok, share * kept) << ok << " right of " << kept;
   }
 }
 
 TEST_F(LabelsProcessorTest, PreciseModeAnswersTheDarknetPhotosOneLabelPerObject) {
   // The precise mode asks CenterNet where NanoDet is unsure, so the horses are Horse and not
-  // also Cow, the eagle is not also a Dog and the painting holds no bench; its Confidence is the
-  // share of right labels among those at least as confident, so the dog clears the seed's 80.
+  // also Cow, the eagle is not also a Dog and the painting holds no bench; on its confidence
+  // scale the dog clears the seed's 80 (the rider in person.jpg does not: the e2e test finds him
+  // at 50).
   LabelsProcessorOptions o;
   o.model.models_dir = *models_;
   o.model.builtin = kPreciseLabelModel;
@@ -225,10 +228,10 @@ TEST_F(LabelsProcessorTest, PreciseModeAnswersTheDarknetPhotosOneLabelPerObject)
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     return a.ok() ? *a : nlohmann::json::object();
   };
-  ExpectLabels(label, std::string(kPreciseLabelModel) + ".v4",
+  ExpectLabels(label, std::string(kPreciseLabelModel) + ".v5",
                {{"dog.jpg", {"Dog", "Car"}},
                 {"horses.jpg", {"Horse"}},
-                {"person.jpg", {"Person", "Dog", "Horse"}},
+                {"person.jpg", {"Dog", "Horse"}},
                 {"giraffe.jpg", {"Giraffe"}},
                 {"kite.jpg", {"Kite", "Person"}},
                 {"eagle.jpg", {"Bird"}}},
@@ -257,8 +260,9 @@ TEST_F(LabelsProcessorTest, PreciseModeAnswersTheDarknetPhotosOneLabelPerObject)
 }
 
 TEST_F(LabelsProcessorTest, UnsureLabelsAreThereBelowTheDefault) {
-  // The zebra behind the giraffe scores under 55; labels at such scores were right about as
-  // often as not on the labelled set. A lower MinConfidence finds it, beside the rest.
+  // The zebra behind the giraffe, the rider in person.jpg and the pickup in dog.jpg score under
+  // the default 80, the balance point; labels at such scores were right less often than not on
+  // the labelled set. A lower MinConfidence finds them, beside the rest.
   LabelsProcessorOptions o;
   o.model.models_dir = *models_;
   o.settings.min_confidence = 20;
@@ -333,21 +337,21 @@ TEST_F(LabelsProcessorTest, NameChangesWithEverySettingThatChangesAnswers) {
   // A built-in model's name carries the revision of its suppression and calibration: results
   // made before either changed are labelled again.
   const std::string base = *LabelsProcessor::NameFor(o);
-  EXPECT_EQ(base, "labels/nanodet-320.v4");
+  EXPECT_EQ(base, "labels/nanodet-320.v5");
   o.max_pixels = 1000;  // fails more items, changes no answer
   EXPECT_EQ(*LabelsProcessor::NameFor(o), base);
-  o.settings.min_confidence = 80;
-  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-320.v4/c80");
+  o.settings.min_confidence = 90;
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-320.v5/c90");
   o.settings = LabelSettings();
   o.model.builtin = "nanodet-416+mirror";
-  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror.v4");
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror.v5");
   o.model.builtin = "mirror+nanodet";  // canonical order and size
-  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror.v4");
-  o.model.builtin = "nanodet-320.v4";  // the name it answers with is accepted back
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-416+mirror.v5");
+  o.model.builtin = "nanodet-320.v5";  // the name it answers with is accepted back
   EXPECT_EQ(*LabelsProcessor::NameFor(o), base);
   o.model.builtin = kPreciseLabelModel;
-  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-320~centernet-256.v4");
-  o.model.builtin = "nanodet-320.v2";  // an older revision is not this imagemill's to give
+  EXPECT_EQ(*LabelsProcessor::NameFor(o), "labels/nanodet-320~centernet-256.v5");
+  o.model.builtin = "nanodet-320.v4";  // an older revision is not this imagemill's to give
   const Status old = LabelsProcessor::NameFor(o).status();
   EXPECT_EQ(old.code(), Code::kInvalidArgument);
   EXPECT_NE(old.message().find("without it, e.g. nanodet-320"), std::string::npos) << old.message();
