@@ -2,11 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
 
+#include "db/load_postgres.h"
 #include "db/memory_database.h"
-#include "db/postgres_database.h"
 #include "db/sqlite_database.h"
 #include "db/sqlite_schema.h"
 
@@ -16,8 +15,8 @@ namespace {
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& uri, std::string path,
                                              OpenMode mode) {
   if (path.empty()) {
-    return Status::InvalidArgument("--db " + uri +
-                                   ": a SQLite database needs a file path, e.g. sqlite:imagemill.db");
+    return Status::InvalidArgument(
+        "--db " + uri + ": a SQLite database needs a file path, e.g. sqlite:imagemill.db");
   }
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
@@ -37,41 +36,6 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& uri, std::string
   }
 }
 
-// How long to wait for an unreachable server before giving up: $IMAGEMILL_DB_WAIT seconds, or
-// RetryOptions' default.
-Result<pg::RetryOptions> ConnectRetry() {
-  pg::RetryOptions retry;
-  const char* env = std::getenv(pg::kConnectWaitVariable);
-  if (env == nullptr || *env == '\0') return retry;
-  char* end = nullptr;
-  const double seconds = std::strtod(env, &end);
-  if (end == env || *end != '\0' || !(seconds >= 0 && seconds <= 86400)) {
-    return Status::InvalidArgument(std::string(pg::kConnectWaitVariable) + "=" + env +
-                                   " is not a number of seconds from 0 to 86400 (how long to "
-                                   "wait for an unreachable PostgreSQL server)");
-  }
-  retry.first_connect_give_up_after =
-      std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-  return retry;
-}
-
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& uri, OpenMode mode) {
-  Result<pg::RetryOptions> retry = ConnectRetry();
-  if (!retry.ok()) return retry.status();
-  try {
-    if (mode == OpenMode::kExisting && !PostgresDatabase::HasSchema(uri, *retry)) {
-      return Status::NotFound("no imagemill tables in " + pg::DescribeTarget(uri) +
-                              ": nothing has run with it yet; `imagemill run SOURCE --db " +
-                              pg::DescribeTarget(uri) + "` creates them");
-    }
-    return std::unique_ptr<Database>(
-        std::make_unique<PostgresDatabase>(uri, Clock::Real(), *retry));
-  } catch (const DatabaseError& e) {
-    return Status(e.kind() == DatabaseError::Kind::kPermanent ? Code::kInvalidArgument : Code::kIo,
-                  e.what());
-  }
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view uri_view, OpenMode mode) {
@@ -80,7 +44,9 @@ Result<std::unique_ptr<Database>> OpenDatabase(std::string_view uri_view, OpenMo
     return std::unique_ptr<Database>(std::make_unique<MemoryDatabase>());
   }
   if (uri.starts_with("postgres://") || uri.starts_with("postgresql://")) {
-    return OpenPostgres(uri, mode);
+    Result<const PostgresBackend*> backend = LoadPostgresBackend();
+    if (!backend.ok()) return backend.status();
+    return (*backend)->open(uri, mode);
   }
   if (uri.starts_with("sqlite:")) return OpenSqlite(uri, uri.substr(7), mode);
   if (uri.find("://") != std::string::npos) {

@@ -1,7 +1,6 @@
 #include "db/event_rules.h"
 
-#include "db/postgres_database.h"
-#include "db/postgres_event_rules.h"
+#include "db/load_postgres.h"
 #include "db/sqlite_event_rules.h"
 #include "events/memory_rule_store.h"
 
@@ -21,15 +20,10 @@ Result<std::unique_ptr<events::EventRuleStore>> OpenEventRules(const Database& d
       return Status::Io("the event rules in " + where + " cannot be opened: " + e.what());
     }
   }
-  if (const auto* pg = dynamic_cast<const PostgresDatabase*>(&db); pg != nullptr) {
-    try {
-      return std::unique_ptr<events::EventRuleStore>(std::make_unique<PostgresEventRules>(
-          pg->ConnectionUri(), Clock::Real(), pg->retry()));
-    } catch (const DatabaseError& e) {
-      return Status(
-          e.kind() == DatabaseError::Kind::kPermanent ? Code::kInvalidArgument : Code::kIo,
-          "the event rules in " + where + " cannot be opened: " + e.what());
-    }
+  if (where.starts_with("postgres")) {
+    Result<const PostgresBackend*> backend = LoadPostgresBackend();
+    if (!backend.ok()) return backend.status();
+    return (*backend)->open_event_rules(db);
   }
   return Status::Unsupported(where + " keeps no event rules (SQLite, PostgreSQL and mem: do)");
 }
