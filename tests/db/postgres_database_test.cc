@@ -159,7 +159,8 @@ TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadA
   Sql("INSERT INTO results SELECT id, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', '" +
       inventory_text + "', 'june', 't' FROM sources");
   db_ = Open();
-  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"), "4");
+  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"),
+            std::to_string(pg::CurrentSchemaVersion()));
   EXPECT_EQ(Sql("SELECT string_agg(pronargs::text, ',') FROM pg_proc "
                 "WHERE proname = 'imagemill_complete' "
                 "AND pronamespace = (SELECT oid FROM pg_namespace "
