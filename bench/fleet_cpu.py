@@ -3,7 +3,8 @@
 with each process count given (`sqlite` runs one process on SQLite instead), and reports the wall
 rate and the CPU seconds spent per 100,000 items by the clients (fleet_bench and its children)
 and by the server (postmaster, its backends and auxiliary processes, read from /proc): figures
-that, unlike items/s, hardly move with the machine's load.
+that move much less with the machine's load than items/s. Each database's schema is made before
+its run, outside what is measured.
 
   bench/fleet_cpu.py BUILD ITEMS 1,2,sqlite [--rounds N] [--log | --statements]
                      [fleet_bench args...]
@@ -96,6 +97,9 @@ def main():
                     if statements:
                         pg.psql("CREATE EXTENSION pg_stat_statements", db=db)
                         pg.psql("SELECT pg_stat_statements_reset()", db=db)
+                if p != "sqlite":  # the schema is made before, not measured
+                    subprocess.run([os.path.join(build, "fleet_bench"), "--db", uri,
+                                    "--schema-only"], check=True)
                 load = os.getloadavg()[0]
                 s0, c0 = server_cpu(pg), client_cpu()
                 r = subprocess.run([os.path.join(build, "fleet_bench"), "--db", uri,
