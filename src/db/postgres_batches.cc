@@ -116,7 +116,8 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
   for (const FinishedBatch* b : parts) {
     for (const ItemOutcome& o : b->outcomes) last[o.item.key] = &o;
   }
-  ArrayLiteral b_seq, b_attempt, b_last, b_first, b_count, b_succeeded, b_outcomes;
+  ArrayLiteral b_seq, b_attempt, b_last, b_first, b_count, b_succeeded;
+  pg::PackedBytes b_outcomes;
   ArrayLiteral f_part, f_key, f_etag, f_size, f_modified, f_status, f_error, f_cause, f_start,
       f_stop, f_attempts;
   std::vector<std::vector<const ItemOutcome*>> answers(parts.size());  // by part
@@ -155,7 +156,7 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
     }
     b_count.Int(static_cast<int64_t>(b->outcomes.size()));
     b_succeeded.Int(succeeded);
-    b_outcomes.Hex(EncodeSucceeded(b->outcomes));
+    b_outcomes.Add(EncodeSucceeded(b->outcomes));
   }
   const std::string execution(name);
   std::lock_guard<std::mutex> lock(writes_.mu);
@@ -164,14 +165,14 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
     pqxx::result r = tx.exec_params(
         "SELECT part, seq, wrote, source FROM imagemill_complete_parts($1, $2, $3, "
         "$4::bigint[], $5::integer[], $6::boolean[], $7::text[], $8::integer[], "
-        "$9::integer[], $10::text[], $11::integer[], $12::text[], $13::text[], "
-        "$14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], "
-        "$20::bigint[], $21::integer[])",
+        "$9::integer[], $10::bytea, $11::integer[], $12::integer[], $13::integer[], "
+        "$14::text[], $15::text[], $16::bigint[], $17::text[], $18::text[], $19::text[], "
+        "$20::text[], $21::bigint[], $22::bigint[], $23::integer[])",
         execution, pg::S(owner), any_answer ? target.source : std::string(), b_seq.str(),
         b_attempt.str(), b_last.str(), b_first.str(), b_count.str(), b_succeeded.str(),
-        b_outcomes.str(), f_part.str(), f_key.str(), f_etag.str(), f_size.str(), f_modified.str(),
-        f_status.str(), f_error.str(), f_cause.str(), f_start.str(), f_stop.str(),
-        f_attempts.str());
+        b_outcomes.blob(), b_outcomes.offsets(), b_outcomes.lengths(), f_part.str(), f_key.str(),
+        f_etag.str(), f_size.str(), f_modified.str(), f_status.str(), f_error.str(),
+        f_cause.str(), f_start.str(), f_stop.str(), f_attempts.str());
     std::vector<int64_t> done;
     std::vector<const ItemOutcome*> to_write;
     int source = 0;

@@ -200,11 +200,12 @@ DROP FUNCTION IF EXISTS imagemill_complete(text, text, text, text, text, bigint[
 -- index into b_* (`part`), its seq, whether it was written now (`wrote`: its answers are the
 -- caller's to write, in the same transaction) and, when p_source is not empty and a part was
 -- written, the source's number (made if new). Rows travel as parallel arrays: b_* one element
--- per part, f_* per failed or skipped item; f_part indexes b_*.
+-- per part, f_* per failed or skipped item; f_part indexes b_*. The parts' outcomes are one
+-- bytea, part i's at b_offset[i] (from 1) for b_length[i] bytes.
 CREATE FUNCTION imagemill_complete_parts(
     p_execution text, p_owner text, p_source text,
     b_seq bigint[], b_attempt integer[], b_last boolean[], b_first text[], b_count integer[],
-    b_succeeded integer[], b_outcomes text[],
+    b_succeeded integer[], b_outcomes bytea, b_offset integer[], b_length integer[],
     f_part integer[], f_key text[], f_etag text[], f_size bigint[], f_modified text[],
     f_status text[], f_error text[], f_cause text[], f_start bigint[], f_stop bigint[],
     f_attempts integer[])
@@ -236,7 +237,7 @@ BEGIN
     IF b_first[i] IS NOT NULL THEN
       INSERT INTO batch_parts (execution, seq, first_key, owner, attempt, succeeded, outcomes)
         VALUES (p_execution, b_seq[i], b_first[i], p_owner, b_attempt[i], b_succeeded[i],
-                decode(b_outcomes[i], 'hex'))
+                substring(b_outcomes FROM b_offset[i] FOR b_length[i]))
         ON CONFLICT DO NOTHING;
       GET DIAGNOSTICS n = ROW_COUNT;
       IF n = 0 THEN  -- committed before by this claim, which still holds the batch
