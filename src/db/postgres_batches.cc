@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "db/batch_codec.h"
-#include "db/postgres_answers.h"
 #include "db/postgres_arrays.h"
 #include "db/postgres_database.h"
 #include "db/postgres_rows.h"
@@ -120,9 +119,9 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
   pg::PackedBytes b_outcomes;
   ArrayLiteral f_part, f_key, f_etag, f_size, f_modified, f_status, f_error, f_cause, f_start,
       f_stop, f_attempts;
-  std::vector<std::vector<const ItemOutcome*>> answers(parts.size());  // by part
-  bool any_answer = false;
-  int64_t part = 0;
+  ArrayLiteral r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified;
+  ArrayLiteral l_answer, l_name, l_confidence, l_direct;
+  int64_t part = 0, answer = 0;
   for (const FinishedBatch* b : parts) {
     ++part;  // 1-based, as PostgreSQL's arrays
     int64_t succeeded = 0;
@@ -143,8 +142,20 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
         continue;
       }
       ++succeeded;
-      answers[part - 1].push_back(&o);
-      any_answer = true;
+      ++answer;
+      r_part.Int(part);
+      r_id.Text(o.item.key);
+      r_etag.Text(o.item.etag);
+      r_size.Int(static_cast<int64_t>(o.item.size));
+      r_response.Text(o.response);
+      r_stamp.Text(FormatIso8601(FromUnixMillis(o.stop_ms)));
+      r_modified.Text(o.item.last_modified);
+      for (const IndexEntry& e : o.index) {
+        l_answer.Int(answer);
+        l_name.Text(e.name);
+        l_confidence.Double(e.confidence);
+        l_direct.Bool(e.direct);
+      }
     }
     b_seq.Int(b->seq);
     b_attempt.Int(b->attempt);
@@ -158,38 +169,26 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
     b_succeeded.Int(succeeded);
     b_outcomes.Add(EncodeSucceeded(b->outcomes));
   }
-  const std::string execution(name);
   std::lock_guard<std::mutex> lock(writes_.mu);
-  std::vector<int64_t> written = writes_.conn->Transact("complete batches", [&](pqxx::work& tx) {
-    // The parts first (fenced by their claims), then the answers of those written now.
-    pqxx::result r = tx.exec_params(
-        "SELECT part, seq, wrote, source FROM imagemill_complete_parts($1, $2, $3, "
-        "$4::bigint[], $5::integer[], $6::boolean[], $7::text[], $8::integer[], "
-        "$9::integer[], $10::bytea, $11::integer[], $12::integer[], $13::integer[], "
-        "$14::text[], $15::text[], $16::bigint[], $17::text[], $18::text[], $19::text[], "
-        "$20::text[], $21::bigint[], $22::bigint[], $23::integer[])",
-        execution, pg::S(owner), any_answer ? target.source : std::string(), b_seq.str(),
-        b_attempt.str(), b_last.str(), b_first.str(), b_count.str(), b_succeeded.str(),
-        b_outcomes.blob(), b_outcomes.offsets(), b_outcomes.lengths(), f_part.str(), f_key.str(),
-        f_etag.str(), f_size.str(), f_modified.str(), f_status.str(), f_error.str(),
-        f_cause.str(), f_start.str(), f_stop.str(), f_attempts.str());
-    std::vector<int64_t> done;
-    std::vector<const ItemOutcome*> to_write;
-    int source = 0;
-    for (const pqxx::row& row : r) {
-      const int i = row[0].as<int>();
-      if (i == 0) {
-        source = row[3].as<int>();
-        continue;
-      }
-      done.push_back(row[1].as<int64_t>());
-      if (row[2].as<bool>()) {
-        to_write.insert(to_write.end(), answers[i - 1].begin(), answers[i - 1].end());
-      }
-    }
-    pg::WriteAnswers(tx, source, execution, target, to_write);
-    return done;
-  });
+  std::vector<int64_t> written =
+      writes_.conn->Once("complete batches", [&](pqxx::nontransaction& tx) {
+        return pg::BigintArray(tx.exec_params1(
+            "SELECT imagemill_complete($1, $2, $3, $4, $5, $6::bigint[], $7::integer[], "
+            "$8::boolean[], $9::text[], $10::integer[], $11::integer[], $12::bytea, "
+            "$13::integer[], $14::integer[], $15::integer[], $16::text[], $17::text[], "
+            "$18::bigint[], $19::text[], $20::text[], $21::text[], $22::text[], $23::bigint[], "
+            "$24::bigint[], $25::integer[], $26::integer[], $27::text[], $28::text[], "
+            "$29::bigint[], $30::text[], $31::text[], $32::integer[], $33::text[], "
+            "$34::double precision[], $35::boolean[], $36::text[])",
+            pg::S(name), pg::S(owner), target.source, target.kind, target.processor,
+            b_seq.str(), b_attempt.str(), b_last.str(), b_first.str(), b_count.str(),
+            b_succeeded.str(), b_outcomes.blob(), b_outcomes.offsets(), b_outcomes.lengths(),
+            f_part.str(), f_key.str(), f_etag.str(), f_size.str(), f_modified.str(),
+            f_status.str(), f_error.str(), f_cause.str(), f_start.str(), f_stop.str(),
+            f_attempts.str(), r_part.str(), r_id.str(), r_etag.str(), r_size.str(),
+            r_response.str(), r_stamp.str(), l_answer.str(), l_name.str(), l_confidence.str(),
+            l_direct.str(), r_modified.str())[0]);
+      });
   std::sort(written.begin(), written.end());
   written.erase(std::unique(written.begin(), written.end()), written.end());
   return written;

@@ -4,11 +4,11 @@
 // The queue is the `batches` table, holding only batches not yet done. A claim is one statement
 // (FOR UPDATE SKIP LOCKED, several batches at once); no transaction stays open while items are
 // processed. A lease's fencing token is its owner and the batch's attempt number: the
-// completing transaction (the server-side function imagemill_complete_parts, then a COPY of the
-// answers of the parts it wrote) writes a part only where both still match, and its results,
-// outcomes and — for a batch's last part — DONE mark commit together, so a worker that stalled
-// past its lease never commits over the batch's next owner; such a refused completion is counted
-// (StaleCompletions). Every call is retried by
+// completing call (the server-side function imagemill_complete, one round trip) writes a part
+// only where both still match, and its results, outcomes and — for a batch's last part — DONE
+// mark commit together, so a worker that stalled past its lease never commits over the batch's
+// next owner; such a refused completion is counted (StaleCompletions). Being one statement, it
+// holds no lock while waiting for its process, which may stall at any moment. Every call is retried by
 // pg::Connection after a transient failure (see postgres_connection.h) and is safe to retry.
 //
 // Keys, ids and execution names are PostgreSQL text: valid UTF-8 without NUL bytes (every S3

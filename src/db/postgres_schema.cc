@@ -180,55 +180,57 @@ DROP FUNCTION IF EXISTS imagemill_complete(text, text, text, text, text, bigint[
 
 // Version 5: a cheaper completion, the server's work per item being what bounds a fleet's rate.
 // Answers lose the index results_by_id (FindResults probes the primary key once per source
-// instead: sources are few). Version 4's single completion function becomes two, called in one
-// transaction: imagemill_complete_parts fences the parts and records them, and the answers of
-// the parts it wrote are copied into `results` and `labels` (COPY: no parsing of arrays, rows
-// written many to a page), or, when one of them is stored already, upserted by
-// imagemill_put_answers.
+// instead: sources are few), and the completion function inserts answers none of which is
+// stored yet without ON CONFLICT, and takes the parts' outcomes as one bytea (with offsets and
+// lengths) instead of hex text. Otherwise it does what version 4's did, in one call: a worker
+// that stalls never holds a lock between two statements of a completion.
 constexpr std::string_view kVersion5 = R"sql(
 DROP INDEX IF EXISTS results_by_id;
 DROP FUNCTION IF EXISTS imagemill_complete(text, text, text, text, text, bigint[], integer[],
     boolean[], text[], integer[], integer[], text[], integer[], text[], text[], bigint[], text[],
     text[], text[], text[], bigint[], bigint[], integer[], integer[], text[], text[], bigint[],
     text[], text[], integer[], text[], double precision[], boolean[], text[]);
--- Records batch parts: for each part whose claim (owner, attempt) still holds its batch, the
--- part, its failed and skipped items and, for a batch's last part, the DONE mark (or, when an
--- earlier part of the claim is missing, gives the batch back to the queue for the items no part
--- holds). A part this very claim committed before (its answer lost with the connection) counts
--- as done and changes nothing; any other part whose claim lost the batch is refused, counted in
--- executions.stale_completions, and left out of the answer. Returns one row per part done: its
--- index into b_* (`part`), its seq, whether it was written now (`wrote`: its answers are the
--- caller's to write, in the same transaction) and, when p_source is not empty and a part was
--- written, the source's number (made if new). Rows travel as parallel arrays: b_* one element
--- per part, f_* per failed or skipped item; f_part indexes b_*. The parts' outcomes are one
--- bytea, part i's at b_offset[i] (from 1) for b_length[i] bytes.
-CREATE FUNCTION imagemill_complete_parts(
-    p_execution text, p_owner text, p_source text,
+-- Completes batch parts in one call (one round trip): for each part whose claim (owner,
+-- attempt) still holds its batch, records the part, its failed and skipped items and, for a
+-- batch's last part, the DONE mark (or, when an earlier part of the claim is missing, gives the
+-- batch back to the queue for the items no part holds); then upserts the held parts' answers and their index
+-- entries. A part this very claim committed before (its answer lost with the connection) counts
+-- as written and changes nothing; any other part whose claim lost the batch is refused and
+-- counted in executions.stale_completions. Returns the seqs whose parts were written.
+-- Rows travel as parallel arrays: b_* one element per part, f_* per failed or skipped item,
+-- r_* (and r_modified) per answer, l_* per index entry; f_part and r_part index b_*, l_answer
+-- indexes r_*. The parts' outcomes are one bytea, part i's at b_offset[i] (from 1) for
+-- b_length[i] bytes.
+CREATE FUNCTION imagemill_complete(
+    p_execution text, p_owner text, p_source text, p_kind text, p_processor text,
     b_seq bigint[], b_attempt integer[], b_last boolean[], b_first text[], b_count integer[],
     b_succeeded integer[], b_outcomes bytea, b_offset integer[], b_length integer[],
     f_part integer[], f_key text[], f_etag text[], f_size bigint[], f_modified text[],
     f_status text[], f_error text[], f_cause text[], f_start bigint[], f_stop bigint[],
-    f_attempts integer[])
-  RETURNS TABLE (part integer, seq bigint, wrote boolean, source integer)
-  LANGUAGE plpgsql AS $fn$
+    f_attempts integer[],
+    r_part integer[], r_id text[], r_etag text[], r_size bigint[], r_response text[],
+    r_stamp text[],
+    l_answer integer[], l_name text[], l_confidence double precision[], l_direct boolean[],
+    r_modified text[])
+  RETURNS bigint[] LANGUAGE plpgsql AS $fn$
 DECLARE
   written integer[] := '{}';  -- the parts (indexes into b_*) written now
+  done_seqs bigint[] := '{}';
   stale integer := 0;
   sid integer;
   i integer;
   n integer;
 BEGIN
   FOR i IN 1 .. coalesce(array_length(b_seq, 1), 0) LOOP
-    PERFORM 1 FROM batches b WHERE b.execution = p_execution AND b.seq = b_seq[i]
-      AND b.status = 'RUNNING' AND b.owner = p_owner AND b.attempts = b_attempt[i] FOR UPDATE;
+    PERFORM 1 FROM batches WHERE execution = p_execution AND seq = b_seq[i]
+      AND status = 'RUNNING' AND owner = p_owner AND attempts = b_attempt[i] FOR UPDATE;
     IF NOT FOUND THEN
-      IF (b_last[i] AND EXISTS (SELECT 1 FROM batches_done d WHERE d.execution = p_execution
-            AND d.seq = b_seq[i] AND d.owner = p_owner AND d.attempts = b_attempt[i]))
-         OR (b_first[i] IS NOT NULL AND EXISTS (SELECT 1 FROM batch_parts p
-            WHERE p.execution = p_execution AND p.seq = b_seq[i] AND p.first_key = b_first[i]
-            AND p.owner = p_owner AND p.attempt = b_attempt[i])) THEN
-        part := i; seq := b_seq[i]; wrote := false;
-        RETURN NEXT;
+      IF (b_last[i] AND EXISTS (SELECT 1 FROM batches_done WHERE execution = p_execution
+            AND seq = b_seq[i] AND owner = p_owner AND attempts = b_attempt[i]))
+         OR (b_first[i] IS NOT NULL AND EXISTS (SELECT 1 FROM batch_parts
+            WHERE execution = p_execution AND seq = b_seq[i] AND first_key = b_first[i]
+            AND owner = p_owner AND attempt = b_attempt[i])) THEN
+        done_seqs := done_seqs || b_seq[i];
       ELSE
         stale := stale + 1;
       END IF;
@@ -241,38 +243,36 @@ BEGIN
         ON CONFLICT DO NOTHING;
       GET DIAGNOSTICS n = ROW_COUNT;
       IF n = 0 THEN  -- committed before by this claim, which still holds the batch
-        part := i; seq := b_seq[i]; wrote := false;
-        RETURN NEXT;
+        done_seqs := done_seqs || b_seq[i];
         CONTINUE;
       END IF;
       written := written || i;
     END IF;
-    IF b_last[i] AND EXISTS (SELECT 1 FROM batches b WHERE b.execution = p_execution
-                              AND b.seq = b_seq[i] AND b.item_count - b.done_items > b_count[i]) THEN
+    IF b_last[i] AND EXISTS (SELECT 1 FROM batches WHERE execution = p_execution
+                              AND seq = b_seq[i] AND item_count - done_items > b_count[i]) THEN
       -- An earlier part of this claim is missing: the batch goes back to the queue with what is
       -- committed, and a new claim gets the items no part holds.
-      UPDATE batches b SET done_items = b.done_items + b_count[i], status = 'PENDING',
-          owner = NULL, lease_until_ms = NULL
-        WHERE b.execution = p_execution AND b.seq = b_seq[i];
+      UPDATE batches SET done_items = done_items + b_count[i], status = 'PENDING', owner = NULL,
+          lease_until_ms = NULL
+        WHERE execution = p_execution AND seq = b_seq[i];
     ELSIF b_last[i] THEN
-      WITH gone AS (DELETE FROM batches b WHERE b.execution = p_execution AND b.seq = b_seq[i]
-                    RETURNING b.item_count)
+      WITH gone AS (DELETE FROM batches WHERE execution = p_execution AND seq = b_seq[i]
+                    RETURNING item_count)
       INSERT INTO batches_done (execution, seq, item_count, attempts, owner, done_ms)
-        SELECT p_execution, b_seq[i], gone.item_count, b_attempt[i], p_owner,
+        SELECT p_execution, b_seq[i], item_count, b_attempt[i], p_owner,
                (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM gone;
     ELSIF b_count[i] > 0 THEN
-      UPDATE batches b SET done_items = b.done_items + b_count[i]
-        WHERE b.execution = p_execution AND b.seq = b_seq[i];
+      UPDATE batches SET done_items = done_items + b_count[i]
+        WHERE execution = p_execution AND seq = b_seq[i];
     END IF;
-    part := i; seq := b_seq[i]; wrote := b_first[i] IS NOT NULL;
-    RETURN NEXT;
+    done_seqs := done_seqs || b_seq[i];
   END LOOP;
 
   IF stale > 0 THEN
     UPDATE executions SET stale_completions = stale_completions + stale WHERE name = p_execution;
   END IF;
   IF cardinality(written) = 0 THEN
-    RETURN;
+    RETURN done_seqs;
   END IF;
 
   IF cardinality(f_key) > 0 THEN
@@ -290,53 +290,66 @@ BEGIN
         start_ms = excluded.start_ms, stop_ms = excluded.stop_ms, attempts = excluded.attempts;
   END IF;
 
-  IF p_source <> '' THEN
-    SELECT s.id INTO sid FROM sources s WHERE s.uri = p_source;
+  IF cardinality(r_id) > 0 THEN
+    SELECT id INTO sid FROM sources WHERE uri = p_source;
     IF NOT FOUND THEN
       INSERT INTO sources (uri) VALUES (p_source) ON CONFLICT DO NOTHING;
-      SELECT s.id INTO sid FROM sources s WHERE s.uri = p_source;
+      SELECT id INTO sid FROM sources WHERE uri = p_source;
     END IF;
-    -- The number travels on a row of its own (part 0), after the parts'.
-    part := 0; seq := NULL; wrote := false; source := sid;
-    RETURN NEXT;
+    BEGIN
+      -- Answers none of which is stored yet (a first run over a source, the usual case) are
+      -- plain inserts, without ON CONFLICT's speculative insertion and its second index probe
+      -- per row; the first answer already stored fails the block on the primary key, which
+      -- rolls it back, and the answers are then written the general way below.
+      INSERT INTO results (source, id, kind, etag, size, processor, response, execution,
+                           updated_at, last_modified)
+        SELECT sid, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution, u.stamp,
+               u.modified
+        FROM unnest(r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified)
+          AS u(part, id, etag, size, response, stamp, modified)
+        WHERE u.part = ANY (written);
+      IF cardinality(l_answer) > 0 THEN
+        -- New answers have no index entries yet. A name met twice for one answer (a parent of
+        -- two labels) keeps its highest confidence and is direct if either is.
+        INSERT INTO labels (source, id, kind, label, confidence, direct)
+          SELECT sid, r_id[u.answer], p_kind, min(u.name), max(u.confidence), bool_or(u.direct)
+          FROM unnest(l_answer, l_name, l_confidence, l_direct)
+            AS u(answer, name, confidence, direct)
+          WHERE r_part[u.answer] = ANY (written)
+          GROUP BY r_id[u.answer], lower(u.name);
+      END IF;
+    EXCEPTION WHEN unique_violation THEN
+      -- A new answer is inserted; one stored before is updated (xmax is then set) and loses its
+      -- old index entries.
+      WITH up AS (
+        INSERT INTO results (source, id, kind, etag, size, processor, response, execution,
+                             updated_at, last_modified)
+          SELECT sid, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution,
+                 u.stamp, u.modified
+          FROM unnest(r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified)
+            AS u(part, id, etag, size, response, stamp, modified)
+          WHERE u.part = ANY (written)
+          ON CONFLICT (source, id, kind) DO UPDATE SET etag = excluded.etag,
+            size = excluded.size, processor = excluded.processor, response = excluded.response,
+            execution = excluded.execution, updated_at = excluded.updated_at,
+            last_modified = excluded.last_modified
+          RETURNING id, xmax <> 0 AS replaced)
+      DELETE FROM labels l USING up
+        WHERE up.replaced AND l.source = sid AND l.id = up.id AND l.kind = p_kind;
+      IF cardinality(l_answer) > 0 THEN
+        INSERT INTO labels (source, id, kind, label, confidence, direct)
+          SELECT sid, r_id[u.answer], p_kind, min(u.name), max(u.confidence), bool_or(u.direct)
+          FROM unnest(l_answer, l_name, l_confidence, l_direct)
+            AS u(answer, name, confidence, direct)
+          WHERE r_part[u.answer] = ANY (written)
+          GROUP BY r_id[u.answer], lower(u.name)
+          ON CONFLICT (source, id, kind, lower(label)) DO UPDATE SET
+            confidence = greatest(labels.confidence, excluded.confidence),
+            direct = labels.direct OR excluded.direct;
+      END IF;
+    END;
   END IF;
-END
-$fn$;
--- Writes answers of source number p_source, some of which may be stored already: a new answer
--- is inserted; one stored before is updated (xmax is then set) and loses its old index entries.
--- Then the index entries: a name met twice for one answer (a parent of two labels) keeps its
--- highest confidence and is direct if either is. Rows travel as parallel arrays: r_* one
--- element per answer, l_* per index entry; l_answer indexes r_*.
-CREATE FUNCTION imagemill_put_answers(
-    p_execution text, p_source integer, p_kind text, p_processor text,
-    r_id text[], r_etag text[], r_size bigint[], r_response text[], r_stamp text[],
-    r_modified text[],
-    l_answer integer[], l_name text[], l_confidence double precision[], l_direct boolean[])
-  RETURNS void LANGUAGE plpgsql AS $fn$
-BEGIN
-  WITH up AS (
-    INSERT INTO results (source, id, kind, etag, size, processor, response, execution,
-                         updated_at, last_modified)
-      SELECT p_source, u.id, p_kind, u.etag, u.size, p_processor, u.response, p_execution,
-             u.stamp, u.modified
-      FROM unnest(r_id, r_etag, r_size, r_response, r_stamp, r_modified)
-        AS u(id, etag, size, response, stamp, modified)
-      ON CONFLICT (source, id, kind) DO UPDATE SET etag = excluded.etag,
-        size = excluded.size, processor = excluded.processor, response = excluded.response,
-        execution = excluded.execution, updated_at = excluded.updated_at,
-        last_modified = excluded.last_modified
-      RETURNING id, xmax <> 0 AS replaced)
-  DELETE FROM labels l USING up
-    WHERE up.replaced AND l.source = p_source AND l.id = up.id AND l.kind = p_kind;
-  IF cardinality(l_answer) > 0 THEN
-    INSERT INTO labels (source, id, kind, label, confidence, direct)
-      SELECT p_source, r_id[u.answer], p_kind, min(u.name), max(u.confidence), bool_or(u.direct)
-      FROM unnest(l_answer, l_name, l_confidence, l_direct) AS u(answer, name, confidence, direct)
-      GROUP BY r_id[u.answer], lower(u.name)
-      ON CONFLICT (source, id, kind, lower(label)) DO UPDATE SET
-        confidence = greatest(labels.confidence, excluded.confidence),
-        direct = labels.direct OR excluded.direct;
-  END IF;
+  RETURN done_seqs;
 END
 $fn$;
 )sql";
