@@ -5,6 +5,7 @@
 //   build/fleet_bench --db sqlite:/tmp/x.db --processes 1 --items 100000
 //   build/fleet_bench --db postgresql://... --claim-latency --processes 8 --items 100000
 //   build/fleet_bench --db postgresql://... --claim-latency --labels --items 1000000
+//   build/fleet_bench --db postgresql://... --schema-only
 //
 // Run mode: N processes (fork) each run the same execution (the first lists, all claim and
 // complete batches; one lister at a time through the cursor's compare-and-set). Items per second
@@ -14,6 +15,8 @@
 // With --labels every item gets one of 20 labels and a parent in the label index (label i % 20;
 // "Dog" is one in 20), and `query --label Dog`'s lookup (QueryLabel, the 100 most confident
 // at >= 80) is timed at the end, cold and warm.
+// --schema-only creates the schema and exits, so that a run measured after it (bench/fleet_cpu.py)
+// is the run alone.
 // For PostgreSQL the queue table's size (pg_total_relation_size of `batches`) and the done-batch
 // table's are reported at the end. The last line is the figures as one JSON object.
 #include <CLI/CLI.hpp>
@@ -111,7 +114,7 @@ int main(int argc, char** argv) {
   std::string db_uri;
   int64_t items = 100000;
   int batch = 100, processes = 2, workers = 1, claim = 4;
-  bool claim_latency = false, labels = false;
+  bool claim_latency = false, labels = false, schema_only = false;
   app.add_option("--db", db_uri, "postgresql://... or sqlite:PATH (a fresh database)")->required();
   app.add_option("--items", items);
   app.add_option("--batch", batch);
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
   app.add_option("--claim", claim, "Batches per claim (--claim-latency)");
   app.add_flag("--claim-latency", claim_latency, "Time claims instead of running the engine");
   app.add_flag("--labels", labels, "Index a label and a parent per item (--claim-latency)");
+  app.add_flag("--schema-only", schema_only, "Create the schema and exit");
   CLI11_PARSE(app, argc, argv);
 
   const std::string name = "bench-" + std::to_string(::getpid());
@@ -129,6 +133,7 @@ int main(int argc, char** argv) {
                            {"processes", processes}};
   try {
     { Open(db_uri); }  // creates the schema before the processes race to
+    if (schema_only) return 0;
     auto t0 = std::chrono::steady_clock::now();
     if (!claim_latency) {
       report["mode"] = "engine";

@@ -45,18 +45,10 @@ ArrayLiteral& ArrayLiteral::Null() {
   return *this;
 }
 
-ArrayLiteral& ArrayLiteral::Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  Separate();
-  if (bytes.empty()) {
-    body_ += "\"\"";  // an empty element, not none
-    return *this;
-  }
-  body_.reserve(body_.size() + bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    body_ += kDigits[c >> 4];
-    body_ += kDigits[c & 15];
-  }
+PackedBytes& PackedBytes::Add(std::string_view bytes) {
+  offsets_.Int(static_cast<int64_t>(data_.size()) + 1);
+  lengths_.Int(static_cast<int64_t>(bytes.size()));
+  data_.append(bytes);
   return *this;
 }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <pqxx/binarystring>
+
 namespace imagemill::pg {
 
 // Builds "{...}" literals element by element.
@@ -21,8 +23,6 @@ class ArrayLiteral {
   ArrayLiteral& Bool(bool v);
   // SQL NULL.
   ArrayLiteral& Null();
-  // Bytes as a hex text element, for decode(x, 'hex') on the server.
-  ArrayLiteral& Hex(std::string_view bytes);
   // The literal, "{}" when empty.
   std::string str() const { return body_.empty() ? "{}" : "{" + body_ + "}"; }
   size_t size() const { return count_; }
@@ -31,6 +31,22 @@ class ArrayLiteral {
   void Separate();
   std::string body_;
   size_t count_ = 0;
+};
+
+// Byte strings packed into one bytea parameter with their 1-based offsets and lengths as int[]
+// literals: libpqxx sends a pqxx::binarystring in binary, so the bytes are neither hex-encoded
+// nor parsed as array text. On the server, element i is substring(blob FROM offsets[i] FOR
+// lengths[i]).
+class PackedBytes {
+ public:
+  PackedBytes& Add(std::string_view bytes);
+  pqxx::binarystring blob() const { return pqxx::binarystring(data_.data(), data_.size()); }
+  std::string offsets() const { return offsets_.str(); }
+  std::string lengths() const { return lengths_.str(); }
+
+ private:
+  std::string data_;
+  ArrayLiteral offsets_, lengths_;
 };
 
 }  // namespace imagemill::pg

@@ -115,7 +115,8 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
   for (const FinishedBatch* b : parts) {
     for (const ItemOutcome& o : b->outcomes) last[o.item.key] = &o;
   }
-  ArrayLiteral b_seq, b_attempt, b_last, b_first, b_count, b_succeeded, b_outcomes;
+  ArrayLiteral b_seq, b_attempt, b_last, b_first, b_count, b_succeeded;
+  pg::PackedBytes b_outcomes;
   ArrayLiteral f_part, f_key, f_etag, f_size, f_modified, f_status, f_error, f_cause, f_start,
       f_stop, f_attempts;
   ArrayLiteral r_part, r_id, r_etag, r_size, r_response, r_stamp, r_modified;
@@ -166,25 +167,27 @@ std::vector<int64_t> PostgresDatabase::CompleteBatches(std::string_view name,
     }
     b_count.Int(static_cast<int64_t>(b->outcomes.size()));
     b_succeeded.Int(succeeded);
-    b_outcomes.Hex(EncodeSucceeded(b->outcomes));
+    b_outcomes.Add(EncodeSucceeded(b->outcomes));
   }
   std::lock_guard<std::mutex> lock(writes_.mu);
   std::vector<int64_t> written =
       writes_.conn->Once("complete batches", [&](pqxx::nontransaction& tx) {
         return pg::BigintArray(tx.exec_params1(
             "SELECT imagemill_complete($1, $2, $3, $4, $5, $6::bigint[], $7::integer[], "
-            "$8::boolean[], $9::text[], $10::integer[], $11::integer[], $12::text[], "
-            "$13::integer[], $14::text[], $15::text[], $16::bigint[], $17::text[], $18::text[], "
-            "$19::text[], $20::text[], $21::bigint[], $22::bigint[], $23::integer[], "
-            "$24::integer[], $25::text[], $26::text[], $27::bigint[], $28::text[], $29::text[], "
-            "$30::integer[], $31::text[], $32::double precision[], $33::boolean[], $34::text[])",
+            "$8::boolean[], $9::text[], $10::integer[], $11::integer[], $12::bytea, "
+            "$13::integer[], $14::integer[], $15::integer[], $16::text[], $17::text[], "
+            "$18::bigint[], $19::text[], $20::text[], $21::text[], $22::text[], $23::bigint[], "
+            "$24::bigint[], $25::integer[], $26::integer[], $27::text[], $28::text[], "
+            "$29::bigint[], $30::text[], $31::text[], $32::integer[], $33::text[], "
+            "$34::double precision[], $35::boolean[], $36::text[])",
             pg::S(name), pg::S(owner), target.source, target.kind, target.processor,
             b_seq.str(), b_attempt.str(), b_last.str(), b_first.str(), b_count.str(),
-            b_succeeded.str(), b_outcomes.str(), f_part.str(), f_key.str(), f_etag.str(),
-            f_size.str(), f_modified.str(), f_status.str(), f_error.str(), f_cause.str(),
-            f_start.str(), f_stop.str(), f_attempts.str(), r_part.str(), r_id.str(),
-            r_etag.str(), r_size.str(), r_response.str(), r_stamp.str(), l_answer.str(),
-            l_name.str(), l_confidence.str(), l_direct.str(), r_modified.str())[0]);
+            b_succeeded.str(), b_outcomes.blob(), b_outcomes.offsets(), b_outcomes.lengths(),
+            f_part.str(), f_key.str(), f_etag.str(), f_size.str(), f_modified.str(),
+            f_status.str(), f_error.str(), f_cause.str(), f_start.str(), f_stop.str(),
+            f_attempts.str(), r_part.str(), r_id.str(), r_etag.str(), r_size.str(),
+            r_response.str(), r_stamp.str(), l_answer.str(), l_name.str(), l_confidence.str(),
+            l_direct.str(), r_modified.str())[0]);
       });
   std::sort(written.begin(), written.end());
   written.erase(std::unique(written.begin(), written.end()), written.end());

@@ -53,20 +53,24 @@ int64_t InsertBatches(pqxx::work& tx, const std::string& name, int64_t seq,
                       const std::vector<BatchRecord>& batches,
                       const std::vector<BatchRecord>& answered, int64_t answered_at_ms) {
   if (!batches.empty()) {
-    ArrayLiteral seqs, counts, bytes, items;
+    ArrayLiteral seqs, counts, bytes;
+    pg::PackedBytes items;
     for (const BatchRecord& b : batches) {
       seqs.Int(seq++);
       counts.Int(static_cast<int64_t>(b.items.size()));
       bytes.Int(static_cast<int64_t>(b.bytes));
-      items.Hex(EncodeBatchItems(b.items));
+      items.Add(EncodeBatchItems(b.items));
     }
     tx.exec_params(
         "INSERT INTO batches (execution, seq, status, item_count, bytes, items) "
-        "SELECT $1, s, 'PENDING', n, b, decode(h, 'hex') "
-        "FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::text[]) AS u(s, n, b, h)",
-        name, seqs.str(), counts.str(), bytes.str(), items.str());
+        "SELECT $1, s, 'PENDING', n, b, substring($5::bytea FROM o FOR l) "
+        "FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $6::integer[], $7::integer[]) "
+        "AS u(s, n, b, o, l)",
+        name, seqs.str(), counts.str(), bytes.str(), items.blob(), items.offsets(),
+        items.lengths());
   }
-  ArrayLiteral seqs, counts, firsts, outcomes;
+  ArrayLiteral seqs, counts, firsts;
+  pg::PackedBytes outcomes;
   for (const BatchRecord& b : answered) {
     if (b.items.empty()) continue;
     std::vector<ItemOutcome> succeeded(b.items.size());
@@ -78,7 +82,7 @@ int64_t InsertBatches(pqxx::work& tx, const std::string& name, int64_t seq,
     seqs.Int(seq++);
     counts.Int(static_cast<int64_t>(b.items.size()));
     firsts.Text(b.items.front().key);
-    outcomes.Hex(EncodeSucceeded(succeeded));
+    outcomes.Add(EncodeSucceeded(succeeded));
   }
   if (seqs.size() > 0) {
     tx.exec_params(
@@ -87,9 +91,11 @@ int64_t InsertBatches(pqxx::work& tx, const std::string& name, int64_t seq,
         name, seqs.str(), answered_at_ms, counts.str());
     tx.exec_params(
         "INSERT INTO batch_parts (execution, seq, first_key, owner, attempt, succeeded, outcomes) "
-        "SELECT $1, s, f, '', 0, n, decode(o, 'hex') "
-        "FROM unnest($2::bigint[], $3::text[], $4::integer[], $5::text[]) AS u(s, f, n, o)",
-        name, seqs.str(), firsts.str(), counts.str(), outcomes.str());
+        "SELECT $1, s, f, '', 0, n, substring($5::bytea FROM o FOR l) "
+        "FROM unnest($2::bigint[], $3::text[], $4::integer[], $6::integer[], $7::integer[]) "
+        "AS u(s, f, n, o, l)",
+        name, seqs.str(), firsts.str(), counts.str(), outcomes.blob(), outcomes.offsets(),
+        outcomes.lengths());
   }
   return seq;
 }

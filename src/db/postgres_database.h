@@ -7,7 +7,8 @@
 // completing call (the server-side function imagemill_complete, one round trip) writes a part
 // only where both still match, and its results, outcomes and — for a batch's last part — DONE
 // mark commit together, so a worker that stalled past its lease never commits over the batch's
-// next owner; such a refused completion is counted (StaleCompletions). Every call is retried by
+// next owner; such a refused completion is counted (StaleCompletions). Being one statement, it
+// holds no lock while waiting for its process, which may stall at any moment. Every call is retried by
 // pg::Connection after a transient failure (see postgres_connection.h) and is safe to retry.
 //
 // Keys, ids and execution names are PostgreSQL text: valid UTF-8 without NUL bytes (every S3

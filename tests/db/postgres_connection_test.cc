@@ -121,16 +121,24 @@ TEST(PostgresConnection, TheFirstConnectWaitIsAnOption) {
   EXPECT_LT(clock.Steady() - start, std::chrono::seconds(10));
 }
 
-TEST(PostgresArrays, QuotesTextAndEncodesBytes) {
+TEST(PostgresArrays, QuotesText) {
   ArrayLiteral a;
   a.Text("plain").Text("with \"quotes\" and \\ back").Text("").Text("{,}");
   EXPECT_EQ(a.str(), R"({"plain","with \"quotes\" and \\ back","","{,}"})");
   EXPECT_EQ(a.size(), 4u);
   EXPECT_EQ(ArrayLiteral().str(), "{}");
   EXPECT_EQ(ArrayLiteral().Int(-3).Int(7).str(), "{-3,7}");
-  EXPECT_EQ(ArrayLiteral().Hex(std::string("\x00\xff\x10", 3)).str(), "{00ff10}");
-  EXPECT_EQ(ArrayLiteral().Hex("").Hex("").str(), R"({"",""})");
   EXPECT_EQ(ArrayLiteral().Bool(true).Bool(false).Double(0.5).str(), "{t,f,0.5}");
+}
+
+TEST(PostgresArrays, PacksBytesWithTheirOffsetsAndLengths) {
+  PackedBytes p;
+  p.Add(std::string("\x00\xff", 2)).Add("").Add("abc");
+  pqxx::binarystring blob = p.blob();
+  EXPECT_EQ(blob.str(), std::string("\x00\xff" "abc", 5));
+  EXPECT_EQ(p.offsets(), "{1,3,3}");
+  EXPECT_EQ(p.lengths(), "{2,0,3}");
+  EXPECT_EQ(PackedBytes().offsets(), "{}");
 }
 
 }  // namespace

@@ -125,12 +125,13 @@ TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadA
   const std::string inventory_text =
       R"({"ETag":"\"e2\"","Key":"b.jpg","LastModified":"2026-01-01T00:00:00.000Z","Size":1})";
   db_.reset();
-  // Version 2's tables are version 4's without the event rules' tables and
-  // results.last_modified; the function keeps version 2's arguments (its body is not what is
-  // tested here).
+  // Version 2's tables are the current ones without the event rules' tables and
+  // results.last_modified, with the index results_by_id; its one completion function keeps
+  // version 2's arguments (its body is not what is tested here).
   Sql(R"sql(
     DROP TABLE event_targets, event_rules, event_buses;
     ALTER TABLE results DROP COLUMN last_modified;
+    CREATE INDEX results_by_id ON results (id);
     DROP FUNCTION imagemill_complete;
     CREATE FUNCTION imagemill_complete(text, text, text, text, text, bigint[], integer[],
         boolean[], text[], integer[], integer[], text[], integer[], text[], text[], bigint[],
@@ -146,13 +147,17 @@ TEST_F(PostgresDatabaseTest, AVersion2DatabaseIsMigratedAndItsStoredAnswersReadA
   Sql("INSERT INTO results SELECT id, 'b.jpg', 'inventory', '\"e2\"', 1, 'none', '" +
       inventory_text + "', 'june', 't' FROM sources");
   db_ = Open();
-  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"), "4");
-  EXPECT_EQ(Sql("SELECT string_agg(pronargs::text, ',') FROM pg_proc "
-                "WHERE proname = 'imagemill_complete' "
+  EXPECT_EQ(Sql("SELECT version FROM imagemill_schema"),
+            std::to_string(pg::CurrentSchemaVersion()));
+  EXPECT_EQ(Sql("SELECT string_agg(proname || ' ' || pronargs, ',') FROM pg_proc "
+                "WHERE proname LIKE 'imagemill\\_%' "
                 "AND pronamespace = (SELECT oid FROM pg_namespace "
                 "WHERE nspname = current_schema())"),
-            "34")
+            "imagemill_complete 36")
       << "version 2's function is replaced, not kept beside";
+  EXPECT_EQ(Sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'results_by_id' "
+                "AND schemaname = current_schema()"),
+            "0");
   EXPECT_EQ(db_->GetResult("s3://b", "a.jpg", "labels")->response["Labels"][0]["Name"], "Dog");
   EXPECT_EQ(db_->GetResult("s3://b", "b.jpg", "inventory")->response.dump(), inventory_text);
 
@@ -281,6 +286,45 @@ TEST_F(PostgresDatabaseTest, ALastPartMissingALostEarlierPartSendsTheBatchBackFo
   EXPECT_EQ(c.succeeded, 4);
   EXPECT_EQ(c.running + c.pending, 0);
   EXPECT_EQ(Sql("SELECT count(*) || ' ' || sum(item_count) FROM batches_done"), "1 4");
+}
+
+// Answers none of which is stored are inserted plainly; a completion holding one stored before
+// is upserted instead. Both write the same rows: keys with quotes, backslashes and control
+// characters, a parent met twice (its highest confidence, direct if either is), names differing
+// in case only (one entry), and a stored answer's old index entries dropped.
+TEST_F(PostgresDatabaseTest, AnswersInsertedOrUpsertedWriteTheSameRows) {
+  List(2, 3);
+  BatchRecord first = db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).at(0);
+  FinishedBatch f = Finish(first, "Dog");
+  f.outcomes[0].item.key = "tab\tnew\nline \\back\"quote\" caf\u00e9.jpg";
+  f.outcomes[1].index = {{"Dog", 90, true},     {"Animal", 70, false}, {"Cat", 80, true},
+                         {"Animal", 85, false}, {"Pet", 60, false},    {"Pet", 50, true}};
+  ASSERT_EQ(db_->CompleteBatches("e", "w", target_, {f}).size(), 1u);
+  EXPECT_EQ(
+      db_->GetResult("s3://b", f.outcomes[0].item.key, "labels")->response["Labels"][0]["Name"],
+      "Dog");
+  EXPECT_EQ(Sql("SELECT string_agg(label || ' ' || confidence || ' ' || direct, ', ' "
+                "ORDER BY label) FROM labels WHERE id = 'k0-1.jpg'"),
+            "Animal 85 false, Cat 80 true, Dog 90 true, Pet 60 true");
+  // k1-1.jpg was stored before, with an index entry of its own.
+  Sql("INSERT INTO results SELECT id, 'k1-1.jpg', 'labels', 'old', 1, 'labels/m', '{}', 'x', "
+      "'t', '' FROM sources; INSERT INTO labels SELECT id, 'k1-1.jpg', 'labels', 'Old', 99, true "
+      "FROM sources");
+  BatchRecord second = db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).at(0);
+  FinishedBatch g = Finish(second, "Cat");
+  g.outcomes[2].index = {{"Dog", 90, true}, {"dog", 95, false}};
+  ASSERT_EQ(db_->CompleteBatches("e", "w", target_, {g}).size(), 1u);
+  EXPECT_EQ(Sql("SELECT etag || ' ' || execution FROM results WHERE id = 'k1-1.jpg'"),
+            "\"etag\" e");
+  EXPECT_EQ(Sql("SELECT string_agg(label, ', ' ORDER BY label) FROM labels "
+                "WHERE id = 'k1-1.jpg'"),
+            "Animal, Cat")
+      << "the stored answer kept its old index entries";
+  EXPECT_EQ(Sql("SELECT label || ' ' || confidence || ' ' || direct FROM labels "
+                "WHERE id = 'k1-2.jpg'"),
+            "Dog 95 true");
+  EXPECT_EQ(Sql("SELECT count(*) FROM results"), "6");
+  EXPECT_EQ(db_->CountItems("e").succeeded, 6);
 }
 
 TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
