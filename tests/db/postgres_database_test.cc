@@ -18,7 +18,6 @@
 namespace imagemill {
 namespace {
 
-
 constexpr int64_t kNow = 1'700'000'000'000;
 
 using testing::NewSchemaUri;
@@ -190,7 +189,9 @@ TEST_F(PostgresDatabaseTest, AReadCommandCreatesNothingInAnEmptyDatabase) {
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Code::kNotFound);
   EXPECT_NE(db.status().message().find("nothing has run with it yet"), std::string::npos);
-  EXPECT_EQ(testing::SharedCluster().Psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'empty'"), "0");
+  EXPECT_EQ(
+      testing::SharedCluster().Psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'empty'"),
+      "0");
   ASSERT_TRUE(OpenDatabase(uri, OpenMode::kCreate).ok());
   Result<std::unique_ptr<Database>> again = OpenDatabase(uri, OpenMode::kExisting);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -331,7 +332,9 @@ TEST_F(PostgresDatabaseTest, ATerminatedConnectionIsMadeAgain) {
   List(1, 1);
   int pid = db_->BackendPid();
   ASSERT_GT(pid, 0);
-  EXPECT_EQ(testing::SharedCluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"), "t");
+  EXPECT_EQ(
+      testing::SharedCluster().Psql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"),
+      "t");
   EXPECT_EQ(db_->ClaimBatches("e", "w", 1, kNow, kNow + 60000).size(), 1u);
   EXPECT_TRUE(db_->UpdateExecution(
       "e", ExecutionStatus::kRunning,

@@ -64,8 +64,8 @@ TEST(PostgresEventRulesTest, OpenEventRulesKeepsAPostgresDatabasesRulesInIt) {
   Result<std::unique_ptr<events::EventRuleStore>> rules = OpenEventRules(**db);
   ASSERT_TRUE(rules.ok()) << rules.status().message();
   EXPECT_TRUE((*rules)->GetBus("my-bus").has_value());
-  EXPECT_NE(testing::SharedCluster().Psql("SELECT count(*) FROM " + uri.substr(uri.rfind("%3D") + 3) +
-                           ".event_buses"),
+  EXPECT_NE(testing::SharedCluster().Psql("SELECT count(*) FROM " +
+                                          uri.substr(uri.rfind("%3D") + 3) + ".event_buses"),
             "0");
 }
 
