@@ -40,7 +40,8 @@ std::string ResultSummary(const StoredResult& r) {
   }
   if (line.empty() && resp.contains("ImageProperties")) {
     const nlohmann::json& p = resp["ImageProperties"];
-    // Several dominant colours can share a simplified name ("brown" twice): one entry each.
+    // Several dominant colours can share a simplified name ("brown" twice): one entry each, the
+    // largest share first.
     std::vector<std::pair<std::string, double>> shares;
     for (const nlohmann::json& c : p.value("DominantColors", nlohmann::json::array())) {
       const std::string name = c.value("SimplifiedColor", "?");
@@ -49,6 +50,8 @@ std::string ResultSummary(const StoredResult& r) {
       if (same == shares.end()) same = shares.insert(shares.end(), {name, 0.0});
       same->second += c.value("PixelPercent", 0.0);
     }
+    std::stable_sort(shares.begin(), shares.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     std::string colors;
     for (const auto& [name, percent] : shares) {
       if (colors.size() > 60) break;

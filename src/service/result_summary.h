@@ -9,7 +9,7 @@ namespace imagemill::service {
 
 // "Dog 92.1, Bicycle 85.0" for labels; a face count, a text's lines, an inventory row's size
 // and ETag; without labels, the image's brightness, sharpness and dominant colours, each colour
-// named once with its share of the pixels.
+// named once with its share of the pixels, largest first.
 std::string ResultSummary(const StoredResult& r);
 
 }  // namespace imagemill::service

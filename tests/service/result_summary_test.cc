@@ -21,16 +21,16 @@ TEST(ResultSummaryTest, LabelsInTheirOrderWithOneDecimal) {
   EXPECT_EQ(ResultSummary(r), "Dog 92.1, Bicycle 85.0");
 }
 
-TEST(ResultSummaryTest, EachSimplifiedColourIsNamedOnceWithItsWholeShare) {
+TEST(ResultSummaryTest, EachSimplifiedColourIsNamedOnceWithItsWholeShareLargestFirst) {
   const auto r = Answer("labels", {{"Labels", nlohmann::json::array()},
                                    {"ImageProperties",
                                     {{"Quality", {{"Brightness", 61.2}, {"Sharpness", 40.4}}},
                                      {"DominantColors",
-                                      {{{"SimplifiedColor", "brown"}, {"PixelPercent", 30.4}},
-                                       {{"SimplifiedColor", "green"}, {"PixelPercent", 25.0}},
+                                      {{{"SimplifiedColor", "green"}, {"PixelPercent", 35.0}},
+                                       {{"SimplifiedColor", "brown"}, {"PixelPercent", 30.4}},
                                        {{"SimplifiedColor", "brown"}, {"PixelPercent", 20.2}}}}}}});
   EXPECT_EQ(ResultSummary(r),
-            "no labels; brightness 61, sharpness 40; colours: brown 51%, green 25%");
+            "no labels; brightness 61, sharpness 40; colours: brown 51%, green 35%");
 }
 
 TEST(ResultSummaryTest, FacesTextAndInventory) {
