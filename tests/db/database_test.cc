@@ -3,11 +3,11 @@
 #include "db/database.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -277,11 +277,17 @@ TEST(SqliteFile, ProcessesOpeningANewFileAtOnceAllSucceed) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/race.db";
   for (int round = 0; round < 5; ++round) {
-    std::filesystem::remove(path);
+    // The last round's file, with its WAL and shared-memory index: a new database has neither.
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     std::vector<pid_t> children;
     for (int i = 0; i < 4; ++i) {
       pid_t pid = ::fork();
-      if (pid == 0) _exit(OpenDatabase(path, OpenMode::kCreate).ok() ? 0 : 1);
+      if (pid == 0) {
+        Result<std::unique_ptr<Database>> db = OpenDatabase(path, OpenMode::kCreate);
+        if (!db.ok())
+          std::fprintf(stderr, "a process failed: %s\n", db.status().ToString().c_str());
+        _exit(db.ok() ? 0 : 1);
+      }
       children.push_back(pid);
     }
     for (pid_t pid : children) {
