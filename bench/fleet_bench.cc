@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
         ExecutionSpec spec;
         spec.source = store.Uri();
         spec.processor = processor.Name();
+        spec.kind = processor.Kind();
         spec.max_items_per_batch = batch;
         MapRun run(store, db.state(), db.results(), processor, options);
         Result<RunSummary> s = run.Run(spec, name);

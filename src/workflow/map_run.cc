@@ -118,6 +118,11 @@ RunSummary MapRun::Finish(const ExecutionSpec& spec, const ExecutionRecord& exec
 Result<RunSummary> MapRun::Run(const ExecutionSpec& spec, const std::string& name) {
   if (Status s = spec.Validate(); !s.ok()) return s;
   if (Status s = ValidateExecutionName(name); !s.ok()) return s;
+  if (spec.kind != processor_.Kind()) {  // answers are stored and found by their kind
+    return Status::InvalidArgument("the execution's answers are of kind '" + spec.kind +
+                                   "' but its processor " + processor_.Name() + " gives '" +
+                                   processor_.Kind() + "' answers");
+  }
   Clock& clock = *options_.clock;
   ExecutionRecord proposed;
   proposed.name = name;

@@ -177,6 +177,19 @@ TEST_F(MapRunTest, SameNameWithDifferentJobIsRefused) {
   EXPECT_NE(r.status().message().find("taken"), std::string::npos);
 }
 
+TEST_F(MapRunTest, ASpecOfAnotherKindThanItsProcessorIsRefusedBeforeAnythingIsStored) {
+  Fill(5);
+  ExecutionSpec unkinded = Spec();
+  unkinded.kind = "";
+  MapRun run(source(), *db_, *db_, processor_, Options());
+  Result<RunSummary> r = run.Run(unkinded, "unkinded");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("gives '" + processor_.Kind() + "'"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(db_->GetExecution("unkinded").has_value());
+}
+
 TEST_F(MapRunTest, NewExecutionSkipsUnchangedItemsUnlessForced) {
   Fill(40);
   MustRun(Spec(), "first", Options());
